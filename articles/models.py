@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Article(models.Model):
+    class Language(models.TextChoices):
+        GERMAN = "de", "Deutsch"
+        ENGLISH = "en", "English"
+
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=300)
+    teaser = models.TextField(blank=True)
+    # Ordered blocks as imported: [{"type": "paragraph" | "subheading", "text": "…"}].
+    body = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.GERMAN)
+    published_at = models.DateTimeField(default=timezone.now)
+    comments_open = models.BooleanField(default=True)
+    # Number of published comments, kept by discussion.services in the same
+    # transaction as every status change, so lists need no COUNT over comments.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    source_file = models.CharField(
+        max_length=255, blank=True, help_text="File the article was imported from."
+    )
+    source_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,77 @@
+"""Writes to articles: importing article files."""
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from articles.importer import ArticleFormatError, parse_article, slug_for_title
+from articles.models import Article
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    path: Path
+    outcome: str  # "created", "updated", "unchanged" or "failed"
+    article: Article | None = None
+    error: str = ""
+
+
+def _article_files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.is_file() and p.suffix == ".txt")
+        else:
+            yield path
+
+
+def article_import_file(*, path: Path) -> ImportOutcome:
+    """Create or update one article from a file; idempotent, keyed by the slug of its title.
+
+    A malformed file changes nothing and comes back as outcome "failed" with the
+    parser's message (file and line). Re-importing an unchanged file is a no-op.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ImportOutcome(path, "failed", error=f"{path}: cannot read: {exc.strerror}")
+    try:
+        parsed = parse_article(data, str(path))
+    except ArticleFormatError as exc:
+        return ImportOutcome(path, "failed", error=str(exc))
+
+    sha256 = hashlib.sha256(data).hexdigest()
+    fields = {
+        "title": parsed.title,
+        "teaser": parsed.teaser,
+        "body": [block.as_dict() for block in parsed.body],
+        "language": parsed.language,
+        "source_file": path.name,
+        "source_sha256": sha256,
+    }
+    with transaction.atomic():
+        article, created = Article.objects.select_for_update().get_or_create(
+            slug=slug_for_title(parsed.title), defaults=fields
+        )
+        if created:
+            return ImportOutcome(path, "created", article)
+        if article.source_sha256 == sha256:
+            return ImportOutcome(path, "unchanged", article)
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article.save(update_fields=[*fields, "updated_at"])
+    return ImportOutcome(path, "updated", article)
+
+
+def articles_import(*, paths: Iterable[Path]) -> list[ImportOutcome]:
+    """Import every ``.txt`` file under the given files and folders, each on its own."""
+    outcomes = [article_import_file(path=path) for path in _article_files(paths)]
+    for outcome in outcomes:
+        if outcome.outcome == "failed":
+            logger.warning("article import failed: %s", outcome.error)
+    return outcomes
