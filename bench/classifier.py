@@ -1,6 +1,6 @@
 """Classifier speed: load time, one comment at a time, batches. Prints `name: value` lines.
 
-    .venv/bin/python -m bench.classifier
+.venv/bin/python -m bench.classifier
 """
 
 import statistics
