@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from moderation.selectors import model_status
+from moderation.selectors import model_status, pending_status
 
 
 def _database() -> dict[str, Any]:
@@ -56,4 +56,7 @@ class HealthApi(APIView):
     def get(self, request: Request) -> Response:
         checks = {"database": _database(), "broker": _broker(), "model": _model()}
         ok = all(check["ok"] for check in checks.values())
-        return Response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+        body: dict[str, Any] = {"ok": ok, "checks": checks}
+        if checks["database"]["ok"]:
+            body["pending"] = pending_status()
+        return Response(body, status=200 if ok else 503)

@@ -1,4 +1,4 @@
-"""Start the whole product on one machine: Redis, a Celery worker and the web server.
+"""Start the whole product on one machine: Redis, a Celery worker, beat and the web server.
 
 Run by `make run` after the bootstrap steps. Uses REDIS_URL if it is set;
 otherwise starts a Redis of its own (a `redis-server` on PATH, else the binary
@@ -151,50 +151,17 @@ def main() -> None:
             wait_for_redis(redis_url)
             print(f"started Redis ({executable}) at {redis_url}, data in {data_dir / 'redis'}")
     env = {**os.environ, "REDIS_URL": redis_url}
-    python = sys.executable
+    celery = [sys.executable, "-m", "celery", "-A", "config"]
     concurrency = os.environ.get("WORKER_CONCURRENCY", "1")
-    stack.start(
-        "worker",
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "moderation",
-                "--concurrency",
-                concurrency,
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                "worker@%h",
-            ],
-            env=env,
-            cwd=BASE_DIR,
-        ),
-    )
-    stack.start(
-        "web",
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                os.environ.get("WEB_WORKERS", "2"),
-                "--access-logfile",
-                "-",
-            ],
-            env=env,
-            cwd=BASE_DIR,
-        ),
-    )
+    web_workers = os.environ.get("WEB_WORKERS", "2")
+    commands = {
+        "worker": [*celery, "worker", "-Q", "moderation,maintenance", "-c", concurrency, "-l", "INFO"],
+        "beat": [*celery, "beat", "-l", "INFO", "--schedule", str(data_dir / "celerybeat-schedule")],
+        "web": [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                "--workers", web_workers, "--access-logfile", "-"],
+    }  # fmt: skip
+    for name, command in commands.items():
+        stack.start(name, subprocess.Popen(command, env=env, cwd=BASE_DIR))
     print(
         f"\nStammtisch is running: http://127.0.0.1:{port}/api/articles/\n"
         f"  admin   http://127.0.0.1:{port}/admin/ (demo moderator: see above)\n"

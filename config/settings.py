@@ -132,7 +132,12 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # results live in the database, not in Redis
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"moderation.*": {"queue": "moderation"}}
+# Comments to score on "moderation"; housekeeping on its own queue so that a deep
+# comment queue does not delay the sweeper that guards it.
+CELERY_TASK_ROUTES = {
+    "moderation.sweep_pending": {"queue": "maintenance"},
+    "moderation.*": {"queue": "moderation"},
+}
 # The database row is the truth and the message only a wake-up call. Acknowledge
 # after the task ran, and give the message back if the worker process dies, so a
 # killed worker does not swallow a comment. One message per process at a time, so
@@ -157,6 +162,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-comments": {
+        "task": "moderation.sweep_pending",
+        "schedule": env_float("MODERATION_SWEEP_INTERVAL", 30.0, minimum=1.0),
+        "options": {"expires": 60},
+    },
+}
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -190,6 +202,13 @@ MODERATION_PUBLISH_BELOW = env_float("MODERATION_PUBLISH_BELOW", 0.35, minimum=0
 MODERATION_REJECT_ABOVE = env_float("MODERATION_REJECT_ABOVE", 0.85, minimum=0.0, maximum=1.0)
 if MODERATION_PUBLISH_BELOW > MODERATION_REJECT_ABOVE:
     raise ImproperlyConfigured("MODERATION_PUBLISH_BELOW must not exceed MODERATION_REJECT_ABOVE")
+# A comment whose scoring raised this many times is held for a human.
+MODERATION_MAX_ATTEMPTS = env_int("MODERATION_MAX_ATTEMPTS", 3, minimum=1)
+# The sweeper re-sends comments pending longer than MODERATION_SWEEP_AFTER seconds
+# and holds for a human those pending longer than MODERATION_HOLD_AFTER seconds.
+MODERATION_SWEEP_AFTER = env_int("MODERATION_SWEEP_AFTER", 60, minimum=1)
+MODERATION_HOLD_AFTER = env_int("MODERATION_HOLD_AFTER", 900, minimum=1)
+MODERATION_SWEEP_BATCH = env_int("MODERATION_SWEEP_BATCH", 1000, minimum=1)
 
 LOGGING = {
     "version": 1,

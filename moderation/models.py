@@ -20,6 +20,8 @@ class ModelVersion(models.Model):
     metrics = models.JSONField(default=dict, help_text="Cross-validated measures at training time.")
     is_active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # Set by a worker that could not load this model, cleared when one could; shown by health.
+    load_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -73,3 +75,19 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("Audit entries are immutable.")
+
+
+class ScoringState(models.Model):
+    """How often the machine has tried to decide a comment's current revision, and
+    when it was last handed to the queue. Bounds retries of a comment that cannot be
+    scored and keeps the sweeper from re-sending what is already on its way."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    revision = models.PositiveIntegerField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} r{self.revision}: {self.attempts} attempts"

@@ -109,7 +109,11 @@ def active_model() -> LoadedModel:
             try:
                 model = load_model(model_path(row), sha256=row.sha256)
             except ModelFileError as exc:
+                # Tell health, which runs in the web process, why this worker is stuck.
+                ModelVersion.objects.filter(pk=row.pk).update(load_error=str(exc))
                 raise NoActiveModel(str(exc)) from exc
+            if row.load_error:
+                ModelVersion.objects.filter(pk=row.pk).update(load_error="")
             logger.info("loaded model %s", row.version)
             _loaded = LoadedModel(row=row, model=model)
         return _loaded

