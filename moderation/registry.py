@@ -96,24 +96,25 @@ _load_lock = threading.Lock()
 
 def active_model() -> LoadedModel:
     """The active model, loaded once per process and reloaded when another version
-    becomes active (one indexed query per call to notice that)."""
+    becomes active (one indexed query per call to notice that). A load failure is
+    written to the registry row for health to show, and cleared by the next
+    process that has the model working."""
     global _loaded
     row = ModelVersion.objects.filter(is_active=True).first()
     if row is None:
         raise NoActiveModel("no model is active; train one with `manage.py train_model --activate`")
     current = _loaded
-    if current is not None and current.is_for(row):
-        return current
-    with _load_lock:
-        if _loaded is None or not _loaded.is_for(row):
-            try:
-                model = load_model(model_path(row), sha256=row.sha256)
-            except ModelFileError as exc:
-                # Tell health, which runs in the web process, why this worker is stuck.
-                ModelVersion.objects.filter(pk=row.pk).update(load_error=str(exc))
-                raise NoActiveModel(str(exc)) from exc
-            if row.load_error:
-                ModelVersion.objects.filter(pk=row.pk).update(load_error="")
-            logger.info("loaded model %s", row.version)
-            _loaded = LoadedModel(row=row, model=model)
-        return _loaded
+    if current is None or not current.is_for(row):
+        with _load_lock:
+            if _loaded is None or not _loaded.is_for(row):
+                try:
+                    model = load_model(model_path(row), sha256=row.sha256)
+                except ModelFileError as exc:
+                    ModelVersion.objects.filter(pk=row.pk).update(load_error=str(exc))
+                    raise NoActiveModel(str(exc)) from exc
+                logger.info("loaded model %s", row.version)
+                _loaded = LoadedModel(row=row, model=model)
+            current = _loaded
+    if row.load_error:
+        ModelVersion.objects.filter(pk=row.pk).update(load_error="")
+    return current

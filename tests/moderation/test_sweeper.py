@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from discussion.models import Comment
+from moderation import registry
+from moderation.models import AuditEntry, ModelVersion, ScoringState
+from moderation.registry import NoActiveModel
+from moderation.selectors import model_status
+from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pending_since(seconds: float, **fields) -> Comment:
+    changed = timezone.now() - timedelta(seconds=seconds)
+    return CommentFactory(
+        status=Comment.Status.PENDING, created_at=changed, status_changed_at=changed, **fields
+    )
+
+
+def test_stale_pending_comments_are_sent_again_once_per_interval(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.MODERATION_SWEEP_AFTER, settings.MODERATION_HOLD_AFTER = 60, 900
+    stale = pending_since(120)
+    fresh = pending_since(5)
+    CommentFactory(status=Comment.Status.PUBLISHED, status_changed_at=timezone.now() - timedelta(hours=1))
+
+    with django_capture_on_commit_callbacks() as sends:
+        result = comments_sweep_pending()
+    assert result.requeued == [stale.pk] and result.held == []
+    assert len(sends) == 1
+    assert fresh.pk not in result.requeued
+
+    with django_capture_on_commit_callbacks() as sends:
+        assert comments_sweep_pending().requeued == []
+    assert sends == [], "a comment just sent again is not sent a second time"
+
+    later = timezone.now() + timedelta(seconds=61)
+    assert comments_sweep_pending(now=later).requeued == [stale.pk, fresh.pk]
+
+
+def test_comments_waiting_too_long_go_to_a_human(settings):
+    settings.MODERATION_SWEEP_AFTER, settings.MODERATION_HOLD_AFTER = 60, 900
+    forgotten = pending_since(1000)
+    result = comments_sweep_pending()
+    assert result.held == [forgotten.pk]
+    forgotten.refresh_from_db()
+    assert forgotten.status == Comment.Status.HELD
+    entry = AuditEntry.objects.get(comment=forgotten)
+    assert (entry.actor, entry.from_status, entry.to_status) == ("system", "pending", "held")
+    assert entry.reason == "not scored within 15 minutes"
+
+
+def break_scoring(monkeypatch) -> None:
+    loaded = registry.active_model()
+
+    def explode(texts):
+        raise RuntimeError("vectoriser exploded")
+
+    monkeypatch.setattr(loaded.model, "score", explode)
+
+
+def test_a_comment_that_cannot_be_scored_is_held_after_the_attempt_limit(settings, active_model, monkeypatch):
+    settings.MODERATION_MAX_ATTEMPTS = 3
+    comment = pending_since(0)
+    break_scoring(monkeypatch)
+    for _ in range(2):
+        with pytest.raises(ScoringFailed):
+            comment_moderate(comment_id=comment.pk)
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.PENDING
+    entry = comment_moderate(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+    assert entry is not None and entry.actor == "system"
+    assert "could not be scored in 3 attempts" in entry.reason
+    assert "vectoriser exploded" in ScoringState.objects.get(pk=comment.pk).last_error
+
+
+def test_an_attempt_that_killed_its_worker_counts(settings, active_model):
+    settings.MODERATION_MAX_ATTEMPTS = 3
+    comment = pending_since(0)
+    # Three earlier attempts began and never finished (their worker died).
+    ScoringState.objects.create(comment=comment, revision=comment.revision, attempts=3)
+    entry = comment_moderate(comment_id=comment.pk)
+    assert entry is not None and entry.to_status == "held" and entry.score is None
+
+
+def test_a_new_revision_starts_counting_afresh(settings, active_model):
+    settings.MODERATION_MAX_ATTEMPTS = 3
+    comment = pending_since(0, revision=2)
+    ScoringState.objects.create(comment=comment, revision=1, attempts=3)
+    entry = comment_moderate(comment_id=comment.pk)
+    assert entry is not None and entry.actor == "model"
+    assert ScoringState.objects.get(pk=comment.pk).attempts == 1
+
+
+def test_a_model_that_cannot_be_loaded_is_reported_and_then_cleared(active_model, settings):
+    path = settings.MODELS_DIR / active_model.file_name
+    original = path.read_bytes()
+    ModelVersion.objects.filter(pk=active_model.pk).update(sha256="0" * 64)
+    comment = pending_since(0)
+    with pytest.raises(NoActiveModel):
+        comment_moderate(comment_id=comment.pk)
+    status = model_status()
+    assert status["ok"] is False and "checksum" in status["error"]
+    assert "checksum" in ModelVersion.objects.get(pk=active_model.pk).load_error
+
+    ModelVersion.objects.filter(pk=active_model.pk).update(sha256=active_model.sha256)
+    assert path.read_bytes() == original
+    assert comment_moderate(comment_id=comment.pk) is not None
+    assert ModelVersion.objects.get(pk=active_model.pk).load_error == ""
+    assert model_status()["ok"] is True
