@@ -145,11 +145,15 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged message only after this many seconds. Scoring
-# takes milliseconds, so five minutes is ample headroom for a busy worker while
-# bounding how long a comment waits after its worker was killed.
+# Redis redelivers an unacknowledged message (its worker was killed outright) only
+# after visibility_timeout seconds, checked by every worker each
+# unacked_restore_interval seconds. Scoring takes milliseconds, so five minutes is
+# ample headroom for a busy worker while bounding how long such a comment waits;
+# the sweeper catches whatever falls through.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=10)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=5),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -165,10 +165,8 @@ def comments_sweep_pending(*, now: datetime | None = None) -> SweepResult:
         resend: list[ScoringState] = []
         for comment_id, revision, pending_since in rows:
             if pending_since < give_up:
-                minutes = settings.MODERATION_HOLD_AFTER // 60
-                if comment_hold_for_human(
-                    comment_id=comment_id, revision=revision, reason=f"not scored within {minutes} minutes"
-                ):
+                reason = f"not scored within {settings.MODERATION_HOLD_AFTER} seconds"
+                if comment_hold_for_human(comment_id=comment_id, revision=revision, reason=reason):
                     result.held.append(comment_id)
             elif comment_id not in recently_sent:
                 resend.append(ScoringState(comment_id=comment_id, revision=revision, enqueued_at=now))

@@ -52,7 +52,7 @@ def test_comments_waiting_too_long_go_to_a_human(settings):
     assert forgotten.status == Comment.Status.HELD
     entry = AuditEntry.objects.get(comment=forgotten)
     assert (entry.actor, entry.from_status, entry.to_status) == ("system", "pending", "held")
-    assert entry.reason == "not scored within 15 minutes"
+    assert entry.reason == "not scored within 900 seconds"
 
 
 def break_scoring(monkeypatch) -> None:
