@@ -7,6 +7,8 @@ errors ``{"field": ["message", …]}``, with the fitting status code.
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
@@ -51,6 +53,12 @@ class Conflict(DomainError):
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_json(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": f"The request body is larger than {limit} bytes.", "code": "too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
