@@ -1,8 +1,13 @@
-from celery import shared_task
-from django.db import DatabaseError
+import logging
 
-from moderation.registry import NoActiveModel
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.db import DatabaseError, close_old_connections
+
+from moderation.registry import NoActiveModel, active_model
 from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -22,3 +27,15 @@ def score_comment(comment_id: int) -> None:
 @shared_task(name="moderation.sweep_pending", ignore_result=True)
 def sweep_pending() -> None:
     comments_sweep_pending()
+
+
+@worker_process_init.connect
+def load_model_before_the_first_comment(**kwargs: object) -> None:
+    """Load the active model when a worker process starts, so that the first
+    comments do not wait for it (and a broken model shows in health at once)."""
+    try:
+        active_model()
+    except NoActiveModel as exc:
+        logger.error("no usable model at worker start: %s", exc)
+    finally:
+        close_old_connections()

@@ -1,0 +1,95 @@
+"""A throw-away Stammtisch for benchmarks: its own data folder, SQLite (or
+DATABASE_URL), Redis, one Celery worker and gunicorn, all on free ports."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from config.launcher import find_redis_server, wait_for_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class BenchStack:
+    def __init__(self, *, web_workers: int = 2, worker: bool = True) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="stammtisch-bench-"))
+        self.redis_port = free_port()
+        self.web_port = free_port()
+        self.web_workers = web_workers
+        self.with_worker = worker
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATA_DIR": str(self.folder),
+            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "DEBUG": "false",
+            "SECRET_KEY": "benchmark-only-" + "x" * 50,
+            "SECURE_SSL_REDIRECT": "false",
+            "LOG_LEVEL": "WARNING",
+            "THROTTLE_ENABLED": "false",
+        }
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.base_url = f"http://127.0.0.1:{self.web_port}"
+
+    def manage(self, *args: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True)
+
+    def _spawn(self, *command: str) -> None:
+        log = (self.folder / f"{len(self.processes)}.log").open("wb")
+        self.processes.append(
+            subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        )
+
+    def start(self) -> None:
+        os.environ.update(self.env)  # this process reads the same database
+        self.manage("migrate", "--no-input", "-v", "0")
+        self.manage("import_articles")
+        self.manage("train_model", "--if-none-active", "--activate", "--folds", "0")
+        redis_server = find_redis_server()
+        assert redis_server, "no redis-server"
+        with (self.folder / "redis.log").open("wb") as log:
+            self.processes.append(
+                subprocess.Popen(
+                    [redis_server, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "yes", "--dir", str(self.folder)],
+                    stdout=log, stderr=subprocess.STDOUT,
+                )
+            )  # fmt: skip
+        wait_for_redis(self.env["REDIS_URL"])
+        if self.with_worker:
+            self._spawn(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
+                        "moderation,maintenance", "-c", "1", "-l", "WARNING", "--without-mingle",
+                        "--without-gossip")  # fmt: skip
+        self._spawn(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
+                    "--workers", str(self.web_workers), "--log-level", "warning")  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.base_url}/api/articles/", timeout=2)  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,150 @@
+"""Write path: sustained submissions over HTTP, one worker process, decisions timed
+from database timestamps; then a burst to find the worker's saturation rate.
+
+    .venv/bin/python -m bench.write_path [--rate 50] [--duration 60] [--clients 4] [--burst 3000]
+"""
+
+import argparse
+import http.client
+import json
+import statistics
+import threading
+import time
+
+import django
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def register(port: int, username: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    body = json.dumps({"username": username, "password": "Bench-Passwort-2026!"})
+    connection.request("POST", "/api/auth/register/", body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.status == 201, response.read()
+    return json.loads(response.read())["token"]
+
+
+TEXTS = [
+    "Danke für den Bericht, sehr informativ.",
+    "Ich halte die Entscheidung für falsch, die Begründung überzeugt mich nicht.",
+    "Du bist ein dummer Idiot.",
+    "Thanks for the thorough reporting, I learned a lot.",
+    "This policy will hurt commuters, the council should reconsider.",
+]
+
+
+def client_loop(
+    port: int, token: str, slug: str, interval: float, until: float, sent: list[int], offset: float
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
+    next_at = time.monotonic() + offset
+    number = 0
+    while next_at < until:
+        time.sleep(max(0.0, next_at - time.monotonic()))
+        body = json.dumps({"body": f"{TEXTS[number % len(TEXTS)]} ({threading.get_ident()}-{number})"})
+        connection.request("POST", f"/api/articles/{slug}/comments/", body, headers)
+        response = connection.getresponse()
+        payload = response.read()
+        if response.status == 202:
+            sent.append(json.loads(payload)["id"])
+        number += 1
+        next_at += interval
+
+
+def wait_decided(ids: list[int], timeout: float) -> None:
+    from discussion.models import Comment
+
+    deadline = time.monotonic() + timeout
+    while Comment.objects.filter(pk__in=ids, status=Comment.Status.PENDING).exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("comments still pending after the timeout")
+        time.sleep(0.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="submissions per second, all clients together"
+    )
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--burst", type=int, default=3000)
+    options = parser.parse_args()
+
+    from bench.stack import BenchStack
+
+    stack = BenchStack()
+    stack.start()
+    try:
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+
+        from articles.models import Article
+        from discussion.dispatch import comment_request_scoring
+        from discussion.models import Comment
+        from moderation.registry import active_model
+
+        slug = Article.objects.values_list("slug", flat=True).first()
+        tokens = [register(stack.web_port, f"bench{n}") for n in range(options.clients)]
+        sent: list[int] = []
+        interval = options.clients / options.rate
+        started = time.monotonic()
+        until = started + options.duration
+        threads = [
+            threading.Thread(
+                target=client_loop,
+                args=(stack.web_port, token, slug, interval, until, sent, n * interval / options.clients),
+            )
+            for n, token in enumerate(tokens)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        submit_seconds = time.monotonic() - started
+        wait_decided(sent, timeout=120)
+        rows = list(Comment.objects.filter(pk__in=sent).values_list("created_at", "status_changed_at"))
+        latencies = [(decided - created).total_seconds() * 1000 for created, decided in rows]
+        first = min(created for created, _ in rows)
+        last = max(decided for _, decided in rows)
+        print(f"accepted_per_s: {len(sent) / submit_seconds:.1f}")
+        print(f"decided_per_s_sustained: {len(rows) / (last - first).total_seconds():.1f}")
+        print(f"decision_latency_p50_ms: {statistics.median(latencies):.1f}")
+        print(f"decision_latency_p99_ms: {percentile(latencies, 0.99):.1f}")
+
+        # Saturation: a burst queued at once, the worker drains it as fast as it can.
+        author = get_user_model().objects.get(username="bench0")
+        article = Article.objects.get(slug=slug)
+        with transaction.atomic():
+            burst = Comment.objects.bulk_create(
+                Comment(article=article, author=author, body=f"{TEXTS[n % len(TEXTS)]} [{n}]")
+                for n in range(options.burst)
+            )
+            for comment in burst:
+                comment_request_scoring(comment_id=comment.pk)
+        ids = [comment.pk for comment in burst]
+        wait_decided(ids, timeout=600)
+        times = sorted(Comment.objects.filter(pk__in=ids).values_list("status_changed_at", flat=True))
+        decided_per_s = len(times) / max((times[-1] - times[0]).total_seconds(), 1e-9)
+        print(f"decided_per_s: {decided_per_s:.1f}")
+
+        model = active_model().model
+        texts = [f"{TEXTS[n % len(TEXTS)]} [{n}]" for n in range(2000)]
+        begun = time.perf_counter()
+        for text in texts:
+            model.score([text])
+        single_per_s = len(texts) / (time.perf_counter() - begun)
+        print(f"classifier_single_per_s: {single_per_s:.0f}")
+        print(f"e2e_vs_classifier_ratio: {decided_per_s / single_per_s:.2f}")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
