@@ -172,3 +172,18 @@ def celery_worker(
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+LOCAL_MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def local_cache(settings) -> Iterator[None]:
+    """Throttle counters in this process's memory, empty for every test; the tests
+    that are about Redis point CACHES at the redis_url server themselves."""
+    from django.core.cache import cache
+
+    settings.CACHES = LOCAL_MEMORY_CACHE
+    cache.clear()
+    yield
+    cache.clear()
