@@ -180,6 +180,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only, also with DEBUG: the browsable API would render readers' text into
+    # HTML pages. /api/docs/ is the interactive way to try the API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONBodyParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -208,9 +210,6 @@ THROTTLE_RATES = {
     "register_ip": env_rate("THROTTLE_RATE_REGISTER_IP", "10/hour"),
     "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
 }
-if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
-
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stammtisch API",
     "DESCRIPTION": "Threaded article discussions with machine-assisted moderation.",

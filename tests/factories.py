@@ -32,3 +32,14 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"Kommentar {n}")
     status = Comment.Status.PUBLISHED
+
+
+def reply_to(parent: Comment, **fields: object) -> Comment:
+    """A reply in parent's thread, with article, root and depth as comment_create sets them."""
+    return CommentFactory(
+        article=parent.article,
+        parent=parent,
+        root_id=parent.root_id or parent.pk,
+        depth=parent.depth + 1,
+        **fields,
+    )
