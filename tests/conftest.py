@@ -178,12 +178,10 @@ LOCAL_MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.
 
 
 @pytest.fixture(autouse=True)
-def local_cache(settings) -> Iterator[None]:
+def local_cache(settings) -> None:
     """Throttle counters in this process's memory, empty for every test; the tests
     that are about Redis point CACHES at the redis_url server themselves."""
     from django.core.cache import cache
 
     settings.CACHES = LOCAL_MEMORY_CACHE
-    cache.clear()
-    yield
     cache.clear()
