@@ -22,8 +22,6 @@ def url(comment: Comment | int) -> str:
 @pytest.fixture
 def published(reader, article) -> Comment:
     comment = CommentFactory(article=article, author=reader, body="Erste Fassung")
-    article.comment_count = 1
-    article.save()
     return comment
 
 

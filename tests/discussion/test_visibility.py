@@ -27,8 +27,6 @@ def hidden(article) -> dict[str, Comment]:
         comments[f"reply-{status}"] = reply_to(
             parent, author=author, status=status, body=secret(status) + "-R"
         )
-    article.comment_count = 1
-    article.save()
     return comments
 
 
