@@ -63,6 +63,10 @@ class ArticleDetailOutput(ArticleListOutput):
 class ArticleListApi(ListAPIView):
     serializer_class = ArticleListOutput
 
+    @extend_schema(operation_id="article_list", summary="Articles, newest first")
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return article_list()
 
@@ -70,7 +74,11 @@ class ArticleListApi(ListAPIView):
 class ArticleDetailApi(RetrieveAPIView):
     serializer_class = ArticleDetailOutput
 
-    @extend_schema(responses={200: ArticleDetailOutput, 404: NOT_FOUND})
+    @extend_schema(
+        operation_id="article_read",
+        summary="An article with its body",
+        responses={200: ArticleDetailOutput, 404: NOT_FOUND},
+    )
     def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         return super().get(request, *args, **kwargs)
 

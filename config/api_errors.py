@@ -4,7 +4,8 @@ Every error is ``{"detail", "code"}`` (with more facts for some codes) or, for b
 input, field errors ``{"<field>": ["message", …]}``; see config/errors.py.
 """
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -52,4 +53,11 @@ TOO_LARGE = OpenApiResponse(ErrorOutput, description="The request body is too la
 UNSUPPORTED = OpenApiResponse(ErrorOutput, description="The body is not `application/json`.")
 THROTTLED = OpenApiResponse(
     ThrottledOutput, description="Too many requests; retry after `retry_after` seconds (Retry-After header)."
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds until the throttle lets the next request through.",
 )

@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Threaded article discussions with machine-assisted moderation.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # PATCH /api/comments/{id}/ needs its body like a POST does.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # --- Discussion and moderation --------------------------------------------

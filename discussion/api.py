@@ -23,6 +23,7 @@ from config.api_errors import (
     FORBIDDEN,
     NOT_AUTHENTICATED,
     NOT_FOUND,
+    RETRY_AFTER,
     THROTTLED,
     TOO_LARGE,
     UNSUPPORTED,
@@ -235,6 +236,7 @@ class ArticleCommentsApi(APIView):
     throttle_scopes = {"POST": "comment"}
 
     @extend_schema(
+        operation_id="thread_read",
         summary="The published thread of an article",
         parameters=[ThreadQueryInput],
         responses={
@@ -265,6 +267,8 @@ class ArticleCommentsApi(APIView):
         )
 
     @extend_schema(
+        operation_id="comment_create",
+        parameters=[RETRY_AFTER],
         summary="Post a comment or a reply; it waits for moderation",
         request=CommentCreateInput,
         responses={
@@ -296,6 +300,7 @@ class CommentDetailApi(APIView):
     throttle_scopes = {"PATCH": "comment"}
 
     @extend_schema(
+        operation_id="comment_read",
         summary="A comment: published, or your own in any state but deleted",
         parameters=[COMMENT_ID],
         responses={200: CommentOutput, 404: NOT_FOUND},
@@ -305,8 +310,9 @@ class CommentDetailApi(APIView):
         return Response(CommentOutput(comment, context={"user": request.user}).data)
 
     @extend_schema(
+        operation_id="comment_edit",
         summary="Edit your comment within the edit window; it is moderated again",
-        parameters=[COMMENT_ID],
+        parameters=[COMMENT_ID, RETRY_AFTER],
         request=CommentEditInput,
         responses={
             200: CommentOutput,
@@ -326,6 +332,7 @@ class CommentDetailApi(APIView):
         return Response(CommentOutput(comment, context={"user": request.user}).data)
 
     @extend_schema(
+        operation_id="comment_delete",
         summary="Delete your comment (its replies stay)",
         parameters=[COMMENT_ID],
         responses={204: None, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
@@ -337,6 +344,7 @@ class CommentDetailApi(APIView):
 
 class CommentRepliesApi(APIView):
     @extend_schema(
+        operation_id="comment_replies",
         summary="All replies below a comment, nested from it",
         parameters=[COMMENT_ID],
         responses={200: RepliesOutput, 404: NOT_FOUND},
@@ -353,8 +361,9 @@ class CommentReactionsApi(APIView):
     throttle_scopes = {"POST": "reaction", "DELETE": "reaction"}
 
     @extend_schema(
+        operation_id="reaction_add",
         summary="Like a published comment (idempotent)",
-        parameters=[COMMENT_ID],
+        parameters=[COMMENT_ID, RETRY_AFTER],
         request=None,
         responses={
             200: ReactionOutput,
@@ -369,8 +378,9 @@ class CommentReactionsApi(APIView):
         return Response({"comment": comment_id, "liked": True, "like_count": like_count})
 
     @extend_schema(
+        operation_id="reaction_remove",
         summary="Take back your like (idempotent)",
-        parameters=[COMMENT_ID],
+        parameters=[COMMENT_ID, RETRY_AFTER],
         responses={
             200: ReactionOutput,
             401: NOT_AUTHENTICATED,
@@ -389,8 +399,9 @@ class CommentReportsApi(APIView):
     throttle_scopes = {"POST": "report"}
 
     @extend_schema(
+        operation_id="report_create",
         summary="Report a published comment to the moderators (once per reader)",
-        parameters=[COMMENT_ID],
+        parameters=[COMMENT_ID, RETRY_AFTER],
         request=ReportInput,
         responses={
             201: ReportOutput,
@@ -415,7 +426,9 @@ class CommentReportsApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED})
+    @extend_schema(
+        operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
+    )
     def get(self, request: Request) -> Response:
         profile = reader_profile_find(user=request.user)
         return Response(
@@ -432,6 +445,7 @@ class MeCommentsApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="me_comments",
         summary="Your comments, newest first, with their status",
         parameters=[PageQueryInput],
         responses={
@@ -458,6 +472,8 @@ class RegisterApi(APIView):
     throttle_scopes = {"POST": "register"}
 
     @extend_schema(
+        operation_id="auth_register",
+        parameters=[RETRY_AFTER],
         summary="Create a reader account",
         request=RegisterInput,
         responses={
@@ -482,6 +498,8 @@ class TokenApi(APIView):
     throttle_scopes = {"POST": "login"}
 
     @extend_schema(
+        operation_id="auth_token",
+        parameters=[RETRY_AFTER],
         summary="Get your API token",
         request=AuthTokenSerializer,
         responses={
