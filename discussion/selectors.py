@@ -71,8 +71,7 @@ def comment_get(*, comment_id: int, user: User) -> Comment:
 def comment_get_published(*, comment_id: int) -> Comment:
     """A comment everyone can see; reactions and reports are for these only. Others,
     the caller's own waiting comments included, are 404 like invisible ones."""
-    comment = comment_get(comment_id=comment_id, user=AnonymousUser())
-    return comment
+    return comment_get(comment_id=comment_id, user=AnonymousUser())
 
 
 def comment_get_own(*, comment_id: int, user: AbstractBaseUser) -> Comment:
