@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ class Article(models.Model):
     comments_close_after_days = models.PositiveIntegerField(
         null=True,
         blank=True,
+        validators=[MaxValueValidator(36500)],
         help_text="Close the discussion this many days after publication; empty: the site default, 0: never.",
     )
     # Number of published comments, kept by discussion.services in the same

@@ -39,7 +39,10 @@ def article_comments_close_at(*, article: Article) -> datetime | None:
         days = settings.COMMENTS_CLOSE_AFTER_DAYS
     if not days:
         return None
-    return article.published_at + timedelta(days=days)
+    try:
+        return article.published_at + timedelta(days=days)
+    except OverflowError:  # beyond the calendar: it never closes
+        return None
 
 
 def article_comments_open(*, article: Article, now: datetime | None = None) -> bool:

@@ -229,6 +229,10 @@ COMMENT_MODE = env_choice("COMMENT_MODE", "post", ["post", "pre", "off"])
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0, minimum=0)
 # How long an author may edit a comment after posting it; 0 turns editing off.
 COMMENT_EDIT_WINDOW_SECONDS = env_int("COMMENT_EDIT_WINDOW_SECONDS", 600, minimum=0)
+if COMMENT_EDIT_WINDOW_SECONDS > 366 * 86400 or COMMENTS_CLOSE_AFTER_DAYS > 36500:
+    raise ImproperlyConfigured(
+        "COMMENT_EDIT_WINDOW_SECONDS may be at most a year and COMMENTS_CLOSE_AFTER_DAYS at most 36500"
+    )
 # Replies nest in the thread down to this depth (1 = replies to top-level
 # comments); deeper replies hang flat under their deepest shown ancestor.
 THREAD_DISPLAY_DEPTH = env_int("THREAD_DISPLAY_DEPTH", 3, minimum=1)

@@ -1,3 +1,4 @@
+import django.core.validators
 from django.db import migrations, models
 
 
@@ -38,6 +39,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Close the discussion this many days after publication; empty: the site default, 0: never.",
                 null=True,
+                validators=[django.core.validators.MaxValueValidator(36500)],
             ),
         ),
         # An article closed before keeps being closed: comments_open=False becomes mode "off".

@@ -116,3 +116,11 @@ def test_migration_turns_closed_articles_into_mode_off() -> None:
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_close_date_beyond_the_calendar_means_never(api_client: APIClient) -> None:
+    article = ArticleFactory(comments_close_after_days=2**31 - 1)
+    assert article_comments_close_at(article=article) is None
+    response = api_client.get("/api/articles/")
+    assert response.status_code == 200
+    assert response.json()[0]["comments_open"] is True
