@@ -5,12 +5,11 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from articles.models import Article
-from articles.selectors import comment_mode_effective
 from discussion.models import Comment
 from discussion.services import comment_change_status
 from moderation.models import AuditEntry
-from moderation.policy import Thresholds, Verdict, decide
+from moderation.policy import Thresholds, decide
+from moderation.premoderation import verdict_for_article
 from moderation.registry import active_model
 
 logger = logging.getLogger(__name__)
@@ -30,22 +29,14 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     a no-op (returns None). The status change and its audit entry commit together.
     Raises NoActiveModel when there is no usable model; the comment stays pending.
     """
-    comment = (
-        Comment.objects.filter(pk=comment_id)
-        .values("status", "revision", "body", "article__comment_mode")
-        .first()
-    )
+    comment = Comment.objects.filter(pk=comment_id).values("status", "revision", "body").first()
     if comment is None or comment["status"] != Comment.Status.PENDING:
         return None
     loaded = active_model()
     score = float(loaded.model.score([comment["body"]])[0])
     explanation = [c.as_dict() for c in loaded.model.explain(comment["body"])]
     verdict = decide(score, site_thresholds())
-    if (
-        verdict.status == Comment.Status.PUBLISHED
-        and comment_mode_effective(comment["article__comment_mode"]) == Article.CommentMode.PRE
-    ):
-        verdict = Verdict(Comment.Status.HELD, "pre-moderated article")
+    verdict = verdict_for_article(verdict, comment_id=comment_id)
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,
