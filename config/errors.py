@@ -8,12 +8,15 @@ errors ``{"field": ["message", …]}``, with the fitting status code.
 import math
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from config.parsers import RequestTooLarge
 
 
 class DomainError(Exception):
@@ -64,6 +67,10 @@ class Conflict(DomainError):
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_json(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; for the
+        # client that is a 413, not the generic 400 of a suspicious request.
+        exc = RequestTooLarge()
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]

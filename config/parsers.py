@@ -13,19 +13,11 @@ from rest_framework.parsers import JSONParser
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
-    default_code = "request_too_large"
+    default_code = "too_large"
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
-
-
-def _has_lone_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _check_strings(data: Any) -> None:
@@ -35,8 +27,12 @@ def _check_strings(data: Any) -> None:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _has_lone_surrogate(item):
-                raise ParseError("JSON parse error - the text contains unpaired surrogate code points.")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ParseError(
+                    "JSON parse error - the text contains an unpaired surrogate code point."
+                ) from None
         elif isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -44,9 +40,11 @@ def _check_strings(data: Any) -> None:
             stack.extend(item)
 
 
-class JSONBodyParser(JSONParser):
-    """JSON bodies only: UTF-8 (RFC 8259), at most API_MAX_BODY_BYTES (413 beyond),
-    no NaN or Infinity, no unpaired surrogates. Every refusal is a 400 or 413."""
+class StrictJSONParser(JSONParser):
+    """JSON bodies only: UTF-8 (RFC 8259), at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes
+    (413 beyond; DRF streams the body past Django's own check), no NaN or Infinity,
+    no unpaired surrogates, no nesting deeper than Python's parser goes. Every
+    refusal is a 400 or a 413."""
 
     def parse(
         self,
@@ -54,15 +52,17 @@ class JSONBodyParser(JSONParser):
         media_type: str | None = None,
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
-        limit = settings.API_MAX_BODY_BYTES
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise RequestTooLarge(f"The request body may have at most {limit} bytes.")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(raw) > limit:
+            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except UnicodeDecodeError:
             raise ParseError("JSON parse error - the body is not UTF-8.") from None
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply.") from None
+        except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         _check_strings(data)
         return data

@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     # JSON only, also with DEBUG: the browsable API would render readers' text into
     # HTML pages. /api/docs/ is the interactive way to try the API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONBodyParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserWriteThrottle", "config.throttling.IpWriteThrottle"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
@@ -193,9 +193,6 @@ REST_FRAMEWORK = {
     # per-IP throttles by sending the header.
     "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
-# Largest JSON request body accepted (413 beyond); a comment of 5,000 characters
-# fits several times over even with every character escaped.
-API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 65536, minimum=1024)
 
 # Throttles: per user and per client IP for each kind of write, counted in the
 # cache. Rates are "<requests>/<second|minute|hour|day>".

@@ -34,10 +34,10 @@ def test_unusable_bodies_are_400(reader_client: APIClient, article, raw: bytes) 
 
 
 def test_a_body_beyond_the_limit_is_413(reader_client: APIClient, article, settings) -> None:
-    settings.API_MAX_BODY_BYTES = 2048
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
     response = post_raw(reader_client, article, '{"body": "' + "x" * 3000 + '"}')
     assert response.status_code == 413
-    assert response.json()["code"] == "request_too_large"
+    assert response.json()["code"] == "too_large"
 
 
 def test_escaped_text_within_the_limit_is_fine(reader_client: APIClient, article) -> None:
