@@ -185,3 +185,10 @@ def local_cache(settings) -> None:
 
     settings.CACHES = LOCAL_MEMORY_CACHE
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def throttling_off(settings) -> None:
+    """Tests post in bursts that no reader would; the throttles are on only in the
+    tests about them (tests/discussion/test_throttling.py turns them on)."""
+    settings.THROTTLE_ENABLED = False

@@ -36,9 +36,8 @@ json_values = st.recursive(
 
 
 @pytest.fixture
-def world(settings, article):
+def world(article):
     """An article with a small thread, and a client signed in as a reader who wrote some of it."""
-    settings.THROTTLE_ENABLED = False
     reader = UserFactory(username="eigen")
     top = CommentFactory(article=article)
     reply_to(reply_to(top))

@@ -2,17 +2,24 @@
 harmless when the cache is down, and working for real against Redis."""
 
 import logging
+import socket
 
 import pytest
 import redis
 from rest_framework.test import APIClient
 
-from tests.conftest import free_port
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Ein-sicheres-Passwort-2026"
+
+
+def closed_port() -> int:
+    """A local port nobody listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -141,7 +148,7 @@ def test_an_unreachable_cache_lets_requests_through_with_a_warning(rates, settin
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
