@@ -242,6 +242,7 @@ class ArticleCommentsApi(APIView):
         responses={
             200: ThreadOutput,
             400: field_errors("ThreadQueryErrors", ["sort", "cursor", "limit"]),
+            401: NOT_AUTHENTICATED,
             404: NOT_FOUND,
         },
     )
@@ -303,7 +304,7 @@ class CommentDetailApi(APIView):
         operation_id="comment_read",
         summary="A comment: published, or your own in any state but deleted",
         parameters=[COMMENT_ID],
-        responses={200: CommentOutput, 404: NOT_FOUND},
+        responses={200: CommentOutput, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
     )
     def get(self, request: Request, comment_id: int) -> Response:
         comment = comment_get(comment_id=comment_id, user=request.user)
@@ -347,7 +348,7 @@ class CommentRepliesApi(APIView):
         operation_id="comment_replies",
         summary="All replies below a comment, nested from it",
         parameters=[COMMENT_ID],
-        responses={200: RepliesOutput, 404: NOT_FOUND},
+        responses={200: RepliesOutput, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
     )
     def get(self, request: Request, comment_id: int) -> Response:
         replies = comment_replies(comment_id=comment_id, user=request.user)

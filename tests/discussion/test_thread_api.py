@@ -361,3 +361,11 @@ def test_page_query_walks_an_index_instead_of_sorting_the_thread(
         plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
     assert "comment_toplevel" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_an_invalid_token_is_401_even_for_reading(article) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token nicht-gueltig")
+    response = client.get(thread_url(article))
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
