@@ -42,9 +42,10 @@ def _check_strings(data: Any) -> None:
 
 class StrictJSONParser(JSONParser):
     """JSON bodies only: UTF-8 (RFC 8259), at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes
-    (413 beyond; DRF streams the body past Django's own check), no NaN or Infinity,
-    no unpaired surrogates, no nesting deeper than Python's parser goes. Every
-    refusal is a 400 or a 413."""
+    (413 beyond; Django checks this when the body is read through request.body, the
+    parser also when it gets the raw stream), no NaN or Infinity, no unpaired
+    surrogates, no nesting deeper than Python's parser goes. Every refusal is a 400
+    or a 413."""
 
     def parse(
         self,

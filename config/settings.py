@@ -207,6 +207,7 @@ THROTTLE_RATES = {
     "register_ip": env_rate("THROTTLE_RATE_REGISTER_IP", "10/hour"),
     "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
 }
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stammtisch API",
     "DESCRIPTION": "Threaded article discussions with machine-assisted moderation.",
