@@ -1,8 +1,18 @@
+from datetime import datetime
+
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
 from articles.models import Article
-from articles.selectors import article_get, article_list
+from articles.selectors import (
+    article_comment_mode,
+    article_comments_close_at,
+    article_comments_open,
+    article_get,
+    article_list,
+)
+from config.api_errors import NOT_FOUND
 
 
 class BlockSerializer(serializers.Serializer):
@@ -11,9 +21,36 @@ class BlockSerializer(serializers.Serializer):
 
 
 class ArticleListOutput(serializers.ModelSerializer):
+    comments_open = serializers.SerializerMethodField(help_text="Whether the article takes new comments now.")
+    comment_mode = serializers.SerializerMethodField(
+        help_text="The effective mode: `post` (post-moderation), `pre` (pre-moderation) or `off` (closed)."
+    )
+    comments_close_at = serializers.SerializerMethodField(
+        help_text="When the discussion closes by itself; null if it does not."
+    )
+
     class Meta:
         model = Article
-        fields = ["slug", "title", "teaser", "language", "published_at", "comments_open", "comment_count"]
+        fields = [
+            "slug",
+            "title",
+            "teaser",
+            "language",
+            "published_at",
+            "comments_open",
+            "comment_mode",
+            "comments_close_at",
+            "comment_count",
+        ]
+
+    def get_comments_open(self, article: Article) -> bool:
+        return article_comments_open(article=article)
+
+    def get_comment_mode(self, article: Article) -> str:
+        return article_comment_mode(article=article)
+
+    def get_comments_close_at(self, article: Article) -> datetime | None:
+        return article_comments_close_at(article=article)
 
 
 class ArticleDetailOutput(ArticleListOutput):
@@ -26,12 +63,24 @@ class ArticleDetailOutput(ArticleListOutput):
 class ArticleListApi(ListAPIView):
     serializer_class = ArticleListOutput
 
+    @extend_schema(operation_id="article_list", summary="Articles, newest first")
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return article_list()
 
 
 class ArticleDetailApi(RetrieveAPIView):
     serializer_class = ArticleDetailOutput
+
+    @extend_schema(
+        operation_id="article_read",
+        summary="An article with its body",
+        responses={200: ArticleDetailOutput, 404: NOT_FOUND},
+    )
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
 
     def get_object(self) -> Article:
         return article_get(slug=self.kwargs["slug"])

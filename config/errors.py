@@ -5,6 +5,7 @@ the API returns is JSON: ``{"detail": …, "code": …}``, or for bad input the 
 errors ``{"field": ["message", …]}``, with the fitting status code.
 """
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -20,15 +22,26 @@ class DomainError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        if code is not None:
+            self.code = code
+        # More facts for the client next to detail and code, e.g. when a suspension ends.
+        self.extra = extra or {}
 
     def as_json(self) -> dict[str, Any]:
         if self.field:
             return {self.field: [self.message]}
-        return {"detail": self.message, "code": self.code}
+        return {"detail": self.message, "code": self.code, **self.extra}
 
 
 class InvalidInput(DomainError):
@@ -63,6 +76,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data["code"] = getattr(detail, "code", None) or "error"
+        if isinstance(exc, Throttled) and exc.wait is not None:
+            response.data["retry_after"] = math.ceil(exc.wait)
     return response
 
 

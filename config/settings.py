@@ -7,11 +7,12 @@ naming the variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -186,6 +187,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Cache ----------------------------------------------------------------
+# Throttle counters live here. Another database number than the broker's, so that
+# flushing one never empties the other. Short socket timeouts: a request must not
+# hang on an unreachable cache; the throttles let it through and log a warning.
+CACHE_URL = env_str("CACHE_URL", urlunsplit(urlsplit(REDIS_URL)._replace(path="/1")))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "stammtisch",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
 # --- API ------------------------------------------------------------------
 # A comment is at most a few dozen kilobytes; larger bodies are refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BYTES", 256 * 1024, minimum=1024)
@@ -195,24 +210,65 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON only, also with DEBUG: the browsable API would render readers' text into
+    # HTML pages. /api/docs/ is the interactive way to try the API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserWriteThrottle", "config.throttling.IpWriteThrottle"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies in front of the web server append to X-Forwarded-For. 0 means
+    # the client address is the peer's, so a client cannot pick its own IP for the
+    # per-IP throttles by sending the header.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
 }
-if DEBUG:
-    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+
+# Throttles: per user and per client IP for each kind of write, counted in the
+# cache. Rates are "<requests>/<second|minute|hour|day>".
+THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
+THROTTLE_RATES = {
+    "comment_user": env_rate("THROTTLE_RATE_COMMENT_USER", "5/min"),
+    "comment_ip": env_rate("THROTTLE_RATE_COMMENT_IP", "30/min"),
+    "reaction_user": env_rate("THROTTLE_RATE_REACTION_USER", "60/min"),
+    "reaction_ip": env_rate("THROTTLE_RATE_REACTION_IP", "300/min"),
+    "report_user": env_rate("THROTTLE_RATE_REPORT_USER", "20/hour"),
+    "report_ip": env_rate("THROTTLE_RATE_REPORT_IP", "100/hour"),
+    "register_ip": env_rate("THROTTLE_RATE_REGISTER_IP", "10/hour"),
+    "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stammtisch API",
     "DESCRIPTION": "Threaded article discussions with machine-assisted moderation.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # PATCH /api/comments/{id}/ needs its body like a POST does.
+    "COMPONENT_SPLIT_PATCH": False,
 }
 
 # --- Discussion and moderation --------------------------------------------
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 5000, minimum=1)
+# Site default for articles whose comment_mode is "default": post-moderation
+# (scored, clear cases decide themselves), pre-moderation (everything waits for a
+# moderator) or off (closed).
+COMMENT_MODE = env_choice("COMMENT_MODE", "post", ["post", "pre", "off"])
+# Days after publication when a discussion closes by itself; 0 means never.
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0, minimum=0)
+# How long an author may edit a comment after posting it; 0 turns editing off.
+COMMENT_EDIT_WINDOW_SECONDS = env_int("COMMENT_EDIT_WINDOW_SECONDS", 600, minimum=0)
+if COMMENT_EDIT_WINDOW_SECONDS > 366 * 86400 or COMMENTS_CLOSE_AFTER_DAYS > 36500:
+    raise ImproperlyConfigured(
+        "COMMENT_EDIT_WINDOW_SECONDS may be at most a year and COMMENTS_CLOSE_AFTER_DAYS at most 36500"
+    )
+# Replies nest in the thread down to this depth (1 = replies to top-level
+# comments); deeper replies hang flat under their deepest shown ancestor.
+THREAD_DISPLAY_DEPTH = env_int("THREAD_DISPLAY_DEPTH", 3, minimum=1)
+# Top-level comments per page of the thread, and the most a client may ask for.
+THREAD_PAGE_SIZE = env_int("THREAD_PAGE_SIZE", 20, minimum=1)
+THREAD_MAX_PAGE_SIZE = env_int("THREAD_MAX_PAGE_SIZE", 100, minimum=1)
+if THREAD_PAGE_SIZE > THREAD_MAX_PAGE_SIZE:
+    raise ImproperlyConfigured("THREAD_PAGE_SIZE must not exceed THREAD_MAX_PAGE_SIZE")
 # Scores are the model's probability that a comment is offensive. Below
 # MODERATION_PUBLISH_BELOW it publishes itself, at or above MODERATION_REJECT_ABOVE
 # it is rejected, in between it waits for a moderator.

@@ -1,11 +1,39 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from discussion.models import Comment
+from discussion.models import Comment, CommentRevision, ReaderProfile, Report
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class CommentRevisionInline(_ReadOnlyInline):
+    """Earlier texts of an edited comment: what moderators need to judge an edit."""
+
+    model = CommentRevision
+    fields = ["revision", "body", "created_at"]
+    readonly_fields = fields
+    verbose_name = "earlier text"
+    verbose_name_plural = "edit history"
+
+
+class ReportInline(_ReadOnlyInline):
+    model = Report
+    fields = ["created_at", "reporter", "reason", "note", "comment_revision", "resolved_at"]
+    readonly_fields = fields
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["id", "article", "author", "status", "score", "created_at"]
+    list_display = ["id", "article", "author", "status", "score", "like_count", "report_count", "created_at"]
     list_filter = ["status"]
     list_select_related = ["article", "author"]
     search_fields = ["body", "author__username"]
@@ -19,10 +47,27 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "revision",
         "score",
+        "like_count",
+        "report_count",
         "created_at",
+        "edited_at",
         "status_changed_at",
     ]
+    inlines = [CommentRevisionInline, ReportInline]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "banned", "suspended_until"]
+    list_filter = ["banned"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "display_name"]
+    # Restrictions are set through discussion.services (reader_ban, reader_suspend, …).
+    readonly_fields = ["user", "suspended_until", "suspension_reason", "banned", "ban_reason", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

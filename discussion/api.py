@@ -1,49 +1,185 @@
+"""The readers' discussion API. Views are thin: validate input, call one service or
+selector, shape the output. The thread is built from rows by the selector; DRF
+serializers describe its shape for the schema only."""
+
+from datetime import datetime
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from articles.selectors import article_get
-from discussion.models import Comment
-from discussion.selectors import MAX_ID, comment_get, status_shown, thread_for_article
-from discussion.services import comment_create, user_register
+from config.api_errors import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    RETRY_AFTER,
+    THROTTLED,
+    TOO_LARGE,
+    UNSUPPORTED,
+    field_errors,
+)
+from discussion.models import Comment, Report
+from discussion.selectors import (
+    MAX_ID,
+    SORTS,
+    comment_author_name,
+    comment_editable_until,
+    comment_get,
+    comment_replies,
+    comments_of_author,
+    reader_profile_find,
+    status_shown,
+    thread_page,
+)
+from discussion.services import (
+    comment_create,
+    comment_delete,
+    comment_edit,
+    reaction_add,
+    reaction_remove,
+    report_create,
+    user_register,
+)
+
+# --- Output shapes --------------------------------------------------------
 
 
 class CommentOutput(serializers.ModelSerializer):
     article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    author = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField(help_text="Display name, else username; null if deleted.")
+    status = serializers.SerializerMethodField(
+        help_text="`published`, or for your own comments `pending` (also while held) or `rejected`."
+    )
+    editable_until = serializers.SerializerMethodField(
+        help_text="For your own comments: until when you may edit it; null otherwise."
+    )
 
     class Meta:
         model = Comment
-        fields = ["id", "article", "parent", "depth", "author", "body", "status", "created_at"]
+        fields = [
+            "id",
+            "article",
+            "parent",
+            "depth",
+            "author",
+            "body",
+            "status",
+            "revision",
+            "created_at",
+            "edited_at",
+            "like_count",
+            "editable_until",
+        ]
 
     def get_author(self, comment: Comment) -> str | None:
-        return comment.author.get_username() if comment.author else None
+        return comment_author_name(comment=comment)
 
     def get_status(self, comment: Comment) -> str:
         return status_shown(comment.status)
 
+    def get_editable_until(self, comment: Comment) -> datetime | None:
+        user = self.context.get("user")
+        if user is None or comment.author_id != user.pk:
+            return None
+        return comment_editable_until(comment=comment)
 
-class ThreadCommentOutput(serializers.Serializer):
+
+class ThreadNodeOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    parent = serializers.IntegerField(allow_null=True)
-    depth = serializers.IntegerField()
+    parent = serializers.IntegerField(allow_null=True, help_text="The comment replied to.")
+    depth = serializers.IntegerField(help_text="0 for a top-level comment.")
+    removed = serializers.BooleanField(
+        help_text="A placeholder for a comment no longer shown that has replies: no author, no body."
+    )
     author = serializers.CharField(allow_null=True)
-    body = serializers.CharField()
+    body = serializers.CharField(allow_null=True, help_text="Plain text as written; never HTML.")
     created_at = serializers.DateTimeField()
-    replies = serializers.ListField(child=serializers.DictField(), help_text="Replies, in the same shape.")
+    edited = serializers.BooleanField()
+    like_count = serializers.IntegerField()
+    liked = serializers.BooleanField(help_text="Whether you like it (false when not signed in).")
+    reply_count = serializers.IntegerField(help_text="Published replies below it, at any depth.")
+
+
+# The node contains nodes; declared after the class exists, for the schema.
+ThreadNodeOutput._declared_fields["replies"] = ThreadNodeOutput(
+    many=True,
+    help_text="Replies, oldest first, nested down to the display depth; deeper replies hang "
+    "flat under their ancestor at that depth (see `parent`).",
+)
 
 
 class ThreadOutput(serializers.Serializer):
-    article = serializers.CharField()
-    comment_count = serializers.IntegerField()
-    results = ThreadCommentOutput(many=True)
+    article = serializers.CharField(help_text="The article's slug.")
+    comment_count = serializers.IntegerField(help_text="Published comments of the article.")
+    sort = serializers.ChoiceField(choices=SORTS)
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+    next_cursor = serializers.CharField(allow_null=True)
+    results = ThreadNodeOutput(many=True)
+
+
+class RepliesOutput(serializers.Serializer):
+    comment = serializers.IntegerField()
+    reply_count = serializers.IntegerField()
+    results = ThreadNodeOutput(many=True)
+
+
+class OwnCommentsOutput(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    results = CommentOutput(many=True)
+
+
+class ReactionOutput(serializers.Serializer):
+    comment = serializers.IntegerField()
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField()
+
+
+class ReportOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Report
+        fields = ["id", "comment", "reason", "note", "created_at"]
+
+
+class ReaderOutput(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField(allow_blank=True)
+    banned = serializers.BooleanField()
+    suspended_until = serializers.DateTimeField(allow_null=True)
+
+
+# --- Inputs ---------------------------------------------------------------
+
+
+class ThreadQueryInput(serializers.Serializer):
+    sort = serializers.ChoiceField(choices=SORTS, default="oldest")
+    cursor = serializers.CharField(required=False, help_text="`next_cursor` of the previous page.")
+    limit = serializers.IntegerField(required=False, min_value=1, help_text="Top-level comments per page.")
+
+    def validate_limit(self, value: int) -> int:
+        if value > settings.THREAD_MAX_PAGE_SIZE:
+            raise serializers.ValidationError(
+                f"Ensure this value is at most {settings.THREAD_MAX_PAGE_SIZE}."
+            )
+        return value
+
+
+class PageQueryInput(serializers.Serializer):
+    cursor = serializers.CharField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1)
+
+    validate_limit = ThreadQueryInput.validate_limit
 
 
 class CommentCreateInput(serializers.Serializer):
@@ -53,56 +189,330 @@ class CommentCreateInput(serializers.Serializer):
     parent = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
 
 
-class ArticleCommentsApi(APIView):
-    def get_permissions(self) -> list[Any]:
-        return [IsAuthenticated()] if self.request.method == "POST" else []
-
-    @extend_schema(responses=ThreadOutput)
-    def get(self, request: Request, slug: str) -> Response:
-        article = article_get(slug=slug)
-        thread = thread_for_article(article=article)
-        return Response({"article": article.slug, "comment_count": article.comment_count, "results": thread})
-
-    @extend_schema(request=CommentCreateInput, responses={202: CommentOutput})
-    def post(self, request: Request, slug: str) -> Response:
-        data = CommentCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        comment = comment_create(
-            article=article_get(slug=slug),
-            author=request.user,
-            body=data.validated_data["body"],
-            parent_id=data.validated_data.get("parent"),
-        )
-        return Response(CommentOutput(comment).data, status=status.HTTP_202_ACCEPTED)
+class CommentEditInput(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
 
 
-class CommentDetailApi(APIView):
-    @extend_schema(responses=CommentOutput)
-    def get(self, request: Request, comment_id: int) -> Response:
-        return Response(CommentOutput(comment_get(comment_id=comment_id, user=request.user)).data)
+class ReportInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=2000)
 
 
 class RegisterInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     email = serializers.EmailField(required=False, allow_blank=True)
+    display_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Shown as author; else the username."
+    )
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _next_url(request: Request, next_cursor: str | None) -> str | None:
+    if next_cursor is None:
+        return None
+    return replace_query_param(request.build_absolute_uri(), "cursor", next_cursor)
+
+
+class ReadOrSignedIn(BasePermission):
+    """Anyone may read; writing needs an account (401 otherwise)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+
+
+COMMENT_ID = OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+# --- Views ----------------------------------------------------------------
+
+
+class ArticleCommentsApi(APIView):
+    permission_classes = [ReadOrSignedIn]
+    throttle_scopes = {"POST": "comment"}
+
+    @extend_schema(
+        operation_id="thread_read",
+        summary="The published thread of an article",
+        parameters=[ThreadQueryInput],
+        responses={
+            200: ThreadOutput,
+            400: field_errors("ThreadQueryErrors", ["sort", "cursor", "limit"]),
+            401: NOT_AUTHENTICATED,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        query = _valid(ThreadQueryInput, request.query_params)
+        article = article_get(slug=slug)
+        page = thread_page(
+            article=article,
+            user=request.user,
+            sort=query["sort"],
+            cursor=query.get("cursor"),
+            limit=query.get("limit", settings.THREAD_PAGE_SIZE),
+        )
+        return Response(
+            {
+                "article": article.slug,
+                "comment_count": article.comment_count,
+                "sort": query["sort"],
+                "next": _next_url(request, page.next_cursor),
+                "next_cursor": page.next_cursor,
+                "results": page.results,
+            }
+        )
+
+    @extend_schema(
+        operation_id="comment_create",
+        parameters=[RETRY_AFTER],
+        summary="Post a comment or a reply; it waits for moderation",
+        request=CommentCreateInput,
+        responses={
+            202: CommentOutput,
+            400: field_errors("CommentCreateErrors", ["body", "parent"]),
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        data = _valid(CommentCreateInput, request.data)
+        comment = comment_create(
+            article=article_get(slug=slug),
+            author=request.user,
+            body=data["body"],
+            parent_id=data.get("parent"),
+        )
+        return Response(
+            CommentOutput(comment, context={"user": request.user}).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class CommentDetailApi(APIView):
+    permission_classes = [ReadOrSignedIn]
+    throttle_scopes = {"PATCH": "comment"}
+
+    @extend_schema(
+        operation_id="comment_read",
+        summary="A comment: published, or your own in any state but deleted",
+        parameters=[COMMENT_ID],
+        responses={200: CommentOutput, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, comment_id: int) -> Response:
+        comment = comment_get(comment_id=comment_id, user=request.user)
+        return Response(CommentOutput(comment, context={"user": request.user}).data)
+
+    @extend_schema(
+        operation_id="comment_edit",
+        summary="Edit your comment within the edit window; it is moderated again",
+        parameters=[COMMENT_ID, RETRY_AFTER],
+        request=CommentEditInput,
+        responses={
+            200: CommentOutput,
+            400: field_errors("CommentEditErrors", ["body"]),
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: THROTTLED,
+        },
+    )
+    def patch(self, request: Request, comment_id: int) -> Response:
+        data = _valid(CommentEditInput, request.data)
+        comment = comment_edit(comment_id=comment_id, user=request.user, body=data["body"])
+        return Response(CommentOutput(comment, context={"user": request.user}).data)
+
+    @extend_schema(
+        operation_id="comment_delete",
+        summary="Delete your comment (its replies stay)",
+        parameters=[COMMENT_ID],
+        responses={204: None, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def delete(self, request: Request, comment_id: int) -> Response:
+        comment_delete(comment_id=comment_id, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentRepliesApi(APIView):
+    @extend_schema(
+        operation_id="comment_replies",
+        summary="All replies below a comment, nested from it",
+        parameters=[COMMENT_ID],
+        responses={200: RepliesOutput, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, comment_id: int) -> Response:
+        replies = comment_replies(comment_id=comment_id, user=request.user)
+        return Response(
+            {"comment": replies.comment_id, "reply_count": replies.reply_count, "results": replies.results}
+        )
+
+
+class CommentReactionsApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_scopes = {"POST": "reaction", "DELETE": "reaction"}
+
+    @extend_schema(
+        operation_id="reaction_add",
+        summary="Like a published comment (idempotent)",
+        parameters=[COMMENT_ID, RETRY_AFTER],
+        request=None,
+        responses={
+            200: ReactionOutput,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        like_count = reaction_add(comment_id=comment_id, user=request.user)
+        return Response({"comment": comment_id, "liked": True, "like_count": like_count})
+
+    @extend_schema(
+        operation_id="reaction_remove",
+        summary="Take back your like (idempotent)",
+        parameters=[COMMENT_ID, RETRY_AFTER],
+        responses={
+            200: ReactionOutput,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            429: THROTTLED,
+        },
+    )
+    def delete(self, request: Request, comment_id: int) -> Response:
+        like_count = reaction_remove(comment_id=comment_id, user=request.user)
+        return Response({"comment": comment_id, "liked": False, "like_count": like_count})
+
+
+class CommentReportsApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_scopes = {"POST": "report"}
+
+    @extend_schema(
+        operation_id="report_create",
+        summary="Report a published comment to the moderators (once per reader)",
+        parameters=[COMMENT_ID, RETRY_AFTER],
+        request=ReportInput,
+        responses={
+            201: ReportOutput,
+            400: field_errors("ReportErrors", ["reason", "note"]),
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        data = _valid(ReportInput, request.data)
+        report = report_create(
+            comment_id=comment_id, reporter=request.user, reason=data["reason"], note=data.get("note", "")
+        )
+        return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
+    )
+    def get(self, request: Request) -> Response:
+        profile = reader_profile_find(user=request.user)
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "display_name": profile.display_name if profile else "",
+                "banned": bool(profile and profile.banned),
+                "suspended_until": profile.suspended_until if profile else None,
+            }
+        )
+
+
+class MeCommentsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_comments",
+        summary="Your comments, newest first, with their status",
+        parameters=[PageQueryInput],
+        responses={
+            200: OwnCommentsOutput,
+            400: field_errors("PageQueryErrors", ["cursor", "limit"]),
+            401: NOT_AUTHENTICATED,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(PageQueryInput, request.query_params)
+        page = comments_of_author(
+            user=request.user, cursor=query.get("cursor"), limit=query.get("limit", settings.THREAD_PAGE_SIZE)
+        )
+        return Response(
+            {
+                "next": _next_url(request, page.next_cursor),
+                "next_cursor": page.next_cursor,
+                "results": CommentOutput(page.results, many=True, context={"user": request.user}).data,
+            }
+        )
 
 
 class RegisterApi(APIView):
+    throttle_scopes = {"POST": "register"}
+
     @extend_schema(
+        operation_id="auth_register",
+        parameters=[RETRY_AFTER],
+        summary="Create a reader account",
         request=RegisterInput,
         responses={
             201: inline_serializer(
                 "Registered", {"username": serializers.CharField(), "token": serializers.CharField()}
-            )
+            ),
+            400: field_errors("RegisterErrors", ["username", "password", "email", "display_name"]),
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: THROTTLED,
         },
     )
     def post(self, request: Request) -> Response:
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user, token = user_register(**data.validated_data)
+        data = _valid(RegisterInput, request.data)
+        user, token = user_register(**data)
         return Response({"username": user.get_username(), "token": token}, status=status.HTTP_201_CREATED)
 
 
-class TokenApi(ObtainAuthToken):
+class TokenApi(APIView):
     """Exchange username and password for the API token (``Authorization: Token …``)."""
+
+    throttle_scopes = {"POST": "login"}
+
+    @extend_schema(
+        operation_id="auth_token",
+        parameters=[RETRY_AFTER],
+        summary="Get your API token",
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            400: field_errors("TokenErrors", ["username", "password"]),
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -29,7 +29,12 @@ class Comment(models.Model):
     # Bumped on every edit; a score belongs to one revision of the text.
     revision = models.PositiveIntegerField(default=1)
     score = models.FloatField(null=True, blank=True, help_text="Offensiveness from the model, 0–1.")
+    # Kept in the same transaction as the reactions and reports they count, so the
+    # thread sorts by likes and the queues filter by reports without aggregating.
+    like_count = models.PositiveIntegerField(default=0, editable=False)
+    report_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -38,7 +43,91 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "root", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["status", "status_changed_at"], name="comment_queue_idx"),
             models.Index(fields=["author", "created_at"], name="comment_author_idx"),
+            # Keyset pages of top-level comments (root IS NULL): by time either way,
+            # and by likes with time and id as tie-breakers.
+            models.Index(fields=["article", "root", "created_at", "id"], name="comment_toplevel_time_idx"),
+            models.Index(
+                fields=["article", "root", "-like_count", "created_at", "id"], name="comment_toplevel_top_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.article_id} ({self.status})"
+
+
+class CommentRevision(models.Model):
+    """An earlier text of an edited comment, kept for moderators."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField(help_text="When this text was written.")
+
+    class Meta:
+        ordering = ["comment", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "revision"], name="one_row_per_comment_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.comment_id}, revision {self.revision}"
+
+
+class Reaction(models.Model):
+    """A reader's like of a comment; one per reader and comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_reaction_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.comment_id}"
+
+
+class Report(models.Model):
+    """A reader's report of a comment to the moderators; one per reader and comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "spam"
+        OFFENSIVE = "offensive", "offensive"
+        OFF_TOPIC = "off_topic", "off topic"
+        MISINFORMATION = "misinformation", "misinformation"
+        OTHER = "other", "other"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    comment_revision = models.PositiveIntegerField(help_text="The revision of the text that was reported.")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_user")]
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="report_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Report of {self.comment_id}: {self.reason}"
+
+
+class ReaderProfile(models.Model):
+    """What the discussion knows about a reader beyond the account; created on demand."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_profile"
+    )
+    display_name = models.CharField(max_length=50, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=255, blank=True)
+    banned = models.BooleanField(default=False)
+    ban_reason = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user)

@@ -1,22 +1,42 @@
-"""Reads of the discussion. Who may see which comment is decided here and only here."""
+"""Reads of the discussion. Who may see which comment is decided here and only here.
 
+Published comments are public. Their author also sees their own comments that
+wait (pending, held: shown as pending) or were rejected; removed comments are
+seen by nobody. A comment that is not published but has published replies is
+shown in threads as a placeholder, without author and text, so that the replies
+keep their place. Text of comments that are not published never leaves the
+database on the thread's path: its column is nulled in SQL.
+"""
+
+import base64
+import binascii
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 
 from articles.models import Article
-from config.errors import NotFound
-from discussion.models import Comment
+from config.errors import Forbidden, InvalidInput, NotFound
+from discussion.models import Comment, Reaction, ReaderProfile
 
 # Largest id a database integer column holds; larger ids from a client cannot exist.
 MAX_ID = 2**63 - 1
+MAX_COUNT = 2**31 - 1
 
 Status = Comment.Status
+User = AbstractBaseUser | AnonymousUser
+
+SORTS = ("newest", "oldest", "top")
 
 
-def comments_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Comment]:
+def comments_visible_to(*, user: User) -> QuerySet[Comment]:
     """Published comments for everyone; an author also sees their own comments
     that are still waiting or were rejected. Removed comments are seen by nobody."""
     visible = Q(status=Status.PUBLISHED)
@@ -30,10 +50,17 @@ def status_shown(status: str) -> str:
     return Status.PENDING if status == Status.HELD else status
 
 
-def comment_get(*, comment_id: int, user: AbstractBaseUser | AnonymousUser) -> Comment:
+def _valid_id(comment_id: int) -> bool:
+    return 0 < comment_id <= MAX_ID
+
+
+def comment_get(*, comment_id: int, user: User) -> Comment:
     comment = (
-        comments_visible_to(user=user).select_related("author", "article").filter(pk=comment_id).first()
-        if 0 < comment_id <= MAX_ID
+        comments_visible_to(user=user)
+        .select_related("author__reader_profile", "article")
+        .filter(pk=comment_id)
+        .first()
+        if _valid_id(comment_id)
         else None
     )
     if comment is None:
@@ -41,33 +68,342 @@ def comment_get(*, comment_id: int, user: AbstractBaseUser | AnonymousUser) -> C
     return comment
 
 
-_THREAD_FIELDS = ("id", "parent_id", "root_id", "depth", "body", "created_at", "author__username")
+def comment_get_published(*, comment_id: int) -> Comment:
+    """A comment everyone can see; reactions and reports are for these only. Others,
+    the caller's own waiting comments included, are 404 like invisible ones."""
+    return comment_get(comment_id=comment_id, user=AnonymousUser())
 
 
-def thread_for_article(*, article: Article) -> list[dict[str, Any]]:
-    """The article's published comments as a tree, oldest first: top-level comments
-    with their replies nested under ``replies``. One query, rows built from values()."""
-    rows = list(
-        Comment.objects.filter(article=article, status=Status.PUBLISHED)
-        .order_by("created_at", "id")
-        .values(*_THREAD_FIELDS)
-    )
-    by_id: dict[int, dict[str, Any]] = {}
-    top_level: list[dict[str, Any]] = []
+def comment_get_own(*, comment_id: int, user: AbstractBaseUser) -> Comment:
+    """The caller's own comment in any status, removed included, to change it.
+
+    Someone else's comment that the caller can see is a 403; one they cannot see
+    is a 404, exactly as for a comment that does not exist.
+    """
+    if not _valid_id(comment_id):
+        raise NotFound("No such comment.")
+    comment = Comment.objects.select_related("article").filter(pk=comment_id, author=user).first()
+    if comment is not None:
+        return comment
+    if comments_visible_to(user=user).filter(pk=comment_id).exists():
+        raise Forbidden("You can only change your own comments.", code="not_author")
+    raise NotFound("No such comment.")
+
+
+def comment_editable_until(*, comment: Comment) -> datetime | None:
+    """The end of the author's edit window; None when editing is off."""
+    window = settings.COMMENT_EDIT_WINDOW_SECONDS
+    return comment.created_at + timedelta(seconds=window) if window else None
+
+
+def author_name(*, username: str | None, display_name: str | None) -> str | None:
+    """How an author is shown: the display name, else the username; None if the account is gone."""
+    return display_name or username or None
+
+
+def comment_author_name(*, comment: Comment) -> str | None:
+    if comment.author is None:
+        return None
+    try:
+        display_name = comment.author.reader_profile.display_name  # type: ignore[attr-defined]
+    except ReaderProfile.DoesNotExist:
+        display_name = ""
+    return author_name(username=comment.author.get_username(), display_name=display_name)
+
+
+def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
+    return ReaderProfile.objects.filter(user=user).first()
+
+
+# --- Cursors --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ends: the sort key of its last comment and its id."""
+
+    sort: str
+    created_at: datetime
+    id: int
+    like_count: int = 0
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_CURSOR_LENGTH = 200
+
+
+def cursor_encode(cursor: Cursor) -> str:
+    micros = (cursor.created_at - _EPOCH) // timedelta(microseconds=1)
+    raw = json.dumps([cursor.sort, micros, cursor.id, cursor.like_count], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _is_int(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def cursor_decode(raw: str, *, sort: str) -> Cursor:
+    """The cursor a client sent back; anything but a cursor made by cursor_encode for
+    the same sort order is an InvalidInput naming ``cursor``."""
+    invalid = InvalidInput("The cursor is not valid; start again from the first page.", field="cursor")
+    if not raw or len(raw) > _MAX_CURSOR_LENGTH:
+        raise invalid
+    try:
+        decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        value = json.loads(decoded.decode("utf-8"))
+    except (binascii.Error, ValueError):
+        raise invalid from None
+    if not (isinstance(value, list) and len(value) == 4):
+        raise invalid
+    cursor_sort, micros, comment_id, like_count = value
+    if cursor_sort not in SORTS or not (
+        _is_int(micros, -(2**62), 2**62)
+        and _is_int(comment_id, 1, MAX_ID)
+        and _is_int(like_count, 0, MAX_COUNT)
+    ):
+        raise invalid
+    if cursor_sort != sort:
+        raise InvalidInput(
+            f"The cursor belongs to the sort order {cursor_sort!r}, not {sort!r}.", field="cursor"
+        )
+    try:
+        created_at = _EPOCH + timedelta(microseconds=micros)
+    except OverflowError:
+        raise invalid from None
+    return Cursor(sort=sort, created_at=created_at, id=comment_id, like_count=like_count)
+
+
+_ORDER = {
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    # Most liked first; among equals the earlier comment, which said it first.
+    "top": ("-like_count", "created_at", "id"),
+}
+
+
+def _after(cursor: Cursor) -> Q:
+    """Everything after the cursor in its sort order: a keyset condition, so a page
+    deep in the thread costs what the first one costs and new comments never shift it."""
+    if cursor.sort == "newest":
+        return Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+    later = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
+    if cursor.sort == "oldest":
+        return later
+    return Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & later)
+
+
+# --- Threads --------------------------------------------------------------
+
+# The body only of published comments; the others' text is never read on this path.
+_SHOWN_BODY = Case(
+    When(status=Status.PUBLISHED, then=F("body")), default=Value(None), output_field=TextField()
+)
+_ROW_FIELDS = (
+    "id",
+    "parent_id",
+    "root_id",
+    "depth",
+    "status",
+    "created_at",
+    "edited_at",
+    "like_count",
+    "author__username",
+    "author__reader_profile__display_name",
+)
+
+
+def _rows(queryset: QuerySet[Comment]) -> QuerySet[Comment, dict[str, Any]]:
+    return queryset.annotate(shown_body=_SHOWN_BODY).values(*_ROW_FIELDS, "shown_body")
+
+
+def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict[str, Any]:
+    published = row["status"] == Status.PUBLISHED
+    return {
+        "id": row["id"],
+        "parent": row["parent_id"],
+        "depth": row["depth"],
+        "removed": not published,
+        "author": (
+            author_name(
+                username=row["author__username"], display_name=row["author__reader_profile__display_name"]
+            )
+            if published
+            else None
+        ),
+        "body": row["shown_body"] if published else None,
+        "created_at": timezone.localtime(row["created_at"]).isoformat(),
+        "edited": published and row["edited_at"] is not None,
+        "like_count": row["like_count"] if published else 0,
+        "liked": published and row["id"] in liked,
+        "reply_count": published_below,
+        "replies": [],
+    }
+
+
+def _tree(
+    rows: Iterable[dict[str, Any]], *, tops: list[int], base_depth: int, liked: set[int]
+) -> list[dict[str, Any]]:
+    """Nest ``rows`` (the subtrees under the comments ``tops``, tops included, any
+    status, oldest first) into the shape of the thread.
+
+    A comment is shown if it is published or has a shown reply (then as a
+    placeholder). Replies nest down to THREAD_DISPLAY_DEPTH below ``base_depth``;
+    deeper ones hang flat, oldest first, under their ancestor at that depth.
+    """
+    rows = list(rows)
+    by_id = {row["id"]: row for row in rows}
+    children: dict[int, list[int]] = defaultdict(list)
     for row in rows:
-        node = {
-            "id": row["id"],
-            "parent": row["parent_id"],
-            "depth": row["depth"],
-            "author": row["author__username"],
-            "body": row["body"],
-            "created_at": timezone.localtime(row["created_at"]).isoformat(),
-            "replies": [],
-        }
-        by_id[row["id"]] = node
-        parent = by_id.get(row["parent_id"]) if row["parent_id"] else None
-        if parent is not None:
-            parent["replies"].append(node)
-        elif row["parent_id"] is None:
-            top_level.append(node)
-    return top_level
+        if row["parent_id"] in by_id:
+            children[row["parent_id"]].append(row["id"])
+
+    shown: set[int] = set()
+    published_below: dict[int, int] = {}
+    for row in sorted(rows, key=lambda r: r["depth"], reverse=True):
+        kids = children[row["id"]]
+        published_below[row["id"]] = sum(
+            published_below[kid] + (by_id[kid]["status"] == Status.PUBLISHED) for kid in kids
+        )
+        if row["status"] == Status.PUBLISHED or any(kid in shown for kid in kids):
+            shown.add(row["id"])
+
+    display_depth = settings.THREAD_DISPLAY_DEPTH
+    nodes = {
+        row["id"]: _node(row, published_below=published_below[row["id"]], liked=liked)
+        for row in rows
+        if row["id"] in shown
+    }
+    # Where each comment hangs: its parent while within the display depth, else the
+    # ancestor at the display depth. Parents before children, so anchors are known.
+    top_ids = set(tops)
+    hangs_under: dict[int, int] = {}
+    anchor: dict[int, int] = {}
+    for row in sorted(rows, key=lambda r: r["depth"]):
+        if row["id"] in top_ids or row["id"] not in shown or row["parent_id"] not in nodes:
+            continue
+        parent = row["parent_id"]
+        relative = row["depth"] - base_depth
+        if relative < display_depth:
+            hangs_under[row["id"]] = parent
+        elif relative == display_depth:
+            hangs_under[row["id"]] = parent
+            anchor[row["id"]] = row["id"]
+        else:
+            anchor[row["id"]] = anchor[parent]
+            hangs_under[row["id"]] = anchor[parent]
+    for row in rows:
+        if row["id"] in hangs_under:
+            nodes[hangs_under[row["id"]]]["replies"].append(nodes[row["id"]])
+    return [nodes[top] for top in tops if top in nodes]
+
+
+def _liked_ids(*, user: User, scope: Q) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Reaction.objects.filter(scope, user=user).values_list("comment_id", flat=True))
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    results: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def thread_page(*, article: Article, user: User, sort: str, cursor: str | None, limit: int) -> ThreadPage:
+    """One page of an article's thread: top-level comments in ``sort`` order after
+    ``cursor``, each with its replies.
+
+    Three queries whatever the thread's size or the cursor's position (the page,
+    the replies of its comments by root_id, the reader's likes among them when
+    signed in), each served by an index; no OFFSET.
+    """
+    if sort not in SORTS:
+        raise InvalidInput(f"Sort by one of {', '.join(SORTS)}.", field="sort")
+    after = cursor_decode(cursor, sort=sort) if cursor is not None else None
+    has_published_reply = Exists(Comment.objects.filter(root_id=OuterRef("pk"), status=Status.PUBLISHED))
+    page_query = Comment.objects.filter(article_id=article.pk, root__isnull=True).filter(
+        Q(status=Status.PUBLISHED) | Q(has_published_reply)
+    )
+    if after is not None:
+        page_query = page_query.filter(_after(after))
+    page = list(_rows(page_query.order_by(*_ORDER[sort]))[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    if not page:
+        return ThreadPage(results=[], next_cursor=None)
+
+    tops = [row["id"] for row in page]
+    replies = list(_rows(Comment.objects.filter(root_id__in=tops).order_by("created_at", "id")))
+    liked = _liked_ids(user=user, scope=Q(comment_id__in=tops) | Q(comment__root_id__in=tops))
+    results = _tree([*page, *replies], tops=tops, base_depth=0, liked=liked)
+
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = cursor_encode(
+            Cursor(sort=sort, created_at=last["created_at"], id=last["id"], like_count=last["like_count"])
+        )
+    return ThreadPage(results=results, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class Replies:
+    comment_id: int
+    reply_count: int
+    results: list[dict[str, Any]]
+
+
+def comment_replies(*, comment_id: int, user: User) -> Replies:
+    """All replies below a comment shown in a thread (published, or a placeholder
+    with published replies), nested as in the thread but counted from this comment,
+    so replies deeper than the thread shows are reachable. Three queries."""
+    target = (
+        Comment.objects.filter(pk=comment_id).values("id", "root_id", "depth").first()
+        if _valid_id(comment_id)
+        else None
+    )
+    if target is None:
+        raise NotFound("No such comment.")
+    root_id = target["root_id"] or target["id"]
+    rows = list(
+        _rows(Comment.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).order_by("created_at", "id"))
+    )
+    # Only this comment's subtree: its descendants, found through the parent links.
+    below: set[int] = {comment_id}
+    for row in sorted(rows, key=lambda r: r["depth"]):
+        if row["parent_id"] in below:
+            below.add(row["id"])
+    subtree = [row for row in rows if row["id"] in below]
+    liked = _liked_ids(user=user, scope=Q(comment_id__in=below - {comment_id}))
+    nodes = _tree(subtree, tops=[comment_id], base_depth=target["depth"], liked=liked)
+    if not nodes:
+        raise NotFound("No such comment.")
+    return Replies(comment_id=comment_id, reply_count=nodes[0]["reply_count"], results=nodes[0]["replies"])
+
+
+# --- The author's own comments --------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnPage:
+    results: list[Comment]
+    next_cursor: str | None
+
+
+def comments_of_author(*, user: AbstractBaseUser, cursor: str | None, limit: int) -> OwnPage:
+    """The reader's own comments, newest first, in every status they can see."""
+    after = cursor_decode(cursor, sort="newest") if cursor is not None else None
+    query = (
+        comments_visible_to(user=user)
+        .filter(author=user)
+        .select_related("article", "author__reader_profile")
+        .order_by(*_ORDER["newest"])
+    )
+    if after is not None:
+        query = query.filter(_after(after))
+    page = list(query[: limit + 1])
+    next_cursor = None
+    if len(page) > limit:
+        page = page[:limit]
+        next_cursor = cursor_encode(Cursor(sort="newest", created_at=page[-1].created_at, id=page[-1].pk))
+    return OwnPage(results=page, next_cursor=next_cursor)

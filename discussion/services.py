@@ -1,8 +1,9 @@
-"""Writes to the discussion: creating comments, changing their status, accounts."""
+"""Writes to the discussion: comments and their status, edits, reactions, reports, readers."""
 
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
@@ -14,33 +15,117 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from articles.models import Article
-from config.errors import Forbidden, InvalidInput
+from articles.selectors import article_comments_open
+from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
-from discussion.models import Comment
-from discussion.selectors import MAX_ID
+from discussion.models import Comment, CommentRevision, Reaction, ReaderProfile, Report
+from discussion.selectors import (
+    MAX_ID,
+    comment_editable_until,
+    comment_get_own,
+    comment_get_published,
+    reader_profile_find,
+)
+from discussion.signals import comment_reported, comment_status_changed
+
+Status = Comment.Status
 
 _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Replies deeper than this are refused: the depth column is a small integer, and no
+# conversation needs a thousand levels.
+MAX_REPLY_DEPTH = 1000
+REPORT_NOTE_MAX_LENGTH = 500
+DISPLAY_NAME_MAX_LENGTH = 50
+AUTHOR = "author"
+
+
+def text_clean(raw: str, *, field: str, max_length: int, what: str) -> str:
+    """Text as stored: NFC-normalised, trimmed, at most ``max_length`` characters,
+    no control characters except newline, carriage return and tab. May be empty."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if len(text) > max_length:
+        raise InvalidInput(
+            f"{what} may have at most {max_length} characters; this one has {len(text)}.", field=field
+        )
+    if _FORBIDDEN_CONTROL.search(text):
+        raise InvalidInput("The text contains control characters.", field=field)
+    return text
 
 
 def comment_clean_body(raw: str) -> str:
-    """The body as stored: NFC-normalised, trimmed, 1 to COMMENT_MAX_LENGTH characters,
-    no control characters except newline, carriage return and tab."""
-    body = unicodedata.normalize("NFC", raw).strip()
+    """The body as stored: see text_clean; 1 to COMMENT_MAX_LENGTH characters."""
+    body = text_clean(raw, field="body", max_length=settings.COMMENT_MAX_LENGTH, what="A comment")
     if not body:
         raise InvalidInput("A comment needs some text.", field="body")
-    if len(body) > settings.COMMENT_MAX_LENGTH:
-        raise InvalidInput(
-            f"A comment may have at most {settings.COMMENT_MAX_LENGTH} characters; this one has {len(body)}.",
-            field="body",
-        )
-    if _FORBIDDEN_CONTROL.search(body):
-        raise InvalidInput("The text contains control characters.", field="body")
     return body
+
+
+# --- Readers --------------------------------------------------------------
+
+
+def reader_profile_get_or_create(*, user: AbstractBaseUser) -> ReaderProfile:
+    profile, _ = ReaderProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def reader_ensure_may_write(*, user: AbstractBaseUser, now: datetime | None = None) -> None:
+    """Raise Forbidden, with the reason and the end date, if the reader is banned or
+    suspended. One query."""
+    profile = reader_profile_find(user=user)
+    if profile is None:
+        return
+    if profile.banned:
+        raise Forbidden(
+            "Your account may no longer write in the discussion.",
+            code="banned",
+            extra={"reason": profile.ban_reason, "until": None},
+        )
+    if profile.suspended_until is not None and (now or timezone.now()) < profile.suspended_until:
+        until = timezone.localtime(profile.suspended_until)
+        raise Forbidden(
+            f"Your account is suspended until {until:%Y-%m-%d %H:%M %Z}.",
+            code="suspended",
+            extra={"reason": profile.suspension_reason, "until": until.isoformat()},
+        )
+
+
+def reader_suspend(*, user: AbstractBaseUser, until: datetime, reason: str) -> ReaderProfile:
+    """Suspend a reader from writing until ``until``; replaces an earlier suspension."""
+    if until <= timezone.now():
+        raise InvalidInput("A suspension must end in the future.", field="until")
+    profile = reader_profile_get_or_create(user=user)
+    profile.suspended_until = until
+    profile.suspension_reason = reason
+    profile.save(update_fields=["suspended_until", "suspension_reason", "updated_at"])
+    return profile
+
+
+def reader_ban(*, user: AbstractBaseUser, reason: str) -> ReaderProfile:
+    """Stop a reader from writing for good (until lifted)."""
+    profile = reader_profile_get_or_create(user=user)
+    profile.banned = True
+    profile.ban_reason = reason
+    profile.save(update_fields=["banned", "ban_reason", "updated_at"])
+    return profile
+
+
+def reader_lift_restrictions(*, user: AbstractBaseUser) -> ReaderProfile:
+    """End a ban and a suspension; idempotent."""
+    profile = reader_profile_get_or_create(user=user)
+    profile.banned = False
+    profile.ban_reason = ""
+    profile.suspended_until = None
+    profile.suspension_reason = ""
+    profile.save(update_fields=["banned", "ban_reason", "suspended_until", "suspension_reason", "updated_at"])
+    return profile
+
+
+# --- Comments -------------------------------------------------------------
 
 
 def _parent_for_reply(*, article: Article, parent_id: int) -> Comment:
     parent = (
-        Comment.objects.filter(pk=parent_id, article=article, status=Comment.Status.PUBLISHED).first()
+        Comment.objects.filter(pk=parent_id, article=article, status=Status.PUBLISHED).first()
         if 0 < parent_id <= MAX_ID
         else None
     )
@@ -48,7 +133,16 @@ def _parent_for_reply(*, article: Article, parent_id: int) -> Comment:
         raise InvalidInput(
             "The comment replied to does not exist in this article's discussion.", field="parent"
         )
+    if parent.depth >= MAX_REPLY_DEPTH:
+        raise InvalidInput(
+            f"Replies cannot nest deeper than {MAX_REPLY_DEPTH} levels; reply further up.", field="parent"
+        )
     return parent
+
+
+def _ensure_open(article: Article) -> None:
+    if not article_comments_open(article=article):
+        raise Forbidden("Comments are closed for this article.", code="comments_closed")
 
 
 def comment_create(
@@ -56,10 +150,11 @@ def comment_create(
 ) -> Comment:
     """Store a new comment as pending and, once committed, hand it to moderation.
 
-    The parent must be a published comment of the same article.
+    The article must take comments, the author may not be banned or suspended, and
+    the parent must be a published comment of the same article.
     """
-    if not article.comments_open:
-        raise Forbidden("Comments are closed for this article.")
+    reader_ensure_may_write(user=author)
+    _ensure_open(article)
     body = comment_clean_body(body)
     parent = _parent_for_reply(article=article, parent_id=parent_id) if parent_id is not None else None
     with transaction.atomic():
@@ -82,10 +177,14 @@ def comment_change_status(
     to_status: str,
     revision: int | None = None,
     score: float | None = None,
+    body: str | None = None,
 ) -> Comment | None:
     """Move a comment to ``to_status`` if it is still in one of ``from_statuses``
     (and still at ``revision``, when given). Returns the comment as it was before
     the change, or None if nothing changed because someone else got there first.
+
+    With ``body``, the text is replaced in the same UPDATE: the revision goes up by
+    one, the old score is cleared and edited_at set.
 
     The conditional UPDATE is the claim: of two concurrent callers exactly one
     changes the row. Keeps the article's published-comment count in step. Must be
@@ -98,19 +197,190 @@ def comment_change_status(
     before = claim.first()
     if before is None:
         return None
-    changes: dict[str, object] = {"status": to_status, "status_changed_at": timezone.now()}
+    now = timezone.now()
+    changes: dict[str, object] = {"status": to_status, "status_changed_at": now}
     if score is not None:
         changes["score"] = score
-    if claim.filter(status=before.status).update(**changes) != 1:
+    if body is not None:
+        changes.update(body=body, revision=F("revision") + 1, score=None, edited_at=now)
+    if claim.filter(status=before.status, revision=before.revision).update(**changes) != 1:
         return None
-    published = Comment.Status.PUBLISHED
+    published = Status.PUBLISHED
     if (before.status == published) != (to_status == published):
         delta = 1 if to_status == published else -1
         Article.objects.filter(pk=before.article_id).update(comment_count=F("comment_count") + delta)
     return before
 
 
-def user_register(*, username: str, password: str, email: str = "") -> tuple[AbstractBaseUser, str]:
+def comment_edit(
+    *, comment_id: int, user: AbstractBaseUser, body: str, now: datetime | None = None
+) -> Comment:
+    """Replace the text of the user's own comment within the edit window.
+
+    The comment goes back to pending at the next revision and is scored again; a
+    published one leaves the thread until then. The old text is kept as a
+    CommentRevision; reactions and reports stay. The status change is announced
+    with comment_status_changed in the same transaction (moderation audits it).
+    """
+    now = now or timezone.now()
+    reader_ensure_may_write(user=user, now=now)
+    comment = comment_get_own(comment_id=comment_id, user=user)
+    if comment.status == Status.REMOVED:
+        raise Conflict("This comment was deleted and can no longer be edited.", code="comment_removed")
+    if comment.status == Status.REJECTED:
+        raise Conflict("A rejected comment cannot be edited.", code="comment_rejected")
+    _ensure_open(comment.article)
+    editable_until = comment_editable_until(comment=comment)
+    if editable_until is None:
+        raise Forbidden("Comments cannot be edited on this site.", code="editing_disabled")
+    if now >= editable_until:
+        minutes = settings.COMMENT_EDIT_WINDOW_SECONDS // 60
+        raise Forbidden(
+            f"The edit window closed at {timezone.localtime(editable_until):%Y-%m-%d %H:%M %Z}; "
+            f"comments can be edited for {minutes} minutes after posting.",
+            code="edit_window_closed",
+        )
+    body = comment_clean_body(body)
+    with transaction.atomic():
+        before = comment_change_status(
+            comment_id=comment.pk,
+            from_statuses=[comment.status],
+            to_status=Status.PENDING,
+            revision=comment.revision,
+            body=body,
+        )
+        if before is None:
+            raise Conflict(
+                "The comment changed in the meantime; load it and try again.", code="edit_conflict"
+            )
+        CommentRevision.objects.create(
+            comment_id=comment.pk,
+            revision=before.revision,
+            body=before.body,
+            created_at=before.edited_at or before.created_at,
+        )
+        comment_status_changed.send(
+            sender=Comment,
+            comment_id=comment.pk,
+            revision=before.revision + 1,
+            from_status=before.status,
+            to_status=Status.PENDING,
+            actor=AUTHOR,
+            reason="edited by its author",
+        )
+        comment_request_scoring(comment_id=comment.pk)
+    return Comment.objects.select_related("article", "author__reader_profile").get(pk=comment.pk)
+
+
+def comment_delete(*, comment_id: int, user: AbstractBaseUser) -> None:
+    """Remove the user's own comment (soft: the row stays, status removed).
+
+    Its replies stay; the thread shows a placeholder in its place while it has
+    published replies. Announced with comment_status_changed in the transaction.
+    """
+    reader_ensure_may_write(user=user)
+    comment = comment_get_own(comment_id=comment_id, user=user)
+    waiting_or_shown = [Status.PENDING, Status.PUBLISHED, Status.HELD, Status.REJECTED]
+    with transaction.atomic():
+        before = comment_change_status(
+            comment_id=comment.pk, from_statuses=waiting_or_shown, to_status=Status.REMOVED
+        )
+        if before is None:
+            raise NotFound("No such comment.")
+        comment_status_changed.send(
+            sender=Comment,
+            comment_id=comment.pk,
+            revision=before.revision,
+            from_status=before.status,
+            to_status=Status.REMOVED,
+            actor=AUTHOR,
+            reason="deleted by its author",
+        )
+
+
+# --- Reactions ------------------------------------------------------------
+
+
+def _like_count(comment_id: int) -> int:
+    return Comment.objects.filter(pk=comment_id).values_list("like_count", flat=True).get()
+
+
+def reaction_add(*, comment_id: int, user: AbstractBaseUser) -> int:
+    """Like a published comment; idempotent. Returns the comment's like count.
+
+    The unique constraint makes the like and the count's increment happen at most
+    once per reader, even for two concurrent requests.
+    """
+    reader_ensure_may_write(user=user)
+    comment = comment_get_published(comment_id=comment_id)
+    if comment.author_id == user.pk:
+        raise Forbidden("You cannot like your own comment.", code="own_comment")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Reaction.objects.create(comment_id=comment.pk, user=user)
+        except IntegrityError:
+            pass  # liked before: nothing to do
+        else:
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+        return _like_count(comment.pk)
+
+
+def reaction_remove(*, comment_id: int, user: AbstractBaseUser) -> int:
+    """Take back a like; idempotent. Returns the comment's like count."""
+    reader_ensure_may_write(user=user)
+    comment = comment_get_published(comment_id=comment_id)
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(comment_id=comment.pk, user=user).delete()
+        if deleted:
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") - 1)
+        return _like_count(comment.pk)
+
+
+# --- Reports --------------------------------------------------------------
+
+
+def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, note: str = "") -> Report:
+    """Store a reader's report of a published comment; one per reader and comment
+    (a second is a Conflict). Counts it on the comment and sends comment_reported
+    in the same transaction, for moderation to act on."""
+    reader_ensure_may_write(user=reporter)
+    if reason not in Report.Reason.values:
+        raise InvalidInput(f"Give one of the reasons {', '.join(Report.Reason.values)}.", field="reason")
+    note = text_clean(note, field="note", max_length=REPORT_NOTE_MAX_LENGTH, what="A note")
+    comment = comment_get_published(comment_id=comment_id)
+    if comment.author_id == reporter.pk:
+        raise Forbidden("You cannot report your own comment.", code="own_comment")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    comment_id=comment.pk,
+                    reporter=reporter,
+                    reason=reason,
+                    note=note,
+                    comment_revision=comment.revision,
+                )
+        except IntegrityError:
+            raise Conflict("You have already reported this comment.", code="already_reported") from None
+        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+        report_count = Comment.objects.filter(pk=comment.pk).values_list("report_count", flat=True).get()
+        comment_reported.send(
+            sender=Report,
+            report_id=report.pk,
+            comment_id=comment.pk,
+            reason=reason,
+            report_count=report_count,
+        )
+    return report
+
+
+# --- Accounts -------------------------------------------------------------
+
+
+def user_register(
+    *, username: str, password: str, email: str = "", display_name: str = ""
+) -> tuple[AbstractBaseUser, str]:
     """Create a reader account; returns the user and an API token."""
     user_model = get_user_model()
     user = user_model(username=username, email=email)
@@ -118,6 +388,9 @@ def user_register(*, username: str, password: str, email: str = "") -> tuple[Abs
         user_model.username_validator(username)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="username") from None
+    display_name = text_clean(
+        display_name, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name"
+    )
     if user_model.objects.filter(username__iexact=username).exists():
         raise InvalidInput("This username is taken.", field="username")
     try:
@@ -129,6 +402,8 @@ def user_register(*, username: str, password: str, email: str = "") -> tuple[Abs
         with transaction.atomic():
             user.save()
             token = Token.objects.create(user=user)
+            if display_name:
+                ReaderProfile.objects.create(user=user, display_name=display_name)
     except IntegrityError:  # registered concurrently under the same name
         raise InvalidInput("This username is taken.", field="username") from None
     return user, token.key

@@ -7,6 +7,9 @@ MODERATOR_PERMISSIONS = [
     ("articles", "view_article"),
     ("discussion", "view_comment"),
     ("discussion", "change_comment"),
+    ("discussion", "view_commentrevision"),
+    ("discussion", "view_report"),
+    ("discussion", "view_readerprofile"),
     ("moderation", "view_auditentry"),
     ("moderation", "view_modelversion"),
 ]

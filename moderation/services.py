@@ -15,6 +15,7 @@ from discussion.models import Comment
 from discussion.services import comment_change_status
 from moderation.models import AuditEntry, ScoringState
 from moderation.policy import Thresholds, decide
+from moderation.premoderation import verdict_for_article
 from moderation.registry import active_model
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             )
         raise ScoringFailed(f"comment {comment_id}, attempt {attempt}: {exc!r}") from exc
     verdict = decide(score, site_thresholds())
+    verdict = verdict_for_article(verdict, comment_id=comment_id)
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,

@@ -103,3 +103,23 @@ def celery_worker(
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+LOCAL_MEMORY_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def local_cache(settings) -> None:
+    """Throttle counters in this process's memory, empty for every test; the tests
+    that are about Redis point CACHES at the redis_url server themselves."""
+    from django.core.cache import cache
+
+    settings.CACHES = LOCAL_MEMORY_CACHE
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def throttling_off(settings) -> None:
+    """Tests post in bursts that no reader would; the throttles are on only in the
+    tests about them (tests/discussion/test_throttling.py turns them on)."""
+    settings.THROTTLE_ENABLED = False

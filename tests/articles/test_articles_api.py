@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_article_list_shows_comment_counts_and_open_state(api_client: APIClient) -> None:
     open_article = ArticleFactory(title="Offen")
-    ArticleFactory(title="Geschlossen", comments_open=False)
+    ArticleFactory(title="Geschlossen", comment_mode="off")
     response = api_client.get("/api/articles/")
     assert response.status_code == 200
     by_slug = {a["slug"]: a for a in response.json()}

@@ -61,3 +61,71 @@ def test_invalid_usernames_are_refused(api_client: APIClient, username: str) -> 
     )
     assert response.status_code == 400
     assert "username" in response.json()
+
+
+def test_display_name_is_shown_as_author(api_client: APIClient, article) -> None:
+    response = api_client.post(
+        "/api/auth/register/",
+        {"username": "mm", "password": PASSWORD, "display_name": "  Maria M.  "},
+        format="json",
+    )
+    assert response.status_code == 201
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    posted = client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
+    assert posted.json()["author"] == "Maria M."
+    assert client.get("/api/me/").json()["display_name"] == "Maria M."
+
+
+@pytest.mark.parametrize("display_name", ["x" * 51, "a\x1bb"])
+def test_bad_display_names_are_refused(api_client: APIClient, display_name: str) -> None:
+    response = api_client.post(
+        "/api/auth/register/",
+        {"username": "neu", "password": PASSWORD, "display_name": display_name},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "display_name" in response.json()
+
+
+def test_unpaired_surrogates_in_credentials_are_400(api_client: APIClient) -> None:
+    for path in ("/api/auth/register/", "/api/auth/token/"):
+        response = api_client.post(
+            path, '{"username": "neu", "password": "ab\\ud800cd"}', content_type="application/json"
+        )
+        assert response.status_code == 400, path
+
+
+CSRF_SECRET = "a" * 32
+
+
+@pytest.fixture
+def session_client(reader) -> APIClient:
+    client = APIClient(enforce_csrf_checks=True)
+    assert client.login(username="leserin", password="a-long-test-password")
+    return client
+
+
+def test_session_writes_need_the_csrf_token(session_client: APIClient, article) -> None:
+    url = f"/api/articles/{article.slug}/comments/"
+    refused = session_client.post(url, {"body": "Hallo"}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("CSRF Failed")
+
+    session_client.cookies["csrftoken"] = CSRF_SECRET
+    accepted = session_client.post(url, {"body": "Hallo"}, format="json", HTTP_X_CSRFTOKEN=CSRF_SECRET)
+    assert accepted.status_code == 202
+    assert accepted.json()["author"] == "leserin"
+
+
+def test_session_reads_need_no_csrf_token(session_client: APIClient) -> None:
+    assert session_client.get("/api/me/").json()["username"] == "leserin"
+
+
+def test_token_writes_need_no_csrf_token(reader, article) -> None:
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
+    response = client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
+    assert response.status_code == 202

@@ -105,3 +105,32 @@ def test_audit_entries_cannot_be_changed(active_model, article, reader) -> None:
 )
 def test_policy_thresholds(score: float, status: str) -> None:
     assert decide(score, Thresholds(publish_below=0.3, reject_above=0.9)).status == status
+
+
+def test_a_pre_moderated_article_holds_what_would_be_published(active_model, reader) -> None:
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(comment_mode="pre")
+    comment = new_comment(article, reader, POLITE)
+    entry = comment_moderate(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+    assert entry is not None and (entry.to_status, entry.reason) == ("held", "pre-moderated article")
+    article.refresh_from_db()
+    assert article.comment_count == 0
+
+
+def test_the_site_default_mode_can_be_pre_moderation(active_model, article, reader, settings) -> None:
+    settings.COMMENT_MODE = "pre"
+    comment = new_comment(article, reader, POLITE)
+    comment_moderate(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+
+
+def test_pre_moderation_does_not_soften_a_rejection(active_model, reader) -> None:
+    from tests.factories import ArticleFactory
+
+    comment = new_comment(ArticleFactory(comment_mode="pre"), reader, INSULT)
+    entry = comment_moderate(comment_id=comment.pk)
+    assert entry is not None and entry.reason != "pre-moderated article"

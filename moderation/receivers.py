@@ -1,0 +1,28 @@
+"""Moderation listening to the discussion: every status change an author makes is audited."""
+
+from typing import Any
+
+from moderation.models import AuditEntry
+
+
+def audit_author_change(
+    sender: Any,
+    *,
+    comment_id: int,
+    revision: int,
+    from_status: str,
+    to_status: str,
+    actor: str,
+    reason: str,
+    **kwargs: Any,
+) -> None:
+    """Write the audit entry of a change made by a comment's author. Runs inside the
+    transaction of the change, so both commit together or neither does."""
+    AuditEntry.objects.create(
+        comment_id=comment_id,
+        comment_revision=revision,
+        actor=AuditEntry.Actor(actor),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
