@@ -42,7 +42,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.StammtischAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # PATCH /api/comments/{id}/ needs its body like a POST does.
     "COMPONENT_SPLIT_PATCH": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ReportReasonEnum": "discussion.models.Report.Reason",
+        "RejectReasonEnum": "moderation.decisions.RejectReason",
+    },
 }
 
 # --- Discussion and moderation --------------------------------------------

@@ -127,6 +127,8 @@ class ReaderProfile(models.Model):
     suspension_reason = models.CharField(max_length=255, blank=True)
     banned = models.BooleanField(default=False)
     ban_reason = models.CharField(max_length=255, blank=True)
+    # Every comment of this reader waits for a human, whatever its score.
+    always_premoderated = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

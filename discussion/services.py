@@ -120,6 +120,21 @@ def reader_lift_restrictions(*, user: AbstractBaseUser) -> ReaderProfile:
     return profile
 
 
+def reader_set_premoderated(*, user: AbstractBaseUser, premoderated: bool) -> ReaderProfile:
+    """Make every comment of this reader wait for a human (or stop doing so)."""
+    profile = reader_profile_get_or_create(user=user)
+    profile.always_premoderated = premoderated
+    profile.save(update_fields=["always_premoderated", "updated_at"])
+    return profile
+
+
+def reports_resolve(*, comment_id: int, revision: int) -> int:
+    """Mark the open reports of this revision of a comment as dealt with; returns how many."""
+    return Report.objects.filter(
+        comment_id=comment_id, comment_revision=revision, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now())
+
+
 # --- Comments -------------------------------------------------------------
 
 

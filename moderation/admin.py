@@ -1,6 +1,396 @@
-from django.contrib import admin
+"""The moderators' workplace: queue pages, one-click and bulk decisions, reader
+restrictions, the policy, word lists, the audit log and the statistics page.
 
-from moderation.models import AuditEntry, ModelVersion
+Admin classes stay thin: every decision goes through moderation.decisions, every
+figure through moderation.selectors or moderation.stats.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from config.errors import DomainError
+from discussion.admin import CommentRevisionInline, ReportInline
+from discussion.models import ReaderProfile
+from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from moderation.highlight import highlighted
+from moderation.models import (
+    ArticlePolicy,
+    AuditEntry,
+    HeldComment,
+    ModelVersion,
+    QueueComment,
+    ReaderAuditEntry,
+    RejectedComment,
+    ReportedComment,
+    SitePolicy,
+    StuckComment,
+    Term,
+)
+from moderation.selectors import queue_comments, queue_details
+from moderation.stats import statistics_page_context
+
+MODERATE = "moderation.moderate_comment"
+
+
+class AuditEntryInline(admin.TabularInline):
+    model = AuditEntry
+    fk_name = "comment"
+    extra = 0
+    can_delete = False
+    fields = [
+        "created_at",
+        "actor",
+        "model_version",
+        "moderator",
+        "from_status",
+        "to_status",
+        "reason",
+        "score",
+    ]
+    readonly_fields = fields
+    verbose_name_plural = "decisions (audit log)"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class QueueChangeList(ChangeList):
+    """Loads the page's explanations, reports and author records in a fixed number
+    of queries once the page is known, instead of a few per row."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        details = queue_details([comment.pk for comment in self.result_list])
+        token = get_token(request)
+        for comment in self.result_list:
+            comment.queue_details = details.get(comment.pk, {})
+            comment.csrf_token = token
+
+
+class QueueAdmin(admin.ModelAdmin):
+    queue = ""
+    list_display = ["comment_text", "article_title", "author_record", "score_bar", "rules", "reports",
+                    "waiting", "decide"]  # fmt: skip
+    list_display_links = None
+    list_per_page = 50
+    search_fields = ["body", "author__username"]
+    list_filter = ["article"]
+    readonly_fields = ["article", "author", "parent", "body", "status", "revision", "score", "report_count",
+                       "created_at", "edited_at", "status_changed_at"]  # fmt: skip
+    fields = readonly_fields
+    inlines = [AuditEntryInline, CommentRevisionInline, ReportInline]
+    actions = ["approve_selected", *[f"reject_{reason}" for reason in RejectReason.values], "remove_selected"]
+
+    class Media:
+        css = {"all": ["moderation/queue.css"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return queue_comments(self.queue)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # text, author and status are never edited here; decisions are actions
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return super().get_actions(request) if request.user.has_perm(MODERATE) else {}
+
+    # --- columns ----------------------------------------------------------
+
+    @admin.display(description="comment")
+    def comment_text(self, obj: QueueComment) -> str:
+        details = getattr(obj, "queue_details", {})
+        text = highlighted(obj.body, details.get("explanation", []), details.get("word_hits", []))
+        link = reverse(f"admin:moderation_{obj._meta.model_name}_change", args=[obj.pk])
+        return format_html(
+            '<div class="queue-text">{}</div><a href="{}">#{} · history</a>', text, link, obj.pk
+        )
+
+    @admin.display(description="article")
+    def article_title(self, obj: QueueComment) -> str:
+        return obj.article.title[:60]
+
+    @admin.display(description="author")
+    def author_record(self, obj: QueueComment) -> str:
+        record = getattr(obj, "queue_details", {}).get("author")
+        if obj.author is None or record is None:
+            return "(deleted account)"
+        link = reverse("admin:discussion_readerprofile_changelist") + f"?q={obj.author.get_username()}"
+        return format_html(
+            '<a href="{}">{}</a><br><small>{} approved · {} rejected · account {} days</small>',
+            link, obj.author.get_username(), record["approved"], record["rejected"],
+            record["account_age_days"],
+        )  # fmt: skip
+
+    @admin.display(description="score", ordering="score")
+    def score_bar(self, obj: QueueComment) -> str:
+        if obj.score is None:
+            return "–"
+        percent = round(obj.score * 100)
+        level = "high" if obj.score >= 0.7 else "mid" if obj.score >= 0.35 else "low"
+        return format_html(
+            '<div class="score-bar"><span class="{}" style="width:{}%"></span></div>{}%',
+            level,
+            percent,
+            percent,
+        )
+
+    @admin.display(description="why")
+    def rules(self, obj: QueueComment) -> str:
+        rules = getattr(obj, "queue_details", {}).get("rules", [])
+        return format_html_join("", "<div>{}</div>", ((rule,) for rule in rules)) if rules else "–"
+
+    @admin.display(description="reports")
+    def reports(self, obj: QueueComment) -> str:
+        reports = getattr(obj, "queue_details", {}).get("reports", {})
+        if not reports:
+            return "–"
+        return format_html_join(
+            "", "<div>{} × {}</div>", ((count, reason) for reason, count in reports.items())
+        )
+
+    @admin.display(description="waiting", ordering="status_changed_at")
+    def waiting(self, obj: QueueComment) -> str:
+        minutes = int((timezone.now() - obj.status_changed_at).total_seconds() // 60)
+        return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+    @admin.display(description="decide")
+    def decide(self, obj: QueueComment) -> str:
+        url = reverse(f"admin:moderation_{obj._meta.model_name}_decide", args=[obj.pk])
+        options = format_html_join("", '<option value="{}">{}</option>', RejectReason.choices)
+        return format_html(
+            '<form method="post" action="{}" class="decide">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button name="action" value="approve" class="approve">Approve</button> '
+            '<button name="action" value="reject" class="reject">Reject</button>'
+            '<select name="reason" aria-label="reason">{}</select></form>',
+            url, getattr(obj, "csrf_token", ""), options,
+        )  # fmt: skip
+
+    # --- one-click decisions ----------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        name = f"moderation_{self.model._meta.model_name}_decide"
+        return [
+            path("<int:comment_id>/decide/", self.admin_site.admin_view(self.decide_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request: HttpRequest, comment_id: int) -> HttpResponse:
+        return _decide_view(self, request, comment_id)
+
+    # --- bulk actions -----------------------------------------------------
+
+    def _bulk(self, request: HttpRequest, queryset: QuerySet[Any], action: str, reason: str = "") -> None:
+        done, conflicts = 0, 0
+        for comment_id in queryset.values_list("pk", flat=True):
+            try:
+                comment_decide(comment_id=comment_id, moderator=request.user, action=action, reason=reason)
+                done += 1
+            except DomainError:
+                conflicts += 1
+        self.message_user(
+            request, f"{action}: {done} comments" + (f", {conflicts} already decided" if conflicts else "")
+        )
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(request, queryset, Action.APPROVE)
+
+    @admin.action(description="Remove selected comments", permissions=["moderate"])
+    def remove_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(request, queryset, Action.REMOVE)
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE)
+
+
+def _reject_action(reason: str, label: str):  # type: ignore[no-untyped-def]
+    @admin.action(description=f"Reject selected comments as {label}", permissions=["moderate"])
+    def reject(self: QueueAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._bulk(request, queryset, Action.REJECT, reason)
+
+    reject.__name__ = f"reject_{reason}"
+    return reject
+
+
+for _reason, _label in RejectReason.choices:
+    setattr(QueueAdmin, f"reject_{_reason}", _reject_action(_reason, _label))
+
+
+@require_POST
+def _decide_view(model_admin: QueueAdmin, request: HttpRequest, comment_id: int) -> HttpResponse:
+    if not request.user.has_perm(MODERATE):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    try:
+        comment_decide(
+            comment_id=comment_id, moderator=request.user, action=action,
+            reason=request.POST.get("reason", "") if action == Action.REJECT else "",
+            note=request.POST.get("note", ""),
+        )  # fmt: skip
+        messages.success(request, f"Comment #{comment_id}: {action} done.")
+    except DomainError as exc:
+        messages.error(request, f"Comment #{comment_id}: {exc.message}")
+    target = request.POST.get("next") or reverse(
+        f"admin:moderation_{model_admin.model._meta.model_name}_changelist"
+    )
+    return HttpResponseRedirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@admin.register(HeldComment)
+class HeldQueueAdmin(QueueAdmin):
+    queue = "held"
+
+
+@admin.register(ReportedComment)
+class ReportedQueueAdmin(QueueAdmin):
+    queue = "reported"
+
+
+@admin.register(StuckComment)
+class StuckQueueAdmin(QueueAdmin):
+    queue = "pending"
+
+
+@admin.register(RejectedComment)
+class RejectedQueueAdmin(QueueAdmin):
+    queue = "rejected"
+    actions = ["approve_selected", "remove_selected"]
+
+
+# --- readers --------------------------------------------------------------
+
+
+class ReaderActionForm(forms.Form):
+    action = forms.ChoiceField(choices=ReaderAction.choices)
+    until = forms.DateTimeField(required=False, help_text="End of a suspension (YYYY-MM-DD HH:MM).")
+    reason = forms.CharField(max_length=255, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == ReaderAction.SUSPEND and not data.get("until"):
+            self.add_error("until", "A suspension needs an end date.")
+        if data.get("action") in (ReaderAction.SUSPEND, ReaderAction.BAN) and not data.get("reason"):
+            self.add_error("reason", "Say why; the reader sees it.")
+        return data
+
+
+admin.site.unregister(ReaderProfile)
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "banned", "suspended_until", "always_premoderated"]
+    list_filter = ["banned", "always_premoderated"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "display_name"]
+    readonly_fields = ["user", "display_name", "suspended_until", "suspension_reason", "banned", "ban_reason",
+                       "always_premoderated", "updated_at"]  # fmt: skip
+    actions = ["restrict"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE)
+
+    @admin.action(
+        description="Suspend, ban, lift or pre-moderate selected readers…", permissions=["moderate"]
+    )
+    def restrict(self, request: HttpRequest, queryset: QuerySet[ReaderProfile]) -> HttpResponse | None:
+        form = ReaderActionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for profile in queryset.select_related("user"):
+                reader_moderate(
+                    reader=profile.user, moderator=request.user, action=form.cleaned_data["action"],
+                    reason=form.cleaned_data["reason"], until=form.cleaned_data["until"],
+                )  # fmt: skip
+            self.message_user(request, f"{form.cleaned_data['action']}: {queryset.count()} readers")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/moderation/reader_action.html",
+            {**self.admin_site.each_context(request), "form": form, "readers": queryset,
+             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": "Restrict readers"},
+        )  # fmt: skip
+
+
+@admin.register(ReaderAuditEntry)
+class ReaderAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "reader", "action", "until", "reason", "moderator"]
+    list_filter = ["action"]
+    list_select_related = ["reader", "moderator"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# --- policy ---------------------------------------------------------------
+
+
+@admin.register(SitePolicy)
+class SitePolicyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not SitePolicy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        policy, _ = SitePolicy.objects.get_or_create(pk=1)
+        return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[policy.pk]))
+
+
+@admin.register(ArticlePolicy)
+class ArticlePolicyAdmin(admin.ModelAdmin):
+    list_display = ["article", "publish_below", "reject_above", "auto_reject", "report_threshold"]
+    list_select_related = ["article"]
+    autocomplete_fields = ["article"]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["text", "kind", "note", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["text", "note"]
+
+
+# --- model registry and audit log -------------------------------------------
 
 
 @admin.register(ModelVersion)
@@ -8,31 +398,37 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "created_at", "is_active", "size_bytes"]
     readonly_fields = [f.name for f in ModelVersion._meta.fields]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "comment",
-        "actor",
-        "from_status",
-        "to_status",
-        "score",
-        "model_version",
-        "moderator",
-    ]
+    list_display = ["created_at", "comment", "actor", "from_status", "to_status", "reason", "score",
+                    "model_version", "moderator"]  # fmt: skip
     list_filter = ["actor", "to_status"]
     list_select_related = ["comment", "model_version", "moderator"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    search_fields = ["=comment__id", "reason"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- statistics -------------------------------------------------------------
+
+
+def statistics_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("moderation.view_auditentry"):
+        raise PermissionDenied
+    days = min(
+        max(int(request.GET.get("days", "30") or 30) if request.GET.get("days", "").isdigit() else 30, 1), 365
+    )
+    context = {**admin.site.each_context(request), "title": "Moderation statistics",
+               **statistics_page_context(since=timezone.now() - timedelta(days=days), days=days)}  # fmt: skip
+    return TemplateResponse(request, "admin/moderation/statistics.html", context)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ModerationConfig(AppConfig):
@@ -6,7 +7,18 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        from discussion.signals import comment_status_changed
-        from moderation.receivers import audit_author_change
+        from discussion.signals import comment_reported, comment_status_changed
+        from moderation.receivers import audit_author_change, queue_reported_comment
 
         comment_status_changed.connect(audit_author_change, dispatch_uid="moderation.audit_author_change")
+        comment_reported.connect(queue_reported_comment, dispatch_uid="moderation.queue_reported_comment")
+        post_migrate.connect(
+            _ensure_moderators_group, sender=self, dispatch_uid="moderation.moderators_group"
+        )
+
+
+def _ensure_moderators_group(**kwargs: object) -> None:
+    """Every migrate brings the Moderators group's permissions up to date."""
+    from moderation.permissions import moderators_group
+
+    moderators_group()

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from articles.models import Article
 from discussion.models import Comment
 
 
@@ -91,3 +92,151 @@ class ScoringState(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.comment_id} r{self.revision}: {self.attempts} attempts"
+
+
+class SitePolicy(models.Model):
+    """The site's moderation policy, one row, edited in the admin. Articles may
+    override the thresholds, auto-reject and the report limit (ArticlePolicy)."""
+
+    publish_below = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Empty: the active model's recommendation (or MODERATION_PUBLISH_BELOW).",
+    )
+    reject_above = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Empty: the active model's recommendation (or MODERATION_REJECT_ABOVE).",
+    )
+    auto_reject = models.BooleanField(
+        default=True, help_text="Off: comments above the reject threshold are held, first in the queue."
+    )
+    new_account_hold_count = models.PositiveIntegerField(
+        default=0, help_text="A new reader's first N comments wait for a human (0: off)."
+    )
+    trusted_after_approved = models.PositiveIntegerField(
+        default=5,
+        help_text="Readers with this many approved comments and none rejected publish on score alone "
+        "(suspect words, spam signals and the new-account rule do not hold them; 0: nobody).",
+    )
+    report_threshold = models.PositiveIntegerField(
+        default=3, help_text="This many open reports move a published comment to the reported queue."
+    )
+    max_links = models.PositiveIntegerField(
+        default=2, help_text="More links than this: held as possible spam."
+    )
+    repeat_window_minutes = models.PositiveIntegerField(
+        default=60,
+        help_text="The same text again from the same reader within this time: held as possible spam.",
+    )
+    max_comments_per_minute = models.PositiveIntegerField(
+        default=5, help_text="A reader posting faster than this: held as possible spam."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site policy"
+
+    def __str__(self) -> str:
+        return "Site policy"
+
+
+class ArticlePolicy(models.Model):
+    """Per-article exceptions to the site policy; empty fields follow the site."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="moderation_policy")
+    publish_below = models.FloatField(null=True, blank=True)
+    reject_above = models.FloatField(null=True, blank=True)
+    auto_reject = models.BooleanField(null=True, blank=True)
+    report_threshold = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "article policies"
+
+    def __str__(self) -> str:
+        return f"Policy for {self.article}"
+
+
+class Term(models.Model):
+    """A word-list entry: banned terms reject, suspect terms hold. A trailing * makes a prefix."""
+
+    class Kind(models.TextChoices):
+        BANNED = "banned", "banned (reject)"
+        SUSPECT = "suspect", "suspect (hold)"
+
+    text = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "text"]
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.kind})"
+
+
+class ReaderAuditEntry(models.Model):
+    """An immutable record of a moderator's action on a reader account."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend", "suspend"
+        BAN = "ban", "ban"
+        LIFT = "lift", "lift restrictions"
+        PREMODERATE = "premoderate", "always pre-moderate"
+        TRUST = "unpremoderate", "stop pre-moderating"
+
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.CharField(max_length=255, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "reader audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.moderator} {self.action} {self.reader}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("Audit entries are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("Audit entries are immutable.")
+
+
+class QueueComment(Comment):
+    """Comments as the moderation queues show them (the admin's queue pages)."""
+
+    class Meta:
+        proxy = True
+        permissions = [("moderate_comment", "Can approve, reject, remove and restore comments")]
+
+
+class HeldComment(QueueComment):
+    class Meta:
+        proxy = True
+        verbose_name = "held comment"
+
+
+class ReportedComment(QueueComment):
+    class Meta:
+        proxy = True
+        verbose_name = "reported comment"
+
+
+class StuckComment(QueueComment):
+    class Meta:
+        proxy = True
+        verbose_name = "pending comment (stuck)"
+        verbose_name_plural = "pending comments (stuck)"
+
+
+class RejectedComment(QueueComment):
+    class Meta:
+        proxy = True
+        verbose_name = "recently rejected comment"

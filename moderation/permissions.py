@@ -1,4 +1,10 @@
-"""The Moderators group: what a moderator may do in the admin, and nothing more."""
+"""The Moderators group: what a moderator may do in the admin, and nothing more.
+
+Moderators see articles, comments, their history and reports; they decide comments
+and restrict readers (custom permission moderate_comment), keep the word lists,
+and read the audit logs and the model registry. They cannot edit comment text,
+audit entries or the site policy; those stay with administrators.
+"""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -6,12 +12,23 @@ MODERATORS = "Moderators"
 MODERATOR_PERMISSIONS = [
     ("articles", "view_article"),
     ("discussion", "view_comment"),
-    ("discussion", "change_comment"),
     ("discussion", "view_commentrevision"),
     ("discussion", "view_report"),
     ("discussion", "view_readerprofile"),
+    ("moderation", "view_heldcomment"),
+    ("moderation", "view_reportedcomment"),
+    ("moderation", "view_stuckcomment"),
+    ("moderation", "view_rejectedcomment"),
+    ("moderation", "moderate_comment"),
     ("moderation", "view_auditentry"),
+    ("moderation", "view_readerauditentry"),
     ("moderation", "view_modelversion"),
+    ("moderation", "view_sitepolicy"),
+    ("moderation", "view_articlepolicy"),
+    ("moderation", "view_term"),
+    ("moderation", "add_term"),
+    ("moderation", "change_term"),
+    ("moderation", "delete_term"),
 ]
 
 

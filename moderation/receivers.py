@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from moderation.decisions import comment_check_reports
 from moderation.models import AuditEntry
 
 
@@ -26,3 +27,9 @@ def audit_author_change(
         to_status=to_status,
         reason=reason,
     )
+
+
+def queue_reported_comment(sender: Any, *, comment_id: int, **kwargs: Any) -> None:
+    """A new report may push a comment over the report threshold. Runs inside the
+    transaction that stored the report."""
+    comment_check_reports(comment_id=comment_id)

@@ -4,6 +4,7 @@ sweeper that makes sure every waiting comment gets one."""
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -14,9 +15,9 @@ from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status
 from moderation.models import AuditEntry, ScoringState
-from moderation.policy import Thresholds, decide
-from moderation.premoderation import verdict_for_article
+from moderation.policy import decide_with_rules
 from moderation.registry import active_model
+from moderation.rules import facts_for, policy_config, site_policy
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,6 @@ PENDING = Comment.Status.PENDING
 class ScoringFailed(Exception):
     """Scoring this comment raised. Retried with backoff; after
     MODERATION_MAX_ATTEMPTS the comment is held for a human instead."""
-
-
-def site_thresholds() -> Thresholds:
-    return Thresholds(
-        publish_below=settings.MODERATION_PUBLISH_BELOW, reject_above=settings.MODERATION_REJECT_ABOVE
-    )
 
 
 def _count_attempt(*, comment_id: int, revision: int) -> int:
@@ -76,7 +71,11 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     and ScoringFailed when scoring raised; past MODERATION_MAX_ATTEMPTS the comment
     is held for a human instead.
     """
-    comment = Comment.objects.filter(pk=comment_id).values("status", "revision", "body").first()
+    comment = (
+        Comment.objects.filter(pk=comment_id)
+        .values("status", "revision", "body", "author_id", "article_id")
+        .first()
+    )
     if comment is None or comment["status"] != PENDING:
         return None
     revision = comment["revision"]
@@ -99,8 +98,11 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
                 reason=f"could not be scored in {limit} attempts: {exc!r}",
             )
         raise ScoringFailed(f"comment {comment_id}, attempt {attempt}: {exc!r}") from exc
-    verdict = decide(score, site_thresholds())
-    verdict = verdict_for_article(verdict, comment_id=comment_id)
+    site = site_policy()
+    facts, hits = facts_for(
+        comment_id=comment_id, author_id=comment["author_id"], body=comment["body"], score=score, site=site
+    )
+    verdict = decide_with_rules(facts, policy_config(article_id=comment["article_id"], site=site))
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,
@@ -120,7 +122,11 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             to_status=verdict.status,
             reason=verdict.reason,
             score=score,
-            details={"explanation": explanation},
+            details={
+                "explanation": explanation,
+                "rules": list(verdict.rules),
+                "word_hits": [hit.as_dict() for hit in hits],
+            },
         )
     logger.info(
         "comment %s: %s (score %.3f, model %s)", comment_id, verdict.status, score, loaded.row.version
@@ -183,3 +189,22 @@ def comments_sweep_pending(*, now: datetime | None = None) -> SweepResult:
             "sweeper: re-sent %d waiting comments, held %d", len(result.requeued), len(result.held)
         )
     return result
+
+
+def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
+    """Score and explain a text and say what the policy would do with it, as for a
+    new comment by an unknown reader on the article (or under the site policy).
+    Nothing is stored. Raises NoActiveModel without a usable model."""
+    loaded = active_model()
+    score = float(loaded.model.score([text])[0])
+    site = site_policy()
+    facts, hits = facts_for(comment_id=0, author_id=None, body=text, score=score, site=site)
+    verdict = decide_with_rules(facts, policy_config(article_id=article_id, site=site))
+    return {
+        "score": round(score, 4),
+        "model_version": loaded.row.version,
+        "explanation": [c.as_dict() for c in loaded.model.explain(text)],
+        "word_hits": [hit.as_dict() for hit in hits],
+        "rules": list(verdict.rules),
+        "decision": {"status": verdict.status, "reason": verdict.reason},
+    }

@@ -22,6 +22,10 @@ PATHS = {
     "/api/auth/register/": {"post"},
     "/api/auth/token/": {"post"},
     "/api/health/": {"get"},
+    "/api/moderation/queues/{queue}/": {"get"},
+    "/api/moderation/comments/{comment_id}/decision/": {"post"},
+    "/api/moderation/analyze/": {"post"},
+    "/api/moderation/readers/{username}/": {"post"},
 }
 
 
@@ -58,6 +62,7 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("post", "/api/comments/{comment_id}/reports/", {"201", "400", "401", "403", "404", "409", "429"}),
         ("get", "/api/articles/{slug}/comments/", {"200", "400", "404"}),
         ("post", "/api/auth/register/", {"201", "400", "429"}),
+        ("post", "/api/moderation/comments/{comment_id}/decision/", {"200", "400", "401", "403", "404", "409"}),
     ],
 )
 def test_error_answers_are_declared(schema: dict, method: str, path: str, codes: set[str]) -> None:

@@ -1,0 +1,236 @@
+"""The moderation API for a newsroom's own tools: staff only, and every action
+audited exactly as in the admin (the same services)."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.selectors import article_get
+from config.api_errors import (
+    CONFLICT,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    TOO_LARGE,
+    UNSUPPORTED,
+    ErrorOutput,
+    field_errors,
+)
+from config.errors import NotFound
+from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from moderation.models import AuditEntry
+from moderation.registry import NoActiveModel
+from moderation.selectors import QUEUES, queue_comments, queue_details
+from moderation.services import text_analyze
+
+MODERATE = "moderation.moderate_comment"
+
+
+class IsModerator(BasePermission):
+    """Staff with the moderation permission (the Moderators group, or a superuser)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff and user.has_perm(MODERATE))
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class QueueQueryInput(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+    offset = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0)
+
+
+class QueueItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.CharField(help_text="The article's slug.")
+    author = serializers.CharField(allow_null=True)
+    author_record = serializers.DictField(allow_null=True, help_text="approved, rejected, account_age_days")
+    body = serializers.CharField()
+    status = serializers.CharField()
+    revision = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    priority = serializers.FloatField()
+    waiting_since = serializers.DateTimeField()
+    rules = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.ListField(child=serializers.DictField())
+    word_hits = serializers.ListField(child=serializers.DictField())
+    reports = serializers.DictField(child=serializers.IntegerField(), help_text="Open reports by reason.")
+
+
+class QueueOutput(serializers.Serializer):
+    queue = serializers.CharField()
+    count = serializers.IntegerField()
+    results = QueueItemOutput(many=True)
+
+
+def _queue_item(comment: Any, details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": comment.pk,
+        "article": comment.article.slug,
+        "author": comment.author.get_username() if comment.author else None,
+        "author_record": details["author"],
+        "body": comment.body,
+        "status": comment.status,
+        "revision": comment.revision,
+        "score": comment.score,
+        "priority": round(comment.priority, 4),
+        "waiting_since": comment.status_changed_at,
+        "rules": details["rules"],
+        "explanation": details["explanation"],
+        "word_hits": details["word_hits"],
+        "reports": details["reports"],
+    }
+
+
+class QueueApi(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_queue_read",
+        summary="A moderation queue in priority order, with the reasons for each comment",
+        parameters=[
+            OpenApiParameter("queue", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(QUEUES)),
+            QueueQueryInput,
+        ],
+        responses={
+            200: QueueOutput, 400: field_errors("QueueQueryErrors", ["limit", "offset"]),
+            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND,
+        },
+    )  # fmt: skip
+    def get(self, request: Request, queue: str) -> Response:
+        comments_in_queue = queue_comments(queue)
+        query = _valid(QueueQueryInput, request.query_params)
+        page = list(comments_in_queue[query["offset"] : query["offset"] + query["limit"]])
+        details = queue_details([comment.pk for comment in page])
+        results = [_queue_item(comment, details[comment.pk]) for comment in page]
+        return Response(
+            QueueOutput({"queue": queue, "count": comments_in_queue.count(), "results": results}).data
+        )
+
+
+class DecisionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    reason = serializers.ChoiceField(
+        choices=RejectReason.choices, required=False, allow_blank=True, help_text="Required to reject."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class AuditEntryOutput(serializers.ModelSerializer):
+    moderator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    model_version = serializers.SlugRelatedField(slug_field="version", read_only=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "comment", "comment_revision", "actor", "moderator", "model_version", "from_status",
+                  "to_status", "reason", "score", "details", "created_at"]  # fmt: skip
+
+
+class DecisionApi(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_decide",
+        summary="Approve, reject (with a reason), remove or restore a comment, or add a note",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=DecisionInput,
+        responses={
+            200: AuditEntryOutput, 400: field_errors("DecisionErrors", ["action", "reason", "note"]),
+            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE,
+            415: UNSUPPORTED,
+        },
+    )  # fmt: skip
+    def post(self, request: Request, comment_id: int) -> Response:
+        data = _valid(DecisionInput, request.data)
+        entry = comment_decide(
+            comment_id=comment_id, moderator=request.user, action=data["action"],
+            reason=data.get("reason", ""), note=data.get("note", ""),
+        )  # fmt: skip
+        return Response(AuditEntryOutput(entry).data)
+
+
+class AnalyzeInput(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000, trim_whitespace=False)
+    article = serializers.SlugField(required=False, help_text="Judge under this article's policy.")
+
+
+class AnalyzeOutput(serializers.Serializer):
+    score = serializers.FloatField()
+    model_version = serializers.CharField()
+    explanation = serializers.ListField(child=serializers.DictField())
+    word_hits = serializers.ListField(child=serializers.DictField())
+    rules = serializers.ListField(child=serializers.CharField())
+    decision = serializers.DictField(help_text="status and reason the policy would give a new comment.")
+
+
+class AnalyzeApi(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_analyze",
+        summary="Score and explain a text and say what the policy would do; nothing is stored",
+        request=AnalyzeInput,
+        responses={
+            200: AnalyzeOutput, 400: field_errors("AnalyzeErrors", ["text", "article"]),
+            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND, 503: ErrorOutput,
+        },
+    )  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = _valid(AnalyzeInput, request.data)
+        article_id = article_get(slug=data["article"]).pk if data.get("article") else None
+        try:
+            analysis = text_analyze(text=data["text"], article_id=article_id)
+        except NoActiveModel as exc:
+            return Response({"detail": str(exc), "code": "no_model"}, status=503)
+        return Response(AnalyzeOutput(analysis).data)
+
+
+class ReaderActionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ReaderAction.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    until = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ReaderActionOutput(serializers.Serializer):
+    reader = serializers.CharField()
+    action = serializers.CharField()
+    reason = serializers.CharField()
+    until = serializers.DateTimeField(allow_null=True)
+
+
+class ReaderApi(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_reader_restrict",
+        summary="Suspend (until a date), ban, lift, or (stop) pre-moderate a reader",
+        parameters=[OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        request=ReaderActionInput,
+        responses={
+            200: ReaderActionOutput, 400: field_errors("ReaderActionErrors", ["action", "reason", "until"]),
+            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND,
+        },
+    )  # fmt: skip
+    def post(self, request: Request, username: str) -> Response:
+        data = _valid(ReaderActionInput, request.data)
+        reader = get_user_model().objects.filter(username=username).first()
+        if reader is None:
+            raise NotFound("No such reader.")
+        entry = reader_moderate(
+            reader=reader, moderator=request.user, action=data["action"], reason=data.get("reason", ""),
+            until=data.get("until"),
+        )  # fmt: skip
+        return Response(
+            {"reader": username, "action": entry.action, "reason": entry.reason, "until": entry.until}
+        )

@@ -1,0 +1,190 @@
+"""Human decisions: moderators approving, rejecting, removing and restoring
+comments, acting on reports, and restricting readers. Every one is audited."""
+
+import logging
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import TextChoices
+
+from config.errors import Conflict, InvalidInput, NotFound
+from discussion.models import Comment, Report
+from discussion.selectors import MAX_ID
+from discussion.services import (
+    comment_change_status,
+    reader_ban,
+    reader_lift_restrictions,
+    reader_set_premoderated,
+    reader_suspend,
+    reports_resolve,
+)
+from moderation.models import AuditEntry, ReaderAuditEntry
+from moderation.rules import report_threshold
+
+logger = logging.getLogger(__name__)
+Status = Comment.Status
+
+
+class Action(TextChoices):
+    APPROVE = "approve", "approve"
+    REJECT = "reject", "reject"
+    REMOVE = "remove", "remove"
+    RESTORE = "restore", "restore"
+    NOTE = "note", "note"
+
+
+class RejectReason(TextChoices):
+    # Stored as AuditEntry.reason; insult, threat, hate and other also label
+    # training data as offensive, spam and off_topic do not.
+    INSULT = "insult", "insult"
+    THREAT = "threat", "threat"
+    HATE = "hate", "hate"
+    SPAM = "spam", "spam"
+    OFF_TOPIC = "off_topic", "off-topic"
+    OTHER = "other", "other"
+
+
+_FROM = {
+    Action.APPROVE: (Status.PENDING, Status.HELD, Status.REJECTED),
+    Action.REJECT: (Status.PENDING, Status.HELD, Status.PUBLISHED),
+    Action.REMOVE: (Status.PENDING, Status.HELD, Status.PUBLISHED, Status.REJECTED),
+    Action.RESTORE: (Status.REMOVED,),
+}
+_TO = {
+    Action.APPROVE: Status.PUBLISHED,
+    Action.REJECT: Status.REJECTED,
+    Action.REMOVE: Status.REMOVED,
+    Action.RESTORE: Status.PUBLISHED,
+}
+
+
+def _current(comment_id: int) -> dict[str, object]:
+    row = (
+        Comment.objects.filter(pk=comment_id).values("status", "revision", "score").first()
+        if (0 < comment_id <= MAX_ID)
+        else None
+    )
+    if row is None:
+        raise NotFound("No such comment.")
+    return row
+
+
+def comment_decide(
+    *, comment_id: int, moderator: AbstractBaseUser, action: str, reason: str = "", note: str = ""
+) -> AuditEntry:
+    """Apply a moderator's decision and audit it, in one transaction.
+
+    Rejecting needs a reason from RejectReason; ``note`` is free text kept with the
+    entry. Approving also closes the open reports of the approved revision. The
+    status change is a conditional UPDATE from the statuses the action applies
+    to: of two moderators deciding the same comment at once exactly one wins; the
+    other gets a Conflict, and the refused attempt is audited too.
+    """
+    if action not in Action.values:
+        raise InvalidInput(f"Choose one of the actions {', '.join(Action.values)}.", field="action")
+    if action == Action.REJECT and reason not in RejectReason.values:
+        raise InvalidInput(f"Give one of the reasons {', '.join(RejectReason.values)}.", field="reason")
+    note = note.strip()[:2000]
+    current = _current(comment_id)
+    if action == Action.NOTE:
+        if not note:
+            raise InvalidInput("A note needs some text.", field="note")
+        return AuditEntry.objects.create(
+            comment_id=comment_id, comment_revision=current["revision"], actor=AuditEntry.Actor.MODERATOR,
+            moderator=moderator, from_status=current["status"], to_status=current["status"],
+            reason="note", details={"note": note},
+        )  # fmt: skip
+    target = _TO[Action(action)]
+    with transaction.atomic():
+        before = comment_change_status(
+            comment_id=comment_id, from_statuses=_FROM[Action(action)], to_status=target
+        )
+        if before is not None:
+            entry = AuditEntry.objects.create(
+                comment_id=comment_id, comment_revision=before.revision, actor=AuditEntry.Actor.MODERATOR,
+                moderator=moderator, from_status=before.status, to_status=target,
+                reason=reason if action == Action.REJECT else action, score=before.score,
+                details={"action": action, "note": note} if note else {"action": action},
+            )  # fmt: skip
+            if action == Action.APPROVE:
+                reports_resolve(comment_id=comment_id, revision=before.revision)
+            return entry
+    now = _current(comment_id)
+    AuditEntry.objects.create(
+        comment_id=comment_id, comment_revision=now["revision"], actor=AuditEntry.Actor.MODERATOR,
+        moderator=moderator, from_status=now["status"], to_status=now["status"],
+        reason=f"{action} refused", details={"refused": action, "status": now["status"]},
+    )  # fmt: skip
+    raise Conflict(
+        f"Cannot {action} this comment: it is {now['status']} (decided meanwhile?).", code="decided"
+    )
+
+
+def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
+    """Move a published comment to the reported queue once its current revision has
+    as many open reports as the article's threshold, unless a moderator approved
+    that revision already (their approval stands against further reports)."""
+    comment = Comment.objects.filter(pk=comment_id).values("status", "revision", "article_id").first()
+    if comment is None or comment["status"] != Status.PUBLISHED:
+        return None
+    revision = comment["revision"]
+    approved = AuditEntry.objects.filter(
+        comment_id=comment_id,
+        comment_revision=revision,
+        actor=AuditEntry.Actor.MODERATOR,
+        to_status=Status.PUBLISHED,
+    ).exists()
+    if approved:
+        return None
+    reasons = list(
+        Report.objects.filter(
+            comment_id=comment_id, comment_revision=revision, resolved_at__isnull=True
+        ).values_list("reason", flat=True)
+    )
+    if len(reasons) < report_threshold(article_id=comment["article_id"]):
+        return None
+    with transaction.atomic():
+        before = comment_change_status(
+            comment_id=comment_id, from_statuses=[Status.PUBLISHED], to_status=Status.HELD, revision=revision
+        )
+        if before is None:
+            return None
+        return AuditEntry.objects.create(
+            comment_id=comment_id, comment_revision=revision, actor=AuditEntry.Actor.SYSTEM,
+            from_status=Status.PUBLISHED, to_status=Status.HELD, reason=f"reported {len(reasons)} times",
+            details={"reports": sorted(reasons)},
+        )  # fmt: skip
+
+
+class ReaderAction(TextChoices):
+    SUSPEND = ReaderAuditEntry.Action.SUSPEND
+    BAN = ReaderAuditEntry.Action.BAN
+    LIFT = ReaderAuditEntry.Action.LIFT
+    PREMODERATE = ReaderAuditEntry.Action.PREMODERATE
+    TRUST = ReaderAuditEntry.Action.TRUST
+
+
+def reader_moderate(
+    *, reader: AbstractBaseUser, moderator: AbstractBaseUser, action: str, reason: str = "",
+    until: datetime | None = None,
+) -> ReaderAuditEntry:  # fmt: skip
+    """Suspend (until a date), ban, lift, or (stop) pre-moderate a reader, audited."""
+    reason = reason.strip()[:255]
+    with transaction.atomic():
+        if action == ReaderAction.SUSPEND:
+            if until is None:
+                raise InvalidInput("A suspension needs an end date.", field="until")
+            reader_suspend(user=reader, until=until, reason=reason)
+        elif action == ReaderAction.BAN:
+            reader_ban(user=reader, reason=reason)
+        elif action == ReaderAction.LIFT:
+            reader_lift_restrictions(user=reader)
+        elif action in (ReaderAction.PREMODERATE, ReaderAction.TRUST):
+            reader_set_premoderated(user=reader, premoderated=action == ReaderAction.PREMODERATE)
+        else:
+            raise InvalidInput(f"Choose one of the actions {', '.join(ReaderAction.values)}.", field="action")
+        return ReaderAuditEntry.objects.create(
+            reader=reader, moderator=moderator, action=action, reason=reason,
+            until=until if action == ReaderAction.SUSPEND else None,
+        )  # fmt: skip

@@ -1,0 +1,144 @@
+"""The facts the policy decides on, gathered from the database for one comment."""
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from articles.models import Article
+from articles.selectors import comment_mode_effective
+from discussion.models import Comment, ReaderProfile
+from moderation.models import ArticlePolicy, SitePolicy, Term
+from moderation.policy import Facts, PolicyConfig, Thresholds
+from moderation.wordlists import Hit, compile_terms, find_hits
+
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|de|org|net|info|ru|io|at|ch)(?:/\S*)?\b", re.I)
+
+
+def site_policy() -> SitePolicy:
+    policy, _ = SitePolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+def default_thresholds() -> Thresholds:
+    """The thresholds when neither the site policy nor the article sets them."""
+    return Thresholds(
+        publish_below=settings.MODERATION_PUBLISH_BELOW, reject_above=settings.MODERATION_REJECT_ABOVE
+    )
+
+
+def policy_config(*, article_id: int | None, site: SitePolicy | None = None) -> PolicyConfig:
+    """The policy for one article (None: the site's): its own overrides, else the
+    site's, else the defaults."""
+    site = site or site_policy()
+    article = ArticlePolicy.objects.filter(article_id=article_id).first() if article_id else None
+    defaults = default_thresholds()
+
+    def pick(name: str, fallback: Any) -> Any:
+        for source in (article, site):
+            value = getattr(source, name, None) if source is not None else None
+            if value is not None:
+                return value
+        return fallback
+
+    mode = (
+        Article.objects.filter(pk=article_id).values_list("comment_mode", flat=True).first()
+        if article_id
+        else None
+    )
+    return PolicyConfig(
+        thresholds=Thresholds(
+            publish_below=pick("publish_below", defaults.publish_below),
+            reject_above=pick("reject_above", defaults.reject_above),
+        ),
+        auto_reject=pick("auto_reject", True),
+        premoderated_article=mode is not None and comment_mode_effective(mode) == Article.CommentMode.PRE,
+    )
+
+
+def report_threshold(*, article_id: int) -> int:
+    override = (
+        ArticlePolicy.objects.filter(article_id=article_id).values_list("report_threshold", flat=True).first()
+    )
+    return override if override is not None else site_policy().report_threshold
+
+
+@lru_cache(maxsize=4)
+def _compiled(entries: tuple[tuple[str, str], ...]):  # type: ignore[no-untyped-def]
+    return compile_terms(entries)
+
+
+def word_list_hits(text: str) -> list[Hit]:
+    """Hits of the admin's word lists in ``text`` (one query; compiled once per list)."""
+    entries = tuple(Term.objects.order_by("pk").values_list("text", "kind"))
+    return find_hits(text, _compiled(entries))
+
+
+def author_record(*, author_id: int | None) -> dict[str, int]:
+    """A reader's published (approved) and rejected comments, for trust and for moderators."""
+    if author_id is None:
+        return {"published": 0, "rejected": 0, "total": 0}
+    return Comment.objects.filter(author_id=author_id).aggregate(
+        published=Count("id", filter=Q(status=Comment.Status.PUBLISHED)),
+        rejected=Count("id", filter=Q(status=Comment.Status.REJECTED)),
+        total=Count("id"),
+    )
+
+
+def spam_signals(
+    *, comment_id: int, author_id: int | None, body: str, site: SitePolicy, now: datetime
+) -> list[str]:
+    signals = []
+    links = len(_LINK.findall(body))
+    if links > site.max_links:
+        signals.append(f"{links} links")
+    if author_id is not None:
+        mine = Comment.objects.filter(author_id=author_id).exclude(pk=comment_id)
+        window = now - timedelta(minutes=site.repeat_window_minutes)
+        if mine.filter(created_at__gte=window, body=body).exists():
+            signals.append("same text posted again")
+        recent = mine.filter(created_at__gte=now - timedelta(minutes=1)).count() + 1
+        if recent > site.max_comments_per_minute:
+            signals.append(f"{recent} comments within a minute")
+    return signals
+
+
+def facts_for(
+    *,
+    comment_id: int,
+    author_id: int | None,
+    body: str,
+    score: float,
+    site: SitePolicy,
+    now: datetime | None = None,
+) -> tuple[Facts, list[Hit]]:
+    now = now or timezone.now()
+    hits = word_list_hits(body)
+    record = author_record(author_id=author_id)
+    trusted = (
+        site.trusted_after_approved > 0
+        and record["published"] >= site.trusted_after_approved
+        and record["rejected"] == 0
+    )
+    # "First N comments": the others this reader wrote before, this one not counted.
+    earlier = record["total"] - 1
+    premoderated = (
+        author_id is not None
+        and ReaderProfile.objects.filter(user_id=author_id, always_premoderated=True).exists()
+    )
+    facts = Facts(
+        score=score,
+        banned_terms=tuple(hit.term for hit in hits if hit.kind == Term.Kind.BANNED),
+        suspect_terms=tuple(hit.term for hit in hits if hit.kind == Term.Kind.SUSPECT),
+        spam_signals=tuple(
+            spam_signals(comment_id=comment_id, author_id=author_id, body=body, site=site, now=now)
+        ),
+        new_account=earlier < site.new_account_hold_count,
+        always_premoderated=premoderated,
+        trusted=trusted,
+    )
+    return facts, hits

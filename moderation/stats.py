@@ -1,0 +1,139 @@
+"""Figures for the statistics page, from comments and the audit log."""
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from discussion.models import Comment
+from moderation.charts import line, stacked_bars
+from moderation.models import AuditEntry
+
+OUTCOMES = ["published", "held", "rejected", "removed", "pending"]
+
+
+def _days(since: datetime, days: int) -> list[date]:
+    first = timezone.localdate(since)
+    return [first + timedelta(days=n) for n in range(days + 1)]
+
+
+def comments_per_day(since: datetime, days: list[date]) -> dict[str, list[int]]:
+    """Comments written per day, by their status now."""
+    counts: dict[tuple[date, str], int] = {
+        (row["day"], row["status"]): row["n"]
+        for row in Comment.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+    }
+    return {status: [counts.get((day, status), 0) for day in days] for status in OUTCOMES}
+
+
+def automatic_share(since: datetime, days: list[date]) -> tuple[float | None, list[float]]:
+    """Of the first decisions on new or edited comments, the share the machine took
+    alone (published or rejected, not handed to a human); overall and per day."""
+    rows = (
+        AuditEntry.objects.filter(created_at__gte=since, from_status=Comment.Status.PENDING)
+        .exclude(actor=AuditEntry.Actor.AUTHOR)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(
+            total=Count("id"),
+            automatic=Count(
+                "id",
+                filter=Q(
+                    actor=AuditEntry.Actor.MODEL,
+                    to_status__in=[Comment.Status.PUBLISHED, Comment.Status.REJECTED],
+                ),
+            ),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    total = sum(row["total"] for row in by_day.values())
+    automatic = sum(row["automatic"] for row in by_day.values())
+    per_day = [
+        100 * by_day[day]["automatic"] / by_day[day]["total"]
+        if day in by_day and by_day[day]["total"]
+        else 0.0
+        for day in days
+    ]
+    return (automatic / total if total else None), per_day
+
+
+def held_queue_length(since: datetime, days: list[date]) -> list[int]:
+    """Comments waiting in the held (and reported) queue at the end of each day,
+    replayed from the audit log: every entry into held adds one, every exit removes one."""
+
+    def delta(queryset: Any) -> int:
+        return queryset.filter(to_status=Comment.Status.HELD).exclude(
+            from_status=Comment.Status.HELD
+        ).count() - (
+            queryset.filter(from_status=Comment.Status.HELD).exclude(to_status=Comment.Status.HELD).count()
+        )
+
+    level = delta(AuditEntry.objects.filter(created_at__lt=since))
+    changes: dict[date, int] = defaultdict(int)
+    for row in (
+        AuditEntry.objects.filter(created_at__gte=since)
+        .filter(Q(to_status=Comment.Status.HELD) | Q(from_status=Comment.Status.HELD))
+        .exclude(from_status=Comment.Status.HELD, to_status=Comment.Status.HELD)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "to_status")
+        .annotate(n=Count("id"))
+    ):
+        changes[row["day"]] += row["n"] if row["to_status"] == Comment.Status.HELD else -row["n"]
+    lengths = []
+    for day in days:
+        level += changes.get(day, 0)
+        lengths.append(level)
+    return lengths
+
+
+def decision_times(since: datetime) -> dict[str, float | None]:
+    """Median minutes from writing to the final decision: by the machine alone, and
+    where a moderator decided."""
+    decided = AuditEntry.objects.filter(
+        created_at__gte=since, to_status__in=[Comment.Status.PUBLISHED, Comment.Status.REJECTED]
+    ).values_list("actor", "created_at", "comment__created_at")
+    waits: dict[str, list[float]] = {"model": [], "moderator": []}
+    for actor, decided_at, written_at in decided.iterator():
+        if actor in waits:
+            waits[actor].append((decided_at - written_at).total_seconds() / 60)
+    return {actor: (statistics.median(values) if values else None) for actor, values in waits.items()}
+
+
+def score_histogram(since: datetime, bins: int = 20) -> dict[str, list[int]]:
+    counts = {status: [0] * bins for status in ["published", "held", "rejected"]}
+    for score, status in (
+        Comment.objects.filter(created_at__gte=since, score__isnull=False)
+        .values_list("score", "status")
+        .iterator()
+    ):
+        if status in counts:
+            counts[status][min(int(score * bins), bins - 1)] += 1
+    return counts
+
+
+def statistics_page_context(*, since: datetime, days: int) -> dict[str, Any]:
+    day_list = _days(since, days)
+    labels = [day.strftime("%d.%m.") for day in day_list]
+    share, share_per_day = automatic_share(since, day_list)
+    times = decision_times(since)
+    histogram = score_histogram(since)
+    return {
+        "days": days,
+        "automatic_share": share,
+        "median_minutes": times,
+        "charts": [
+            stacked_bars(labels, comments_per_day(since, day_list), "Comments per day, by outcome"),
+            line(labels, share_per_day, "Share decided without a human (%)", unit="%"),
+            line(labels, held_queue_length(since, day_list), "Held queue at the end of each day"),
+            stacked_bars(
+                [f"{n / 20:.2f}" for n in range(20)], histogram, "Score distribution (model's P(offensive))"
+            ),
+        ],
+    }
