@@ -62,18 +62,53 @@ class BenchStack:
         with (self.folder / "redis.log").open("wb") as log:
             self.processes.append(
                 subprocess.Popen(
-                    [redis_server, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "yes", "--dir", str(self.folder)],
-                    stdout=log, stderr=subprocess.STDOUT,
+                    [
+                        redis_server,
+                        "--port",
+                        str(self.redis_port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "yes",
+                        "--dir",
+                        str(self.folder),
+                    ],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
-            )  # fmt: skip
+            )
         wait_for_redis(self.env["REDIS_URL"])
         if self.with_worker:
-            self._spawn(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
-                        "moderation,maintenance", "-c", "1", "-l", "WARNING", "--without-mingle",
-                        "--without-gossip")  # fmt: skip
-        self._spawn(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.web_port}",
-                    "--workers", str(self.web_workers), "--log-level", "warning")  # fmt: skip
+            self._spawn(
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "moderation,maintenance",
+                "-c",
+                "1",
+                "-l",
+                "WARNING",
+                "--without-mingle",
+                "--without-gossip",
+            )
+        self._spawn(
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.web_port}",
+            "--workers",
+            str(self.web_workers),
+            "--log-level",
+            "warning",
+        )
         deadline = time.monotonic() + 60
         while True:
             try:

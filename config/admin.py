@@ -8,8 +8,12 @@ from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 from django.urls import path, reverse
 
-QUEUE_MODELS = {"HeldComment": "held", "ReportedComment": "reported", "StuckComment": "pending",
-                "RejectedComment": "rejected"}  # fmt: skip
+QUEUE_MODELS = {
+    "HeldComment": "held",
+    "ReportedComment": "reported",
+    "StuckComment": "pending",
+    "RejectedComment": "rejected",
+}
 
 
 class StammtischAdminSite(AdminSite):
@@ -38,14 +42,25 @@ class StammtischAdminSite(AdminSite):
                 if queue:
                     model["name"] = f"{model['name']} ({counts[queue]})"
             # Queues first, in the order a moderator works them.
-            app["models"].sort(key=lambda m: (m["object_name"] not in QUEUE_MODELS, list(QUEUE_MODELS).index(
-                m["object_name"]) if m["object_name"] in QUEUE_MODELS else 0, m["name"]))  # fmt: skip
+            app["models"].sort(
+                key=lambda m: (
+                    m["object_name"] not in QUEUE_MODELS,
+                    list(QUEUE_MODELS).index(m["object_name"]) if m["object_name"] in QUEUE_MODELS else 0,
+                    m["name"],
+                )
+            )
             if request.user.has_perm("moderation.view_auditentry"):
-                app["models"].insert(len(QUEUE_MODELS), {
-                    "name": "Statistics", "object_name": "Statistics", "view_only": True, "add_url": None,
-                    "admin_url": reverse("admin:moderation_statistics"),
-                    "perms": {"add": False, "change": False, "delete": False, "view": True},
-                })  # fmt: skip
+                app["models"].insert(
+                    len(QUEUE_MODELS),
+                    {
+                        "name": "Statistics",
+                        "object_name": "Statistics",
+                        "view_only": True,
+                        "add_url": None,
+                        "admin_url": reverse("admin:moderation_statistics"),
+                        "perms": {"add": False, "change": False, "delete": False, "view": True},
+                    },
+                )
         return apps
 
 

@@ -157,9 +157,19 @@ def main() -> None:
     commands = {
         "worker": [*celery, "worker", "-Q", "moderation,maintenance", "-c", concurrency, "-l", "INFO"],
         "beat": [*celery, "beat", "-l", "INFO", "--schedule", str(data_dir / "celerybeat-schedule")],
-        "web": [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", web_workers, "--access-logfile", "-"],
-    }  # fmt: skip
+        "web": [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            web_workers,
+            "--access-logfile",
+            "-",
+        ],
+    }
     for name, command in commands.items():
         stack.start(name, subprocess.Popen(command, env=env, cwd=BASE_DIR))
     print(

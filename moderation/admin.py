@@ -13,13 +13,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from discussion.admin import CommentRevisionInline, ReportInline
@@ -39,10 +38,12 @@ from moderation.models import (
     StuckComment,
     Term,
 )
-from moderation.selectors import queue_comments, queue_details
+from moderation.selectors import queue_comments, queue_details, queue_ordering
 from moderation.stats import statistics_page_context
 
 MODERATE = "moderation.moderate_comment"
+# The status every comment of a queue had when the moderator saw the page.
+QUEUE_STATUS = {"held": "held", "reported": "held", "pending": "pending", "rejected": "rejected"}
 
 
 class AuditEntryInline(admin.TabularInline):
@@ -85,14 +86,33 @@ class QueueChangeList(ChangeList):
 
 class QueueAdmin(admin.ModelAdmin):
     queue = ""
-    list_display = ["comment_text", "article_title", "author_record", "score_bar", "rules", "reports",
-                    "waiting", "decide"]  # fmt: skip
+    list_display = [
+        "comment_text",
+        "article_title",
+        "author_record",
+        "score_bar",
+        "rules",
+        "reports",
+        "waiting",
+        "decide",
+    ]
     list_display_links = None
     list_per_page = 50
     search_fields = ["body", "author__username"]
     list_filter = ["article"]
-    readonly_fields = ["article", "author", "parent", "body", "status", "revision", "score", "report_count",
-                       "created_at", "edited_at", "status_changed_at"]  # fmt: skip
+    readonly_fields = [
+        "article",
+        "author",
+        "parent",
+        "body",
+        "status",
+        "revision",
+        "score",
+        "report_count",
+        "created_at",
+        "edited_at",
+        "status_changed_at",
+    ]
     fields = readonly_fields
     inlines = [AuditEntryInline, CommentRevisionInline, ReportInline]
     actions = ["approve_selected", *[f"reject_{reason}" for reason in RejectReason.values], "remove_selected"]
@@ -101,7 +121,10 @@ class QueueAdmin(admin.ModelAdmin):
         css = {"all": ["moderation/queue.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return queue_comments(self.queue)
+        return queue_comments(self.queue, model=self.model)
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return queue_ordering(self.queue)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
@@ -141,9 +164,12 @@ class QueueAdmin(admin.ModelAdmin):
         link = reverse("admin:discussion_readerprofile_changelist") + f"?q={obj.author.get_username()}"
         return format_html(
             '<a href="{}">{}</a><br><small>{} approved · {} rejected · account {} days</small>',
-            link, obj.author.get_username(), record["approved"], record["rejected"],
+            link,
+            obj.author.get_username(),
+            record["approved"],
+            record["rejected"],
             record["account_age_days"],
-        )  # fmt: skip
+        )
 
     @admin.display(description="score", ordering="score")
     def score_bar(self, obj: QueueComment) -> str:
@@ -184,11 +210,17 @@ class QueueAdmin(admin.ModelAdmin):
         return format_html(
             '<form method="post" action="{}" class="decide">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="expected_status" value="{}">'
+            '<input type="hidden" name="revision" value="{}">'
             '<button name="action" value="approve" class="approve">Approve</button> '
             '<button name="action" value="reject" class="reject">Reject</button>'
             '<select name="reason" aria-label="reason">{}</select></form>',
-            url, getattr(obj, "csrf_token", ""), options,
-        )  # fmt: skip
+            url,
+            getattr(obj, "csrf_token", ""),
+            obj.status,
+            obj.revision,
+            options,
+        )
 
     # --- one-click decisions ----------------------------------------------
 
@@ -208,7 +240,13 @@ class QueueAdmin(admin.ModelAdmin):
         done, conflicts = 0, 0
         for comment_id in queryset.values_list("pk", flat=True):
             try:
-                comment_decide(comment_id=comment_id, moderator=request.user, action=action, reason=reason)
+                comment_decide(
+                    comment_id=comment_id,
+                    moderator=request.user,
+                    action=action,
+                    reason=reason,
+                    expected_status=QUEUE_STATUS[self.queue],
+                )
                 done += 1
             except DomainError:
                 conflicts += 1
@@ -241,17 +279,23 @@ for _reason, _label in RejectReason.choices:
     setattr(QueueAdmin, f"reject_{_reason}", _reject_action(_reason, _label))
 
 
-@require_POST
 def _decide_view(model_admin: QueueAdmin, request: HttpRequest, comment_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm(MODERATE):
         raise PermissionDenied
     action = request.POST.get("action", "")
+    revision = request.POST.get("revision", "")
     try:
         comment_decide(
-            comment_id=comment_id, moderator=request.user, action=action,
+            comment_id=comment_id,
+            moderator=request.user,
+            action=action,
             reason=request.POST.get("reason", "") if action == Action.REJECT else "",
             note=request.POST.get("note", ""),
-        )  # fmt: skip
+            expected_status=request.POST.get("expected_status") or None,
+            expected_revision=int(revision) if revision.isdigit() and len(revision) < 10 else None,
+        )
         messages.success(request, f"Comment #{comment_id}: {action} done.")
     except DomainError as exc:
         messages.error(request, f"Comment #{comment_id}: {exc.message}")
@@ -286,15 +330,16 @@ class RejectedQueueAdmin(QueueAdmin):
 
 
 class ReaderActionForm(forms.Form):
-    action = forms.ChoiceField(choices=ReaderAction.choices)
+    # Not "action": the admin's own action field carries the name of this admin action.
+    restriction = forms.ChoiceField(choices=ReaderAction.choices)
     until = forms.DateTimeField(required=False, help_text="End of a suspension (YYYY-MM-DD HH:MM).")
     reason = forms.CharField(max_length=255, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("action") == ReaderAction.SUSPEND and not data.get("until"):
+        if data.get("restriction") == ReaderAction.SUSPEND and not data.get("until"):
             self.add_error("until", "A suspension needs an end date.")
-        if data.get("action") in (ReaderAction.SUSPEND, ReaderAction.BAN) and not data.get("reason"):
+        if data.get("restriction") in (ReaderAction.SUSPEND, ReaderAction.BAN) and not data.get("reason"):
             self.add_error("reason", "Say why; the reader sees it.")
         return data
 
@@ -308,8 +353,16 @@ class ReaderProfileAdmin(admin.ModelAdmin):
     list_filter = ["banned", "always_premoderated"]
     list_select_related = ["user"]
     search_fields = ["user__username", "display_name"]
-    readonly_fields = ["user", "display_name", "suspended_until", "suspension_reason", "banned", "ban_reason",
-                       "always_premoderated", "updated_at"]  # fmt: skip
+    readonly_fields = [
+        "user",
+        "display_name",
+        "suspended_until",
+        "suspension_reason",
+        "banned",
+        "ban_reason",
+        "always_premoderated",
+        "updated_at",
+    ]
     actions = ["restrict"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -329,17 +382,25 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             for profile in queryset.select_related("user"):
                 reader_moderate(
-                    reader=profile.user, moderator=request.user, action=form.cleaned_data["action"],
-                    reason=form.cleaned_data["reason"], until=form.cleaned_data["until"],
-                )  # fmt: skip
-            self.message_user(request, f"{form.cleaned_data['action']}: {queryset.count()} readers")
+                    reader=profile.user,
+                    moderator=request.user,
+                    action=form.cleaned_data["restriction"],
+                    reason=form.cleaned_data["reason"],
+                    until=form.cleaned_data["until"],
+                )
+            self.message_user(request, f"{form.cleaned_data['restriction']}: {queryset.count()} readers")
             return None
         return TemplateResponse(
             request,
             "admin/moderation/reader_action.html",
-            {**self.admin_site.each_context(request), "form": form, "readers": queryset,
-             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "title": "Restrict readers"},
-        )  # fmt: skip
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "readers": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "title": "Restrict readers",
+            },
+        )
 
 
 @admin.register(ReaderAuditEntry)
@@ -404,8 +465,17 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "comment", "actor", "from_status", "to_status", "reason", "score",
-                    "model_version", "moderator"]  # fmt: skip
+    list_display = [
+        "created_at",
+        "comment",
+        "actor",
+        "from_status",
+        "to_status",
+        "reason",
+        "score",
+        "model_version",
+        "moderator",
+    ]
     list_filter = ["actor", "to_status"]
     list_select_related = ["comment", "model_version", "moderator"]
     search_fields = ["=comment__id", "reason"]
@@ -429,6 +499,9 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
     days = min(
         max(int(request.GET.get("days", "30") or 30) if request.GET.get("days", "").isdigit() else 30, 1), 365
     )
-    context = {**admin.site.each_context(request), "title": "Moderation statistics",
-               **statistics_page_context(since=timezone.now() - timedelta(days=days), days=days)}  # fmt: skip
+    context = {
+        **admin.site.each_context(request),
+        "title": "Moderation statistics",
+        **statistics_page_context(since=timezone.now() - timedelta(days=days), days=days),
+    }
     return TemplateResponse(request, "admin/moderation/statistics.html", context)

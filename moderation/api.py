@@ -104,10 +104,13 @@ class QueueApi(APIView):
             QueueQueryInput,
         ],
         responses={
-            200: QueueOutput, 400: field_errors("QueueQueryErrors", ["limit", "offset"]),
-            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND,
+            200: QueueOutput,
+            400: field_errors("QueueQueryErrors", ["limit", "offset"]),
+            401: NOT_AUTHENTICATED,
+            403: ErrorOutput,
+            404: NOT_FOUND,
         },
-    )  # fmt: skip
+    )
     def get(self, request: Request, queue: str) -> Response:
         comments_in_queue = queue_comments(queue)
         query = _valid(QueueQueryInput, request.query_params)
@@ -125,6 +128,17 @@ class DecisionInput(serializers.Serializer):
         choices=RejectReason.choices, required=False, allow_blank=True, help_text="Required to reject."
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    expected_status = serializers.ChoiceField(
+        choices=["pending", "published", "held", "rejected", "removed"],
+        required=False,
+        help_text="The status you saw; the decision applies only if the comment is still in it.",
+    )
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The revision of the text you judged; the decision applies only to that text.",
+    )
 
 
 class AuditEntryOutput(serializers.ModelSerializer):
@@ -133,8 +147,20 @@ class AuditEntryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "comment", "comment_revision", "actor", "moderator", "model_version", "from_status",
-                  "to_status", "reason", "score", "details", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "comment",
+            "comment_revision",
+            "actor",
+            "moderator",
+            "model_version",
+            "from_status",
+            "to_status",
+            "reason",
+            "score",
+            "details",
+            "created_at",
+        ]
 
 
 class DecisionApi(APIView):
@@ -146,17 +172,27 @@ class DecisionApi(APIView):
         parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=DecisionInput,
         responses={
-            200: AuditEntryOutput, 400: field_errors("DecisionErrors", ["action", "reason", "note"]),
-            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND, 409: CONFLICT, 413: TOO_LARGE,
+            200: AuditEntryOutput,
+            400: field_errors("DecisionErrors", ["action", "reason", "note"]),
+            401: NOT_AUTHENTICATED,
+            403: ErrorOutput,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            413: TOO_LARGE,
             415: UNSUPPORTED,
         },
-    )  # fmt: skip
+    )
     def post(self, request: Request, comment_id: int) -> Response:
         data = _valid(DecisionInput, request.data)
         entry = comment_decide(
-            comment_id=comment_id, moderator=request.user, action=data["action"],
-            reason=data.get("reason", ""), note=data.get("note", ""),
-        )  # fmt: skip
+            comment_id=comment_id,
+            moderator=request.user,
+            action=data["action"],
+            reason=data.get("reason", ""),
+            note=data.get("note", ""),
+            expected_status=data.get("expected_status"),
+            expected_revision=data.get("revision"),
+        )
         return Response(AuditEntryOutput(entry).data)
 
 
@@ -182,10 +218,14 @@ class AnalyzeApi(APIView):
         summary="Score and explain a text and say what the policy would do; nothing is stored",
         request=AnalyzeInput,
         responses={
-            200: AnalyzeOutput, 400: field_errors("AnalyzeErrors", ["text", "article"]),
-            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND, 503: ErrorOutput,
+            200: AnalyzeOutput,
+            400: field_errors("AnalyzeErrors", ["text", "article"]),
+            401: NOT_AUTHENTICATED,
+            403: ErrorOutput,
+            404: NOT_FOUND,
+            503: ErrorOutput,
         },
-    )  # fmt: skip
+    )
     def post(self, request: Request) -> Response:
         data = _valid(AnalyzeInput, request.data)
         article_id = article_get(slug=data["article"]).pk if data.get("article") else None
@@ -218,19 +258,25 @@ class ReaderApi(APIView):
         parameters=[OpenApiParameter("username", OpenApiTypes.STR, OpenApiParameter.PATH)],
         request=ReaderActionInput,
         responses={
-            200: ReaderActionOutput, 400: field_errors("ReaderActionErrors", ["action", "reason", "until"]),
-            401: NOT_AUTHENTICATED, 403: ErrorOutput, 404: NOT_FOUND,
+            200: ReaderActionOutput,
+            400: field_errors("ReaderActionErrors", ["action", "reason", "until"]),
+            401: NOT_AUTHENTICATED,
+            403: ErrorOutput,
+            404: NOT_FOUND,
         },
-    )  # fmt: skip
+    )
     def post(self, request: Request, username: str) -> Response:
         data = _valid(ReaderActionInput, request.data)
         reader = get_user_model().objects.filter(username=username).first()
         if reader is None:
             raise NotFound("No such reader.")
         entry = reader_moderate(
-            reader=reader, moderator=request.user, action=data["action"], reason=data.get("reason", ""),
+            reader=reader,
+            moderator=request.user,
+            action=data["action"],
+            reason=data.get("reason", ""),
             until=data.get("until"),
-        )  # fmt: skip
+        )
         return Response(
             {"reader": username, "action": entry.action, "reason": entry.reason, "until": entry.until}
         )

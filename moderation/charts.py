@@ -7,9 +7,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 COLOURS = {
-    "published": "#2e7d32", "held": "#f9a825", "rejected": "#c62828", "removed": "#757575",
-    "pending": "#1565c0", "line": "#1565c0",
-}  # fmt: skip
+    "published": "#2e7d32",
+    "held": "#f9a825",
+    "rejected": "#c62828",
+    "removed": "#757575",
+    "pending": "#1565c0",
+    "line": "#1565c0",
+}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 44, 28, 10
 
 
@@ -21,7 +25,16 @@ def _frame(maximum: float, unit: str = "") -> SafeString:
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
         '<text x="{}" y="{}" font-size="10" text-anchor="end">{}{}</text>',
         (
-            (LEFT, WIDTH, y, y, LEFT - 4, y + 3, f"{tick:.0f}" if maximum >= 4 else f"{tick:.2f}", unit)
+            (
+                LEFT,
+                WIDTH,
+                f"{y:.1f}",
+                f"{y:.1f}",
+                LEFT - 4,
+                f"{y + 3:.1f}",
+                f"{tick:.0f}" if maximum >= 4 else f"{tick:.2f}",
+                unit,
+            )
             for tick in ticks
             for y in [TOP + plot_height - plot_height * tick / (maximum or 1)]
         ),
@@ -41,12 +54,20 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
         for name, values in series.items():
             height = plot_height * values[index] / maximum
             y = TOP + plot_height - base - height
-            rects.append((LEFT + index * step + 1, y, max(step - 2, 1), height, COLOURS.get(name, "#999"),
-                          f"{label} {name}: {values[index]:g}"))  # fmt: skip
+            rects.append(
+                (
+                    f"{LEFT + index * step + 1:.1f}",
+                    f"{y:.1f}",
+                    f"{max(step - 2, 1):.1f}",
+                    f"{height:.1f}",
+                    COLOURS.get(name, "#999"),
+                    f"{label} {name}: {values[index]:g}",
+                )
+            )
             base += height
     bars = format_html_join(
         "",
-        '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}</title></rect>',
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
         rects,
     )
     return _svg(title, _frame(maximum), bars, labels, step, legend=list(series))
@@ -63,7 +84,7 @@ def line(labels: Sequence[str], values: Sequence[float], title: str, unit: str =
     )
     dots = format_html_join(
         "",
-        '<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"><title>{}: {:g}{}</title></circle>',
+        '<circle cx="{}" cy="{}" r="2.5" fill="{}"><title>{}: {}{}</title></circle>',
         (
             (
                 LEFT + step * (i + 0.5),
@@ -93,8 +114,12 @@ def _svg(
     every = max(1, len(labels) // 10)
     axis = format_html_join(
         "",
-        '<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{}</text>',
-        ((LEFT + step * (i + 0.5), HEIGHT - 10, label) for i, label in enumerate(labels) if i % every == 0),
+        '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
+        (
+            (f"{LEFT + step * (i + 0.5):.1f}", HEIGHT - 10, label)
+            for i, label in enumerate(labels)
+            if i % every == 0
+        ),
     )
     keys = format_html_join(
         "",
@@ -105,5 +130,12 @@ def _svg(
         '<figure class="chart"><figcaption>{}</figcaption>'
         '<svg viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}">{}{}{}</svg>'
         '<div class="legend">{}</div></figure>',
-        title, WIDTH, HEIGHT, title, frame, body, axis, keys,
-    )  # fmt: skip
+        title,
+        WIDTH,
+        HEIGHT,
+        title,
+        frame,
+        body,
+        axis,
+        keys,
+    )

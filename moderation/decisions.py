@@ -71,15 +71,24 @@ def _current(comment_id: int) -> dict[str, object]:
 
 
 def comment_decide(
-    *, comment_id: int, moderator: AbstractBaseUser, action: str, reason: str = "", note: str = ""
+    *,
+    comment_id: int,
+    moderator: AbstractBaseUser,
+    action: str,
+    reason: str = "",
+    note: str = "",
+    expected_status: str | None = None,
+    expected_revision: int | None = None,
 ) -> AuditEntry:
     """Apply a moderator's decision and audit it, in one transaction.
 
     Rejecting needs a reason from RejectReason; ``note`` is free text kept with the
-    entry. Approving also closes the open reports of the approved revision. The
-    status change is a conditional UPDATE from the statuses the action applies
-    to: of two moderators deciding the same comment at once exactly one wins; the
-    other gets a Conflict, and the refused attempt is audited too.
+    entry. Approving also closes the open reports of the approved revision.
+    ``expected_status`` and ``expected_revision`` are what the moderator saw: the
+    decision applies only if the comment is still in that state and at that text.
+    The status change is a conditional UPDATE, so of two moderators deciding the
+    same comment at once exactly one wins; the other gets a Conflict, and the
+    refused attempt is audited too.
     """
     if action not in Action.values:
         raise InvalidInput(f"Choose one of the actions {', '.join(Action.values)}.", field="action")
@@ -91,33 +100,51 @@ def comment_decide(
         if not note:
             raise InvalidInput("A note needs some text.", field="note")
         return AuditEntry.objects.create(
-            comment_id=comment_id, comment_revision=current["revision"], actor=AuditEntry.Actor.MODERATOR,
-            moderator=moderator, from_status=current["status"], to_status=current["status"],
-            reason="note", details={"note": note},
-        )  # fmt: skip
+            comment_id=comment_id,
+            comment_revision=current["revision"],
+            actor=AuditEntry.Actor.MODERATOR,
+            moderator=moderator,
+            from_status=current["status"],
+            to_status=current["status"],
+            reason="note",
+            details={"note": note},
+        )
     target = _TO[Action(action)]
+    allowed = [status for status in _FROM[Action(action)] if expected_status in (None, status)]
     with transaction.atomic():
         before = comment_change_status(
-            comment_id=comment_id, from_statuses=_FROM[Action(action)], to_status=target
+            comment_id=comment_id, from_statuses=allowed, to_status=target, revision=expected_revision
         )
         if before is not None:
             entry = AuditEntry.objects.create(
-                comment_id=comment_id, comment_revision=before.revision, actor=AuditEntry.Actor.MODERATOR,
-                moderator=moderator, from_status=before.status, to_status=target,
-                reason=reason if action == Action.REJECT else action, score=before.score,
+                comment_id=comment_id,
+                comment_revision=before.revision,
+                actor=AuditEntry.Actor.MODERATOR,
+                moderator=moderator,
+                from_status=before.status,
+                to_status=target,
+                reason=reason if action == Action.REJECT else action,
+                score=before.score,
                 details={"action": action, "note": note} if note else {"action": action},
-            )  # fmt: skip
+            )
             if action == Action.APPROVE:
                 reports_resolve(comment_id=comment_id, revision=before.revision)
             return entry
     now = _current(comment_id)
     AuditEntry.objects.create(
-        comment_id=comment_id, comment_revision=now["revision"], actor=AuditEntry.Actor.MODERATOR,
-        moderator=moderator, from_status=now["status"], to_status=now["status"],
-        reason=f"{action} refused", details={"refused": action, "status": now["status"]},
-    )  # fmt: skip
+        comment_id=comment_id,
+        comment_revision=now["revision"],
+        actor=AuditEntry.Actor.MODERATOR,
+        moderator=moderator,
+        from_status=now["status"],
+        to_status=now["status"],
+        reason=f"{action} refused",
+        details={"refused": action, "status": now["status"]},
+    )
     raise Conflict(
-        f"Cannot {action} this comment: it is {now['status']} (decided meanwhile?).", code="decided"
+        f"Cannot {action} this comment: it is {now['status']} at revision {now['revision']} "
+        "(decided or edited meanwhile?).",
+        code="decided",
     )
 
 
@@ -151,10 +178,14 @@ def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
         if before is None:
             return None
         return AuditEntry.objects.create(
-            comment_id=comment_id, comment_revision=revision, actor=AuditEntry.Actor.SYSTEM,
-            from_status=Status.PUBLISHED, to_status=Status.HELD, reason=f"reported {len(reasons)} times",
+            comment_id=comment_id,
+            comment_revision=revision,
+            actor=AuditEntry.Actor.SYSTEM,
+            from_status=Status.PUBLISHED,
+            to_status=Status.HELD,
+            reason=f"reported {len(reasons)} times",
             details={"reports": sorted(reasons)},
-        )  # fmt: skip
+        )
 
 
 class ReaderAction(TextChoices):
@@ -166,9 +197,13 @@ class ReaderAction(TextChoices):
 
 
 def reader_moderate(
-    *, reader: AbstractBaseUser, moderator: AbstractBaseUser, action: str, reason: str = "",
+    *,
+    reader: AbstractBaseUser,
+    moderator: AbstractBaseUser,
+    action: str,
+    reason: str = "",
     until: datetime | None = None,
-) -> ReaderAuditEntry:  # fmt: skip
+) -> ReaderAuditEntry:
     """Suspend (until a date), ban, lift, or (stop) pre-moderate a reader, audited."""
     reason = reason.strip()[:255]
     with transaction.atomic():
@@ -185,6 +220,9 @@ def reader_moderate(
         else:
             raise InvalidInput(f"Choose one of the actions {', '.join(ReaderAction.values)}.", field="action")
         return ReaderAuditEntry.objects.create(
-            reader=reader, moderator=moderator, action=action, reason=reason,
+            reader=reader,
+            moderator=moderator,
+            action=action,
+            reason=reason,
             until=until if action == ReaderAction.SUSPEND else None,
-        )  # fmt: skip
+        )

@@ -117,9 +117,10 @@ def with_priority(queryset: QuerySet[Comment]) -> QuerySet[Comment]:
     )
 
 
-def queue_comments(queue: str) -> QuerySet[Comment]:
+def queue_comments(queue: str, *, model: type[Comment] = Comment) -> QuerySet[Comment]:
+    """A queue's comments in priority order (as ``model``, e.g. a queue's proxy)."""
     return (
-        with_priority(Comment.objects.filter(queue_filter(queue)))
+        with_priority(model.objects.filter(queue_filter(queue)))
         .select_related("article", "author")
         .order_by(*queue_ordering(queue))
     )

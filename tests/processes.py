@@ -69,10 +69,28 @@ class WorkerProcess:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", self.module, "-A", "config", "worker", "-Q", "moderation,maintenance",
-                 "--concurrency", "1", "--loglevel", "INFO", "--without-mingle", "--without-gossip"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    self.module,
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    "moderation,maintenance",
+                    "--concurrency",
+                    "1",
+                    "--loglevel",
+                    "INFO",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while b" ready." not in self.log_path.read_bytes()[offset:]:
             if self.process.poll() is not None or time.monotonic() > deadline:

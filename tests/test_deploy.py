@@ -21,8 +21,12 @@ def test_check_deploy_is_clean_with_the_documented_production_environment(tmp_pa
     env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), **env_example()}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

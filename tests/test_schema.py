@@ -62,7 +62,11 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("post", "/api/comments/{comment_id}/reports/", {"201", "400", "401", "403", "404", "409", "429"}),
         ("get", "/api/articles/{slug}/comments/", {"200", "400", "404"}),
         ("post", "/api/auth/register/", {"201", "400", "429"}),
-        ("post", "/api/moderation/comments/{comment_id}/decision/", {"200", "400", "401", "403", "404", "409"}),
+        (
+            "post",
+            "/api/moderation/comments/{comment_id}/decision/",
+            {"200", "400", "401", "403", "404", "409"},
+        ),
     ],
 )
 def test_error_answers_are_declared(schema: dict, method: str, path: str, codes: set[str]) -> None:

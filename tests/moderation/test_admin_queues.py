@@ -1,0 +1,225 @@
+"""The moderators' workplace in the admin, as a moderator uses it."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from discussion.models import Comment, Report
+from moderation.models import AuditEntry, ReaderAuditEntry, SitePolicy
+from moderation.permissions import moderators_group
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HELD = "/admin/moderation/heldcomment/"
+
+
+def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def moderator():  # type: ignore[no-untyped-def]
+    user = UserFactory(username="mod", is_staff=True)
+    user.groups.add(moderators_group())
+    return user
+
+
+@pytest.fixture
+def moderator_client(moderator) -> Client:  # type: ignore[no-untyped-def]
+    return logged_in(moderator)
+
+
+def held_with_assessment(body: str, score: float, **fields) -> Comment:  # type: ignore[no-untyped-def]
+    comment = CommentFactory(status=Comment.Status.HELD, score=score, body=body, **fields)
+    AuditEntry.objects.create(
+        comment=comment,
+        comment_revision=comment.revision,
+        actor="model",
+        from_status="pending",
+        to_status="held",
+        reason="grey zone",
+        score=score,
+        details={
+            "explanation": [{"feature": "vollpfosten", "kind": "word", "weight": 1.7}],
+            "rules": [f"score {score:.2f} between 0.35 and 0.85", "suspect term 'Vollpfosten'"],
+            "word_hits": [],
+        },
+    )
+    return comment
+
+
+def test_the_index_shows_every_queue_with_its_count(moderator_client: Client) -> None:
+    CommentFactory.create_batch(2, status=Comment.Status.HELD)
+    CommentFactory(status=Comment.Status.PENDING, status_changed_at=timezone.now() - timedelta(minutes=5))
+    CommentFactory(status=Comment.Status.PENDING)  # fresh: the pipeline is working on it
+    page = moderator_client.get("/admin/").content.decode()
+    assert "Held comments (2)" in page
+    assert "Reported comments (0)" in page
+    assert "Pending comments (stuck) (1)" in page
+    assert "Statistics" in page
+
+
+def test_the_held_queue_shows_why_and_in_priority_order(
+    moderator_client: Client, django_assert_max_num_queries
+) -> None:
+    mild = held_with_assessment("Na ja, geht so.", 0.4)
+    harsh = held_with_assessment("Du Vollpfosten hast keine Ahnung.", 0.8)
+    for _ in range(20):
+        held_with_assessment("Noch einer.", 0.5)
+    with django_assert_max_num_queries(20):
+        response = moderator_client.get(HELD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.index(f"#{harsh.pk} ·") < page.index(f"#{mild.pk} ·")
+    assert '<mark class="weight" title="model: +1.70">Vollpfosten</mark>' in page
+    assert "suspect term &#x27;Vollpfosten&#x27;" in page
+    assert "0 approved · 0 rejected" in page
+    assert 'style="width:80%"' in page
+
+
+def test_a_reported_comment_is_in_its_own_queue_with_the_reasons(moderator_client: Client) -> None:
+    SitePolicy.objects.create(pk=1, report_threshold=2)
+    comment = CommentFactory(status=Comment.Status.HELD, report_count=2)
+    for reason in ("spam", "spam"):
+        Report.objects.create(comment=comment, reporter=UserFactory(), reason=reason, comment_revision=1)
+    assert f"#{comment.pk} ·" not in moderator_client.get(HELD).content.decode()
+    page = moderator_client.get("/admin/moderation/reportedcomment/").content.decode()
+    assert f"#{comment.pk} ·" in page
+    assert "2 × spam" in page
+
+
+def test_user_text_is_escaped_in_the_queue(moderator_client: Client) -> None:
+    held_with_assessment('<script>alert("x")</script> Vollpfosten', 0.6)
+    page = moderator_client.get(HELD).content.decode()
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_one_click_approve_from_the_queue(moderator_client: Client, moderator) -> None:
+    comment = held_with_assessment("Vollpfosten? Nein, nur ein Scherz.", 0.5)
+    response = moderator_client.post(
+        f"{HELD}{comment.pk}/decide/", {"action": "approve", "expected_status": "held", "revision": "1"}
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == "published"
+    assert AuditEntry.objects.filter(comment=comment, moderator=moderator, to_status="published").exists()
+
+
+def test_bulk_reject_with_a_reason(moderator_client: Client) -> None:
+    comments = [held_with_assessment(f"Kommentar {n}", 0.6) for n in range(3)]
+    keep = held_with_assessment("bleibt", 0.6)
+    response = moderator_client.post(
+        HELD, {"action": "reject_insult", "_selected_action": [c.pk for c in comments]}, follow=True
+    )
+    assert "reject: 3 comments" in response.content.decode().lower()
+    assert set(Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("status", flat=True)) == {
+        "rejected"
+    }
+    assert AuditEntry.objects.filter(actor="moderator", reason="insult").count() == 3
+    keep.refresh_from_db()
+    assert keep.status == "held"
+
+
+def test_moderators_cannot_edit_text_or_audit_entries(moderator_client: Client) -> None:
+    comment = held_with_assessment("Originaltext", 0.5)
+    response = moderator_client.post(f"{HELD}{comment.pk}/change/", {"body": "geändert"})
+    assert response.status_code == 403
+    entry = AuditEntry.objects.get(comment=comment)
+    assert (
+        moderator_client.post(f"/admin/moderation/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert moderator_client.get(f"/admin/discussion/comment/{comment.pk}/change/").status_code == 200
+    comment.refresh_from_db()
+    assert comment.body == "Originaltext"
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_reader_cannot_enter_the_workplace(reader) -> None:
+    client = logged_in(reader)
+    assert client.get(HELD).status_code == 302  # to the login page
+    comment = CommentFactory(status=Comment.Status.HELD)
+    client.post(f"{HELD}{comment.pk}/decide/", {"action": "approve"})
+    comment.refresh_from_db()
+    assert comment.status == "held"
+
+
+def test_staff_without_the_moderator_group_cannot_decide() -> None:
+    client = logged_in(UserFactory(is_staff=True))
+    comment = CommentFactory(status=Comment.Status.HELD)
+    assert client.post(f"{HELD}{comment.pk}/decide/", {"action": "approve"}).status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == "held"
+
+
+def test_restricting_a_reader_from_the_admin(moderator_client: Client, reader) -> None:
+    from discussion.services import reader_profile_get_or_create
+
+    profile = reader_profile_get_or_create(user=reader)
+    until = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    response = moderator_client.post(
+        "/admin/discussion/readerprofile/",
+        {
+            "action": "restrict",
+            "_selected_action": [profile.pk],
+            "apply": "1",
+            "restriction": "suspend",
+            "until": until,
+            "reason": "Beleidigungen",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    profile.refresh_from_db()
+    assert profile.suspension_reason == "Beleidigungen" and profile.suspended_until is not None
+    assert "suspend: 1 readers" in response.content.decode().lower()
+    assert ReaderAuditEntry.objects.get(reader=reader).reason == "Beleidigungen"
+
+
+def test_restricting_needs_a_reason_and_a_date(moderator_client: Client, reader) -> None:
+    from discussion.services import reader_profile_get_or_create
+
+    profile = reader_profile_get_or_create(user=reader)
+    response = moderator_client.post(
+        "/admin/discussion/readerprofile/",
+        {"action": "restrict", "_selected_action": [profile.pk], "apply": "1", "restriction": "suspend"},
+    )
+    assert "A suspension needs an end date." in response.content.decode()
+    profile.refresh_from_db()
+    assert profile.suspended_until is None
+
+
+def test_the_statistics_page_draws_its_charts(moderator_client: Client) -> None:
+    for status, actor in [
+        ("published", "model"),
+        ("rejected", "model"),
+        ("held", "model"),
+        ("published", "moderator"),
+    ]:
+        comment = CommentFactory(status=status, score=0.5)
+        AuditEntry.objects.create(
+            comment=comment,
+            comment_revision=1,
+            actor=actor,
+            from_status="pending" if actor == "model" else "held",
+            to_status=status,
+            reason="x",
+        )
+    response = moderator_client.get("/admin/moderation/statistics/?days=7")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('<figure class="chart">') == 4
+    assert "Comments per day, by outcome" in page
+    assert re.search(r"Decided without a human:\s*<strong>67 %</strong>", page)
+    assert "Held queue at the end of each day" in page
+
+
+def test_statistics_need_the_audit_permission(reader) -> None:
+    assert logged_in(UserFactory(is_staff=True)).get("/admin/moderation/statistics/").status_code == 403

@@ -1,0 +1,196 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.db.models import F
+
+from config.errors import Conflict, InvalidInput, NotFound
+from discussion.models import Comment, Report
+from discussion.services import report_create
+from moderation.decisions import comment_decide, reader_moderate
+from moderation.models import AuditEntry, ReaderAuditEntry, SitePolicy
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def moderator():  # type: ignore[no-untyped-def]
+    return UserFactory(username="moderatorin", is_staff=True)
+
+
+def held(**fields) -> Comment:  # type: ignore[no-untyped-def]
+    return CommentFactory(status=Comment.Status.HELD, score=0.6, **fields)
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "reason", "end"),
+    [
+        ("held", "approve", "", "published"),
+        ("rejected", "approve", "", "published"),
+        ("held", "reject", "insult", "rejected"),
+        ("published", "reject", "spam", "rejected"),
+        ("published", "remove", "", "removed"),
+        ("removed", "restore", "", "published"),
+    ],
+)
+def test_moderator_actions_change_status_and_are_audited(moderator, start, action, reason, end) -> None:
+    comment = CommentFactory(status=start, score=0.4)
+    entry = comment_decide(
+        comment_id=comment.pk, moderator=moderator, action=action, reason=reason, note="geprüft"
+    )
+    comment.refresh_from_db()
+    assert comment.status == end
+    assert (entry.actor, entry.moderator, entry.from_status, entry.to_status) == (
+        "moderator",
+        moderator,
+        start,
+        end,
+    )
+    assert entry.reason == (reason or action)
+    assert entry.details["note"] == "geprüft"
+    assert entry.score == 0.4
+
+
+def test_approving_updates_the_articles_count(moderator) -> None:
+    comment = held()
+    before = comment.article.comment_count
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve")
+    comment.article.refresh_from_db()
+    assert comment.article.comment_count == before + 1
+
+
+def test_reject_needs_a_reason_from_the_list(moderator) -> None:
+    comment = held()
+    with pytest.raises(InvalidInput) as error:
+        comment_decide(comment_id=comment.pk, moderator=moderator, action="reject", reason="weil")
+    assert error.value.field == "reason"
+    comment.refresh_from_db()
+    assert comment.status == "held"
+
+
+def test_a_note_changes_nothing_but_is_kept(moderator) -> None:
+    comment = held()
+    entry = comment_decide(comment_id=comment.pk, moderator=moderator, action="note", note="Quelle prüfen")
+    comment.refresh_from_db()
+    assert comment.status == "held"
+    assert (entry.from_status, entry.to_status, entry.details) == ("held", "held", {"note": "Quelle prüfen"})
+
+
+def test_the_second_of_two_decisions_conflicts_and_is_recorded(moderator) -> None:
+    comment = held()
+    other = UserFactory(username="zweite", is_staff=True)
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="reject", reason="insult")
+    with pytest.raises(Conflict, match="it is rejected"):
+        comment_decide(comment_id=comment.pk, moderator=other, action="reject", reason="hate")
+    entries = list(AuditEntry.objects.filter(comment=comment).order_by("id"))
+    assert [(e.moderator.username, e.from_status, e.to_status, e.reason) for e in entries] == [
+        ("moderatorin", "held", "rejected", "insult"),
+        ("zweite", "rejected", "rejected", "reject refused"),
+    ]
+
+
+def test_unknown_comment_is_not_found(moderator) -> None:
+    with pytest.raises(NotFound):
+        comment_decide(comment_id=2**63, moderator=moderator, action="approve")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_decisions_cannot_both_win() -> None:
+    if connection.vendor == "sqlite":
+        connection.close()  # each thread opens its own connection to the file
+    comment = held()
+    moderators = [UserFactory(username=f"mod{n}", is_staff=True) for n in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def decide(moderator, action: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+        barrier.wait()
+        try:
+            comment_decide(
+                comment_id=comment.pk,
+                moderator=moderator,
+                action=action,
+                reason=reason,
+                expected_status="held",
+            )
+            outcomes.append(action)
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=(moderators[0], "approve", "")),
+        threading.Thread(target=decide, args=(moderators[1], "reject", "insult")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) in (["approve", "conflict"], ["conflict", "reject"])
+    winner = AuditEntry.objects.exclude(from_status=F("to_status")).get(comment=comment)
+    refused = AuditEntry.objects.get(comment=comment, reason__endswith="refused")
+    comment.refresh_from_db()
+    assert comment.status == winner.to_status
+    assert refused.moderator != winner.moderator
+
+
+def test_a_decision_on_text_the_moderator_did_not_see_conflicts(moderator) -> None:
+    comment = held(revision=2)
+    with pytest.raises(Conflict, match="revision 2"):
+        comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", expected_revision=1)
+    comment.refresh_from_db()
+    assert comment.status == "held"
+
+
+def report(comment: Comment, n: int, reason: str = "offensive") -> None:
+    for _ in range(n):
+        report_create(comment_id=comment.pk, reporter=UserFactory(), reason=reason)
+
+
+def test_enough_reports_move_a_published_comment_to_the_reported_queue() -> None:
+    SitePolicy.objects.create(pk=1, report_threshold=3)
+    comment = CommentFactory(status=Comment.Status.PUBLISHED)
+    report(comment, 2)
+    comment.refresh_from_db()
+    assert comment.status == "published"
+    report(comment, 1, reason="spam")
+    comment.refresh_from_db()
+    assert comment.status == "held"
+    entry = AuditEntry.objects.get(comment=comment)
+    assert (entry.actor, entry.reason, entry.details) == (
+        "system",
+        "reported 3 times",
+        {"reports": ["offensive", "offensive", "spam"]},
+    )
+
+
+def test_after_a_moderators_approval_more_reports_do_not_requeue_that_text(moderator) -> None:
+    SitePolicy.objects.create(pk=1, report_threshold=2)
+    comment = CommentFactory(status=Comment.Status.PUBLISHED)
+    report(comment, 2)
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve")
+    assert not Report.objects.filter(comment=comment, resolved_at__isnull=True).exists()
+    report(comment, 3)
+    comment.refresh_from_db()
+    assert comment.status == "published"
+
+
+def test_reader_restrictions_are_audited(moderator) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    reader = UserFactory()
+    until = timezone.now() + timedelta(days=7)
+    reader_moderate(reader=reader, moderator=moderator, action="suspend", reason="Beleidigungen", until=until)
+    reader_moderate(reader=reader, moderator=moderator, action="premoderate")
+    reader_moderate(reader=reader, moderator=moderator, action="ban", reason="wiederholt")
+    profile = reader.reader_profile
+    profile.refresh_from_db()
+    assert (profile.banned, profile.always_premoderated, profile.suspended_until) == (True, True, until)
+    log = list(ReaderAuditEntry.objects.filter(reader=reader).order_by("id").values_list("action", "reason"))
+    assert log == [("suspend", "Beleidigungen"), ("premoderate", ""), ("ban", "wiederholt")]
+    with pytest.raises(InvalidInput):
+        reader_moderate(reader=reader, moderator=moderator, action="suspend", reason="x")

@@ -1,0 +1,147 @@
+import pytest
+from rest_framework.test import APIClient
+
+from discussion.models import Comment
+from moderation.models import AuditEntry, Term
+from moderation.permissions import moderators_group
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def moderator_client() -> APIClient:
+    moderator = UserFactory(username="moderatorin", is_staff=True)
+    moderator.groups.add(moderators_group())
+    return client_for(moderator)
+
+
+@pytest.fixture
+def admin_client_api() -> APIClient:
+    return client_for(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+
+
+ENDPOINTS = [
+    ("get", "/api/moderation/queues/held/", None),
+    ("post", "/api/moderation/comments/{id}/decision/", {"action": "approve"}),
+    ("post", "/api/moderation/analyze/", {"text": "Hallo"}),
+    ("post", "/api/moderation/readers/leserin/", {"action": "lift"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "data"), ENDPOINTS)
+def test_readers_and_anonymous_are_refused(method: str, path: str, data: dict | None, reader) -> None:
+    comment = CommentFactory(status=Comment.Status.HELD)
+    url = path.format(id=comment.pk)
+    assert getattr(APIClient(), method)(url, data, format="json").status_code == 401
+    response = getattr(client_for(reader), method)(url, data, format="json")
+    assert response.status_code == 403
+    staff_without_permission = client_for(UserFactory(is_staff=True))
+    assert getattr(staff_without_permission, method)(url, data, format="json").status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == "held"
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_held_queue_in_priority_order_with_reasons(
+    moderator_client: APIClient, django_assert_max_num_queries
+) -> None:
+    low = CommentFactory(status=Comment.Status.HELD, score=0.4, body="mittel")
+    high = CommentFactory(status=Comment.Status.HELD, score=0.8, body="hoch")
+    CommentFactory(status=Comment.Status.PUBLISHED, body="öffentlich")
+    AuditEntry.objects.create(
+        comment=high,
+        comment_revision=1,
+        actor="model",
+        from_status="pending",
+        to_status="held",
+        reason="score",
+        score=0.8,
+        details={"rules": ["score 0.80 between 0.35 and 0.85"], "explanation": []},
+    )
+    for _ in range(10):
+        CommentFactory(status=Comment.Status.HELD, score=0.5)
+    with django_assert_max_num_queries(8):
+        response = moderator_client.get("/api/moderation/queues/held/?limit=5")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 12
+    assert body["results"][0]["id"] == high.pk
+    assert body["results"][0]["rules"] == ["score 0.80 between 0.35 and 0.85"]
+    assert body["results"][0]["author_record"]["approved"] == 0
+    assert low.pk not in [row["id"] for row in body["results"]]
+
+
+def test_unknown_queue_is_404(moderator_client: APIClient) -> None:
+    response = moderator_client.get("/api/moderation/queues/irgendwas/")
+    assert response.status_code == 404
+    assert "held" in response.json()["detail"]
+
+
+def test_decisions_over_the_api_are_audited_and_conflicts_are_409(moderator_client: APIClient) -> None:
+    comment = CommentFactory(status=Comment.Status.HELD)
+    url = f"/api/moderation/comments/{comment.pk}/decision/"
+    response = moderator_client.post(
+        url, {"action": "reject", "reason": "threat", "note": "Drohung"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["to_status"], response.json()["reason"], response.json()["moderator"]) == (
+        "rejected",
+        "threat",
+        "moderatorin",
+    )
+    again = moderator_client.post(
+        url, {"action": "reject", "reason": "hate", "expected_status": "held"}, format="json"
+    )
+    assert again.status_code == 409
+    assert again.json()["code"] == "decided"
+
+
+def test_reject_without_a_reason_is_400(moderator_client: APIClient) -> None:
+    comment = CommentFactory(status=Comment.Status.HELD)
+    response = moderator_client.post(
+        f"/api/moderation/comments/{comment.pk}/decision/", {"action": "reject"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()
+
+
+def test_analyze_scores_explains_and_stores_nothing(moderator_client: APIClient, active_model) -> None:
+    Term.objects.create(text="idiot*", kind=Term.Kind.BANNED)
+    response = moderator_client.post(
+        "/api/moderation/analyze/", {"text": "Du Idioten-Verein!"}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["decision"]["status"] == "rejected"
+    assert body["word_hits"][0]["term"] == "idiot*"
+    assert body["model_version"] == "coldstart-test"
+    assert 0 <= body["score"] <= 1
+    assert not Comment.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_analyze_without_a_model_is_503(moderator_client: APIClient) -> None:
+    response = moderator_client.post("/api/moderation/analyze/", {"text": "Hallo"}, format="json")
+    assert response.status_code == 503
+    assert response.json()["code"] == "no_model"
+
+
+def test_an_admin_may_moderate_too(admin_client_api: APIClient, reader) -> None:
+    response = admin_client_api.post(
+        "/api/moderation/readers/leserin/", {"action": "ban", "reason": "Hetze"}, format="json"
+    )
+    assert response.status_code == 200
+    reader.reader_profile.refresh_from_db()
+    assert reader.reader_profile.banned
+    assert (
+        admin_client_api.post(
+            "/api/moderation/readers/niemand/", {"action": "lift"}, format="json"
+        ).status_code
+        == 404
+    )
