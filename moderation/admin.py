@@ -7,6 +7,7 @@ figure through moderation.selectors or moderation.stats.
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,7 +15,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -78,28 +78,26 @@ class QueueChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         details = queue_details([comment.pk for comment in self.result_list])
-        token = get_token(request)
         for comment in self.result_list:
             comment.queue_details = details.get(comment.pk, {})
-            comment.csrf_token = token
+            comment.return_to = request.get_full_path()
 
 
 class QueueAdmin(admin.ModelAdmin):
     queue = ""
     list_display = [
         "comment_text",
-        "article_title",
-        "author_record",
+        "decide",
         "score_bar",
         "rules",
         "reports",
+        "author_record",
+        "article_title",
         "waiting",
-        "decide",
     ]
     list_display_links = None
     list_per_page = 50
     search_fields = ["body", "author__username"]
-    list_filter = ["article"]
     readonly_fields = [
         "article",
         "author",
@@ -205,20 +203,24 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="decide")
     def decide(self, obj: QueueComment) -> str:
-        url = reverse(f"admin:moderation_{obj._meta.model_name}_decide", args=[obj.pk])
+        # The buttons submit the changelist's own form (forms cannot nest) to this
+        # comment's decide URL; what the moderator saw travels in the query string.
+        query = urlencode(
+            {"expected_status": obj.status, "revision": obj.revision, "next": getattr(obj, "return_to", "")}
+        )
+        url = reverse(f"admin:moderation_{obj._meta.model_name}_decide", args=[obj.pk]) + "?" + query
         options = format_html_join("", '<option value="{}">{}</option>', RejectReason.choices)
         return format_html(
-            '<form method="post" action="{}" class="decide">'
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-            '<input type="hidden" name="expected_status" value="{}">'
-            '<input type="hidden" name="revision" value="{}">'
-            '<button name="action" value="approve" class="approve">Approve</button> '
-            '<button name="action" value="reject" class="reject">Reject</button>'
-            '<select name="reason" aria-label="reason">{}</select></form>',
+            '<div class="decide">'
+            '<button type="submit" formmethod="post" formaction="{}" name="decision" value="approve" '
+            'class="approve">Approve</button> '
+            '<button type="submit" formmethod="post" formaction="{}" name="decision" value="reject" '
+            'class="reject">Reject</button> '
+            '<select name="reason_{}" aria-label="reason for rejecting #{}">{}</select></div>',
             url,
-            getattr(obj, "csrf_token", ""),
-            obj.status,
-            obj.revision,
+            url,
+            obj.pk,
+            obj.pk,
             options,
         )
 
@@ -284,25 +286,24 @@ def _decide_view(model_admin: QueueAdmin, request: HttpRequest, comment_id: int)
         return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm(MODERATE):
         raise PermissionDenied
-    action = request.POST.get("action", "")
-    revision = request.POST.get("revision", "")
+    action = request.POST.get("decision", "")
+    revision = request.GET.get("revision", "")
     try:
         comment_decide(
             comment_id=comment_id,
             moderator=request.user,
             action=action,
-            reason=request.POST.get("reason", "") if action == Action.REJECT else "",
+            reason=request.POST.get(f"reason_{comment_id}", "") if action == Action.REJECT else "",
             note=request.POST.get("note", ""),
-            expected_status=request.POST.get("expected_status") or None,
+            expected_status=request.GET.get("expected_status") or None,
             expected_revision=int(revision) if revision.isdigit() and len(revision) < 10 else None,
         )
         messages.success(request, f"Comment #{comment_id}: {action} done.")
     except DomainError as exc:
         messages.error(request, f"Comment #{comment_id}: {exc.message}")
-    target = request.POST.get("next") or reverse(
-        f"admin:moderation_{model_admin.model._meta.model_name}_changelist"
-    )
-    return HttpResponseRedirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    changelist = reverse(f"admin:moderation_{model_admin.model._meta.model_name}_changelist")
+    target = request.GET.get("next", "")
+    return HttpResponseRedirect(target if target.startswith(changelist) else changelist)
 
 
 @admin.register(HeldComment)

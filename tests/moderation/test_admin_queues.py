@@ -104,9 +104,9 @@ def test_user_text_is_escaped_in_the_queue(moderator_client: Client) -> None:
 def test_one_click_approve_from_the_queue(moderator_client: Client, moderator) -> None:
     comment = held_with_assessment("Vollpfosten? Nein, nur ein Scherz.", 0.5)
     response = moderator_client.post(
-        f"{HELD}{comment.pk}/decide/", {"action": "approve", "expected_status": "held", "revision": "1"}
+        f"{HELD}{comment.pk}/decide/?expected_status=held&revision=1&next={HELD}", {"decision": "approve"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == HELD
     comment.refresh_from_db()
     assert comment.status == "published"
     assert AuditEntry.objects.filter(comment=comment, moderator=moderator, to_status="published").exists()
@@ -146,7 +146,7 @@ def test_a_reader_cannot_enter_the_workplace(reader) -> None:
     client = logged_in(reader)
     assert client.get(HELD).status_code == 302  # to the login page
     comment = CommentFactory(status=Comment.Status.HELD)
-    client.post(f"{HELD}{comment.pk}/decide/", {"action": "approve"})
+    client.post(f"{HELD}{comment.pk}/decide/", {"decision": "approve"})
     comment.refresh_from_db()
     assert comment.status == "held"
 
@@ -154,7 +154,7 @@ def test_a_reader_cannot_enter_the_workplace(reader) -> None:
 def test_staff_without_the_moderator_group_cannot_decide() -> None:
     client = logged_in(UserFactory(is_staff=True))
     comment = CommentFactory(status=Comment.Status.HELD)
-    assert client.post(f"{HELD}{comment.pk}/decide/", {"action": "approve"}).status_code == 403
+    assert client.post(f"{HELD}{comment.pk}/decide/", {"decision": "approve"}).status_code == 403
     comment.refresh_from_db()
     assert comment.status == "held"
 
