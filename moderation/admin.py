@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.errors import DomainError
-from discussion.admin import CommentRevisionInline, ReportInline
-from discussion.models import ReaderProfile
+from discussion.admin import CommentAdmin, CommentRevisionInline, ReportInline
+from discussion.models import Comment, ReaderProfile
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.highlight import highlighted
 from moderation.models import (
@@ -69,6 +69,16 @@ class AuditEntryInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+admin.site.unregister(Comment)
+
+
+@admin.register(Comment)
+class CommentWithHistoryAdmin(CommentAdmin):
+    """Every comment with its decisions: who decided, when and why."""
+
+    inlines = [AuditEntryInline, *CommentAdmin.inlines]
 
 
 class QueueChangeList(ChangeList):
