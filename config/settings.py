@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # PATCH /api/comments/{id}/ needs its body like a POST does.
     "COMPONENT_SPLIT_PATCH": False,
+    # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
+    # string where the field does not allow one, so this holds for responses too.
+    "ENFORCE_NON_BLANK_FIELDS": True,
 }
 
 # --- Discussion and moderation --------------------------------------------

@@ -188,12 +188,27 @@ def test_cursor_of_another_sort_order_is_400(api_client: APIClient, article) -> 
 
 
 @pytest.mark.parametrize(
-    ("param", "value"), [("sort", "best"), ("limit", "0"), ("limit", "101"), ("limit", "x")]
+    ("param", "value"),
+    [("sort", "best"), ("sort", ""), ("limit", "0"), ("limit", "101"), ("limit", "x"), ("limit", "")],
 )
 def test_bad_sort_or_limit_is_400_naming_it(api_client: APIClient, article, param: str, value: str) -> None:
     response = api_client.get(thread_url(article, **{param: value}))
     assert response.status_code == 400
     assert param in response.json()
+
+
+def test_an_empty_cursor_is_the_first_page(api_client: APIClient, article, three_comments) -> None:
+    response = api_client.get(thread_url(article, cursor=""))
+    assert response.status_code == 200
+    assert bodies(response.json()["results"]) == ["first", "second", "third"]
+
+
+def test_the_largest_page_is_the_setting(api_client: APIClient, article, settings) -> None:
+    settings.THREAD_MAX_PAGE_SIZE = 2
+    assert api_client.get(thread_url(article, limit=2)).status_code == 200
+    response = api_client.get(thread_url(article, limit=3))
+    assert response.status_code == 400
+    assert response.json() == {"limit": ["Ensure this value is at most 2."]}
 
 
 def test_removed_comment_with_replies_stays_as_a_placeholder(api_client: APIClient, article) -> None:
