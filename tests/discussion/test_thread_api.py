@@ -378,6 +378,33 @@ def test_page_query_walks_an_index_instead_of_sorting_the_thread(
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+@pytest.mark.parametrize(
+    ("sort", "seek"), [("oldest", "created_at>?"), ("newest", "created_at<?"), ("top", "like_count<?")]
+)
+def test_a_deep_page_seeks_to_its_cursor_in_the_index(
+    api_client: APIClient, article, sort: str, seek: str
+) -> None:
+    # The plan of the query as it runs, with bound parameters: SQLite plans literal
+    # values differently, so the interpolated SQL would hide a walk from the start.
+    make_thread(article, 100)
+    url = api_client.get(thread_url(article, sort=sort, limit=5)).json()["next"]
+    executed: list[tuple[str, object]] = []
+
+    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        assert api_client.get(url).status_code == 200
+    sql, params = next((sql, params) for sql, params in executed if '"root_id" IS NULL' in sql)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert f"comment_toplevel_{'top' if sort == 'top' else 'time'}_idx" in plan, plan
+    assert seek in plan, plan
+
+
 def test_an_invalid_token_is_401_even_for_reading(article) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token nicht-gueltig")
