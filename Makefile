@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install bootstrap lint clean
+.PHONY: run test install bootstrap lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: bootstrap
 
 test: install
 	$(BIN)/python -m pytest
+
+# Every benchmark in turn, each on its own throw-away stack; `name: value` lines.
+bench: install
+	$(BIN)/python -m bench.read_path
+	$(BIN)/python -m bench.write_path --duration 30 --burst 2000
+	$(BIN)/python -m bench.classifier
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,7 +1,11 @@
 """A throw-away Stammtisch for benchmarks: its own data folder, SQLite (or
-DATABASE_URL), Redis, one Celery worker and gunicorn, all on free ports."""
+DATABASE_URL), Redis, one Celery worker and gunicorn, all on free ports.
+
+``settings`` picks the settings module (bench.settings adds benchmark-only views);
+``worker=False`` and ``model=False`` leave out what a read benchmark does not need."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,15 +27,23 @@ def free_port() -> int:
 
 
 class BenchStack:
-    def __init__(self, *, web_workers: int = 2, worker: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        web_workers: int = 2,
+        worker: bool = True,
+        model: bool = True,
+        settings: str = "config.settings",
+    ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="stammtisch-bench-"))
         self.redis_port = free_port()
         self.web_port = free_port()
         self.web_workers = web_workers
         self.with_worker = worker
+        self.with_model = model
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SETTINGS_MODULE": settings,
             "DATA_DIR": str(self.folder),
             "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
             "DEBUG": "false",
@@ -56,7 +68,8 @@ class BenchStack:
         os.environ.update(self.env)  # this process reads the same database
         self.manage("migrate", "--no-input", "-v", "0")
         self.manage("import_articles")
-        self.manage("train_model", "--if-none-active", "--activate", "--folds", "0")
+        if self.with_model:
+            self.manage("train_model", "--if-none-active", "--activate", "--folds", "0")
         redis_server = find_redis_server()
         assert redis_server, "no redis-server"
         with (self.folder / "redis.log").open("wb") as log:
@@ -128,3 +141,7 @@ class BenchStack:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+    def remove(self) -> None:
+        """Delete the data folder (database, logs); after stop()."""
+        shutil.rmtree(self.folder, ignore_errors=True)

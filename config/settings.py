@@ -249,6 +249,9 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "discussion.models.Report.Reason",
         "RejectReasonEnum": "moderation.decisions.RejectReason",
     },
+    # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
+    # string where the field does not allow one, so this holds for responses too.
+    "ENFORCE_NON_BLANK_FIELDS": True,
 }
 
 # --- Discussion and moderation --------------------------------------------

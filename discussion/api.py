@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -43,6 +43,8 @@ from discussion.selectors import (
     thread_page,
 )
 from discussion.services import (
+    DISPLAY_NAME_MAX_LENGTH,
+    REPORT_NOTE_MAX_LENGTH,
     comment_create,
     comment_delete,
     comment_edit,
@@ -162,10 +164,18 @@ class ReaderOutput(serializers.Serializer):
 # --- Inputs ---------------------------------------------------------------
 
 
-class ThreadQueryInput(serializers.Serializer):
-    sort = serializers.ChoiceField(choices=SORTS, default="oldest")
-    cursor = serializers.CharField(required=False, help_text="`next_cursor` of the previous page.")
-    limit = serializers.IntegerField(required=False, min_value=1, help_text="Top-level comments per page.")
+class PageQueryInput(serializers.Serializer):
+    # An empty cursor, as a client sends it for "no next_cursor yet", is the first page.
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, help_text="`next_cursor` of the previous page; empty for the first."
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, help_text="Comments per page.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The largest page is a setting; declared here, when the schema is built, so
+        # that the schema states it as the maximum of `limit`.
+        self.fields["limit"].max_value = settings.THREAD_MAX_PAGE_SIZE
 
     def validate_limit(self, value: int) -> int:
         if value > settings.THREAD_MAX_PAGE_SIZE:
@@ -175,11 +185,9 @@ class ThreadQueryInput(serializers.Serializer):
         return value
 
 
-class PageQueryInput(serializers.Serializer):
-    cursor = serializers.CharField(required=False)
-    limit = serializers.IntegerField(required=False, min_value=1)
-
-    validate_limit = ThreadQueryInput.validate_limit
+class ThreadQueryInput(PageQueryInput):
+    sort = serializers.ChoiceField(choices=SORTS, default="oldest")
+    limit = serializers.IntegerField(required=False, min_value=1, help_text="Top-level comments per page.")
 
 
 class CommentCreateInput(serializers.Serializer):
@@ -195,7 +203,9 @@ class CommentEditInput(serializers.Serializer):
 
 class ReportInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=2000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=REPORT_NOTE_MAX_LENGTH
+    )
 
 
 class RegisterInput(serializers.Serializer):
@@ -203,7 +213,10 @@ class RegisterInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     display_name = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Shown as author; else the username."
+        required=False,
+        allow_blank=True,
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text="Shown as author; else the username.",
     )
 
 
@@ -213,17 +226,16 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[st
     return dict(serializer.validated_data)
 
 
+def _valid_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    # A plain dict, not the QueryDict: DRF reads an empty value in a QueryDict as an
+    # absent one, so `?limit=` would quietly mean the default instead of a 400.
+    return _valid(serializer_class, request.query_params.dict())
+
+
 def _next_url(request: Request, next_cursor: str | None) -> str | None:
     if next_cursor is None:
         return None
     return replace_query_param(request.build_absolute_uri(), "cursor", next_cursor)
-
-
-class ReadOrSignedIn(BasePermission):
-    """Anyone may read; writing needs an account (401 otherwise)."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in SAFE_METHODS or bool(request.user and request.user.is_authenticated)
 
 
 COMMENT_ID = OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -232,7 +244,9 @@ COMMENT_ID = OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.P
 
 
 class ArticleCommentsApi(APIView):
-    permission_classes = [ReadOrSignedIn]
+    # Anyone may read; writing needs an account (401 otherwise). DRF's own class, so
+    # that the schema declares the reads as open to anonymous readers.
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_scopes = {"POST": "comment"}
 
     @extend_schema(
@@ -247,13 +261,13 @@ class ArticleCommentsApi(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        query = _valid(ThreadQueryInput, request.query_params)
+        query = _valid_query(ThreadQueryInput, request)
         article = article_get(slug=slug)
         page = thread_page(
             article=article,
             user=request.user,
             sort=query["sort"],
-            cursor=query.get("cursor"),
+            cursor=query.get("cursor") or None,
             limit=query.get("limit", settings.THREAD_PAGE_SIZE),
         )
         return Response(
@@ -297,7 +311,7 @@ class ArticleCommentsApi(APIView):
 
 
 class CommentDetailApi(APIView):
-    permission_classes = [ReadOrSignedIn]
+    permission_classes = [IsAuthenticatedOrReadOnly]
     throttle_scopes = {"PATCH": "comment"}
 
     @extend_schema(
@@ -456,9 +470,11 @@ class MeCommentsApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        query = _valid(PageQueryInput, request.query_params)
+        query = _valid_query(PageQueryInput, request)
         page = comments_of_author(
-            user=request.user, cursor=query.get("cursor"), limit=query.get("limit", settings.THREAD_PAGE_SIZE)
+            user=request.user,
+            cursor=query.get("cursor") or None,
+            limit=query.get("limit", settings.THREAD_PAGE_SIZE),
         )
         return Response(
             {

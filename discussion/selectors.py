@@ -183,13 +183,22 @@ _ORDER = {
 
 def _after(cursor: Cursor) -> Q:
     """Everything after the cursor in its sort order: a keyset condition, so a page
-    deep in the thread costs what the first one costs and new comments never shift it."""
+    deep in the thread costs what the first one costs and new comments never shift it.
+
+    Each condition starts with a plain bound on the leading sort column (e.g.
+    ``created_at >= cursor``) that the OR after it already implies: SQLite derives
+    no index range from an OR of bound parameters, and without the bound it walks
+    the thread's index from its start to the cursor on every deep page."""
     if cursor.sort == "newest":
-        return Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+        return Q(created_at__lte=cursor.created_at) & (
+            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+        )
     later = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
     if cursor.sort == "oldest":
-        return later
-    return Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & later)
+        return Q(created_at__gte=cursor.created_at) & later
+    return Q(like_count__lte=cursor.like_count) & (
+        Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & later)
+    )
 
 
 # --- Threads --------------------------------------------------------------

@@ -142,8 +142,8 @@ class DecisionInput(serializers.Serializer):
 
 
 class AuditEntryOutput(serializers.ModelSerializer):
-    moderator = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    model_version = serializers.SlugRelatedField(slug_field="version", read_only=True)
+    moderator = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    model_version = serializers.SlugRelatedField(slug_field="version", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry
@@ -245,7 +245,7 @@ class ReaderActionInput(serializers.Serializer):
 class ReaderActionOutput(serializers.Serializer):
     reader = serializers.CharField()
     action = serializers.CharField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
     until = serializers.DateTimeField(allow_null=True)
 
 

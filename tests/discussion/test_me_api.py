@@ -39,7 +39,7 @@ def test_own_comments_are_paged(reader_client: APIClient, reader, article) -> No
     assert seen == ["c4", "c3", "c2", "c1", "c0"]
 
 
-@pytest.mark.parametrize("query", ["cursor=kaputt", "limit=0", "limit=abc"])
+@pytest.mark.parametrize("query", ["cursor=kaputt", "limit=0", "limit=abc", "limit=", "limit=101"])
 def test_bad_paging_is_400(reader_client: APIClient, query: str) -> None:
     response = reader_client.get(f"/api/me/comments/?{query}")
     assert response.status_code == 400

@@ -188,12 +188,27 @@ def test_cursor_of_another_sort_order_is_400(api_client: APIClient, article) -> 
 
 
 @pytest.mark.parametrize(
-    ("param", "value"), [("sort", "best"), ("limit", "0"), ("limit", "101"), ("limit", "x")]
+    ("param", "value"),
+    [("sort", "best"), ("sort", ""), ("limit", "0"), ("limit", "101"), ("limit", "x"), ("limit", "")],
 )
 def test_bad_sort_or_limit_is_400_naming_it(api_client: APIClient, article, param: str, value: str) -> None:
     response = api_client.get(thread_url(article, **{param: value}))
     assert response.status_code == 400
     assert param in response.json()
+
+
+def test_an_empty_cursor_is_the_first_page(api_client: APIClient, article, three_comments) -> None:
+    response = api_client.get(thread_url(article, cursor=""))
+    assert response.status_code == 200
+    assert bodies(response.json()["results"]) == ["first", "second", "third"]
+
+
+def test_the_largest_page_is_the_setting(api_client: APIClient, article, settings) -> None:
+    settings.THREAD_MAX_PAGE_SIZE = 2
+    assert api_client.get(thread_url(article, limit=2)).status_code == 200
+    response = api_client.get(thread_url(article, limit=3))
+    assert response.status_code == 400
+    assert response.json() == {"limit": ["Ensure this value is at most 2."]}
 
 
 def test_removed_comment_with_replies_stays_as_a_placeholder(api_client: APIClient, article) -> None:
@@ -361,6 +376,33 @@ def test_page_query_walks_an_index_instead_of_sorting_the_thread(
         plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
     assert "comment_toplevel" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+@pytest.mark.parametrize(
+    ("sort", "seek"), [("oldest", "created_at>?"), ("newest", "created_at<?"), ("top", "like_count<?")]
+)
+def test_a_deep_page_seeks_to_its_cursor_in_the_index(
+    api_client: APIClient, article, sort: str, seek: str
+) -> None:
+    # The plan of the query as it runs, with bound parameters: SQLite plans literal
+    # values differently, so the interpolated SQL would hide a walk from the start.
+    make_thread(article, 100)
+    url = api_client.get(thread_url(article, sort=sort, limit=5)).json()["next"]
+    executed: list[tuple[str, object]] = []
+
+    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        assert api_client.get(url).status_code == 200
+    sql, params = next((sql, params) for sql, params in executed if '"root_id" IS NULL' in sql)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert f"comment_toplevel_{'top' if sort == 'top' else 'time'}_idx" in plan, plan
+    assert seek in plan, plan
 
 
 def test_an_invalid_token_is_401_even_for_reading(article) -> None:

@@ -1,0 +1,339 @@
+"""Who may do what: every API endpoint, tried by every kind of caller, on every kind
+of comment, with the status code each must get.
+
+Callers: nobody signed in, the reader who wrote the comment, another reader, a
+moderator (staff, in the Moderators group) and an administrator (superuser). The
+public API gives staff no powers of their own: moderators decide in the admin and,
+through /api/moderation/. So on the public endpoints they are readers like any
+other, and a comment that is not theirs and not published does not exist for them.
+
+Beyond the status code, every request is checked for what a reader would notice:
+nobody but the author ever gets the text of a hidden comment; a refused request
+changes nothing; and a hidden comment answers exactly as a comment that does not
+exist, so that not even an error tells it is there.
+
+The endpoints are read from the URL resolver: a new endpoint under /api/ without
+rows in MATRIX fails test_every_api_endpoint_has_rows_in_the_matrix. To add one,
+add its rows, teach World.path_values what fills its path and World.body what it
+takes; the leak checks apply as they stand.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from discussion.models import Comment
+from moderation.permissions import moderators_group
+from tests.factories import CommentFactory, UserFactory, reply_to
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "owner", "other reader", "moderator", "admin")
+
+# The comments of the owner that a target names: one published, one in every state
+# that hides it, and a deleted one that stays as a placeholder above a published
+# reply. Hidden texts carry SECRET, so that a leak shows wherever it happens.
+HIDDEN = ("pending", "held", "rejected", "removed", "placeholder")
+SECRET = "GEHEIM"
+
+# fmt: off
+MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
+    # operation                                    target          anonymous owner other  moderator admin
+    ("GET /api/articles/",                         "-",            (200,     200,  200,   200,      200)),
+    ("GET /api/articles/{slug}/",                  "-",            (200,     200,  200,   200,      200)),
+    ("GET /api/articles/{slug}/comments/",         "-",            (200,     200,  200,   200,      200)),
+    # POST a comment: target "-" is a top-level comment, any other names the parent.
+    ("POST /api/articles/{slug}/comments/",        "-",            (401,     202,  202,   202,      202)),
+    ("POST /api/articles/{slug}/comments/",        "published",    (401,     202,  202,   202,      202)),
+    ("POST /api/articles/{slug}/comments/",        "pending",      (401,     400,  400,   400,      400)),
+    ("POST /api/articles/{slug}/comments/",        "held",         (401,     400,  400,   400,      400)),
+    ("POST /api/articles/{slug}/comments/",        "rejected",     (401,     400,  400,   400,      400)),
+    ("POST /api/articles/{slug}/comments/",        "removed",      (401,     400,  400,   400,      400)),
+    ("POST /api/articles/{slug}/comments/",        "placeholder",  (401,     400,  400,   400,      400)),
+
+    ("GET /api/comments/{comment_id}/",            "published",    (200,     200,  200,   200,      200)),
+    ("GET /api/comments/{comment_id}/",            "pending",      (404,     200,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/",            "held",         (404,     200,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/",            "rejected",     (404,     200,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/",            "removed",      (404,     404,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/",            "placeholder",  (404,     404,  404,   404,      404)),
+
+    ("PATCH /api/comments/{comment_id}/",          "published",    (401,     200,  403,   403,      403)),
+    ("PATCH /api/comments/{comment_id}/",          "pending",      (401,     200,  404,   404,      404)),
+    ("PATCH /api/comments/{comment_id}/",          "held",         (401,     200,  404,   404,      404)),
+    ("PATCH /api/comments/{comment_id}/",          "rejected",     (401,     409,  404,   404,      404)),
+    ("PATCH /api/comments/{comment_id}/",          "removed",      (401,     409,  404,   404,      404)),
+    ("PATCH /api/comments/{comment_id}/",          "placeholder",  (401,     409,  404,   404,      404)),
+
+    ("DELETE /api/comments/{comment_id}/",         "published",    (401,     204,  403,   403,      403)),
+    ("DELETE /api/comments/{comment_id}/",         "pending",      (401,     204,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/",         "held",         (401,     204,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/",         "rejected",     (401,     204,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/",         "removed",      (401,     404,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/",         "placeholder",  (401,     404,  404,   404,      404)),
+
+    # Replies are part of the published thread: the author's own waiting comment has none to show.
+    ("GET /api/comments/{comment_id}/replies/",    "published",    (200,     200,  200,   200,      200)),
+    ("GET /api/comments/{comment_id}/replies/",    "pending",      (404,     404,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/replies/",    "held",         (404,     404,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/replies/",    "rejected",     (404,     404,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/replies/",    "removed",      (404,     404,  404,   404,      404)),
+    ("GET /api/comments/{comment_id}/replies/",    "placeholder",  (200,     200,  200,   200,      200)),
+
+    ("POST /api/comments/{comment_id}/reactions/", "published",    (401,     403,  200,   200,      200)),
+    ("POST /api/comments/{comment_id}/reactions/", "pending",      (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reactions/", "held",         (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reactions/", "rejected",     (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reactions/", "removed",      (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reactions/", "placeholder",  (401,     404,  404,   404,      404)),
+
+    ("DELETE /api/comments/{comment_id}/reactions/", "published",  (401,     200,  200,   200,      200)),
+    ("DELETE /api/comments/{comment_id}/reactions/", "pending",    (401,     404,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/reactions/", "held",       (401,     404,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/reactions/", "rejected",   (401,     404,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/reactions/", "removed",    (401,     404,  404,   404,      404)),
+    ("DELETE /api/comments/{comment_id}/reactions/", "placeholder", (401,    404,  404,   404,      404)),
+
+    ("POST /api/comments/{comment_id}/reports/",   "published",    (401,     403,  201,   201,      201)),
+    ("POST /api/comments/{comment_id}/reports/",   "pending",      (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reports/",   "held",         (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reports/",   "rejected",     (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reports/",   "removed",      (401,     404,  404,   404,      404)),
+    ("POST /api/comments/{comment_id}/reports/",   "placeholder",  (401,     404,  404,   404,      404)),
+
+    ("GET /api/me/",                               "-",            (401,     200,  200,   200,      200)),
+    ("GET /api/me/comments/",                      "-",            (401,     200,  200,   200,      200)),
+    ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
+    # The token belongs to whoever knows the password, whoever asks.
+    ("POST /api/auth/token/",                      "owner",        (200,     200,  200,   200,      200)),
+    ("POST /api/auth/token/",                      "wrong password", (400,   400,  400,   400,      400)),
+    ("GET /api/health/",                           "-",            (200,     200,  200,   200,      200)),
+    ("GET /api/schema/",                           "-",            (200,     200,  200,   200,      200)),
+    ("GET /api/docs/",                             "-",            (200,     200,  200,   200,      200)),
+
+    # The moderation API: staff with the moderation permission only.
+    ("GET /api/moderation/queues/{queue}/",        "queue:held",   (401,     403,  403,   200,      200)),
+    ("GET /api/moderation/queues/{queue}/",        "queue:rejected", (401,   403,  403,   200,      200)),
+    ("GET /api/moderation/queues/{queue}/",        "queue:nonsense", (401,   403,  403,   404,      404)),
+    ("POST /api/moderation/comments/{comment_id}/decision/", "published",   (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/comments/{comment_id}/decision/", "pending",     (401, 403, 403, 200, 200)),
+    ("POST /api/moderation/comments/{comment_id}/decision/", "held",        (401, 403, 403, 200, 200)),
+    ("POST /api/moderation/comments/{comment_id}/decision/", "rejected",    (401, 403, 403, 200, 200)),
+    ("POST /api/moderation/comments/{comment_id}/decision/", "removed",     (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/comments/{comment_id}/decision/", "placeholder", (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/analyze/",              "-",            (401,     403,  403,   200,      200)),
+    ("POST /api/moderation/readers/{username}/",   "owner",        (401,     403,  403,   200,      200)),
+]
+# fmt: on
+
+# Where the owner may read the text of their own hidden comments; nowhere else, and
+# nobody else anywhere.
+OWNER_SEES_OWN_HIDDEN_TEXT = {"GET /api/comments/{comment_id}/", "GET /api/me/comments/"}
+# Where moderators read what waits for them.
+STAFF_SEE_HIDDEN_TEXT = {"GET /api/moderation/queues/{queue}/"}
+
+PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's
+
+
+@dataclass
+class World:
+    slug: str
+    users: dict[str, AbstractBaseUser]
+    comments: dict[str, Comment]
+
+    def path_values(self, target: str) -> dict[str, Any]:
+        """What fills the {…} of an operation's path for a target."""
+        values: dict[str, Any] = {"slug": self.slug}
+        if target in self.comments:
+            values["comment_id"] = self.comments[target].pk
+        if target.startswith("queue:"):
+            values["queue"] = target.removeprefix("queue:")
+        if target == "owner":
+            values["username"] = self.users["owner"].get_username()
+        return values
+
+    def body(self, operation: str, target: str, role: str) -> dict[str, Any] | None:
+        """A valid request body of the operation, or None if it takes none."""
+        if operation == "POST /api/articles/{slug}/comments/":
+            parent = self.comments[target].pk if target in self.comments else None
+            return {"body": "Ein neuer Beitrag.", "parent": parent}
+        if operation == "PATCH /api/comments/{comment_id}/":
+            return {"body": "Ein überarbeiteter Beitrag."}
+        if operation == "POST /api/comments/{comment_id}/reports/":
+            return {"reason": "off_topic", "note": "Passt nicht zum Artikel."}
+        if operation == "POST /api/auth/register/":
+            return {"username": f"neu-{role.replace(' ', '-')}", "password": "ein-sicheres-Passwort-42"}
+        if operation == "POST /api/auth/token/":
+            password = PASSWORD if target == "owner" else "falsches-Passwort"
+            return {"username": self.users["owner"].get_username(), "password": password}
+        if operation == "POST /api/moderation/comments/{comment_id}/decision/":
+            return {"action": "approve"}
+        if operation == "POST /api/moderation/analyze/":
+            return {"text": "Ein Text zum Prüfen."}
+        if operation == "POST /api/moderation/readers/{username}/":
+            return {"action": "premoderate", "reason": "Prüfung"}
+        return None
+
+
+@pytest.fixture
+def world(article, settings, redis_url: str, active_model) -> World:
+    # A broker that answers and an active model: health is 200, whoever asks.
+    settings.CELERY_BROKER_URL = redis_url
+    owner = UserFactory(username="verfasserin")
+    other = UserFactory(username="leser")
+    moderator = UserFactory(username="moderatorin", is_staff=True)
+    moderator.groups.add(moderators_group())
+    admin = UserFactory(username="chefin", is_staff=True, is_superuser=True)
+
+    published = CommentFactory(article=article, author=owner, body="Öffentlich.")
+    reply_to(published, author=other, body="Antwort, öffentlich.")
+    reply_to(published, author=owner, status="held", body=f"{SECRET} Antwort, zurückgehalten")
+    comments = {"published": published}
+    for status in ("pending", "held", "rejected", "removed"):
+        comments[status] = CommentFactory(
+            article=article, author=owner, status=status, body=f"{SECRET} {status}"
+        )
+    comments["placeholder"] = CommentFactory(
+        article=article, author=owner, status="removed", body=f"{SECRET} unter Antworten"
+    )
+    reply_to(comments["placeholder"], author=other, body="Antwort unter dem Platzhalter.")
+    # Likes to take back, so that an unlike has something to remove.
+    for user in (other, moderator, admin):
+        assert client_for(user).post(f"/api/comments/{published.pk}/reactions/").status_code == 200
+    return World(
+        slug=article.slug,
+        users={"owner": owner, "other reader": other, "moderator": moderator, "admin": admin},
+        comments=comments,
+    )
+
+
+def client_for(user: AbstractBaseUser | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def send(client: APIClient, operation: str, values: dict[str, Any], body: dict[str, Any] | None):
+    method, template = operation.split(" ")
+    url = template.format_map(values)
+    if body is None:
+        return client.generic(method, url)
+    return getattr(client, method.lower())(url, body, format="json")
+
+
+def comment_rows() -> list[tuple]:
+    return list(
+        Comment.objects.order_by("pk").values_list("pk", "status", "body", "like_count", "report_count")
+    )
+
+
+def cells() -> list[Any]:
+    return [
+        pytest.param(operation, target, role, expected, id=f"{operation} [{target}] as {role}")
+        for operation, target, codes in MATRIX
+        for role, expected in zip(ROLES, codes, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(("operation", "target", "role", "expected"), cells())
+def test_cell(world: World, operation: str, target: str, role: str, expected: int) -> None:
+    client = client_for(world.users.get(role))
+    values = world.path_values(target)
+    body = world.body(operation, target, role)
+    before = comment_rows()
+
+    response = send(client, operation, values, body)
+
+    assert response.status_code == expected, response.content
+    text = response.content.decode()
+    sees_hidden = (role == "owner" and operation in OWNER_SEES_OWN_HIDDEN_TEXT) or (
+        role in ("moderator", "admin") and operation in STAFF_SEE_HIDDEN_TEXT
+    )
+    if not sees_hidden:
+        assert SECRET not in text
+    if response.status_code >= 400:
+        assert comment_rows() == before, "a refused request changed nothing"
+    if target in HIDDEN and response.status_code in (400, 404):
+        # Exactly the answer for a comment that never existed.
+        missing = {**values, "comment_id": 10**9}
+        if body and "parent" in body:
+            body = {**body, "parent": 10**9}
+        assert response.json() == send(client, operation, missing, body).json()
+
+
+def api_operations() -> set[str]:
+    """Every method and path under /api/ that the URL resolver routes to a view."""
+    found: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("api/"):
+                path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+                view = getattr(pattern.callback, "view_class", None)
+                methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)]
+                # A plain function view answers any method: it needs rows all the same.
+                found.update(f"{method.upper()} {path}" for method in methods or ["any"])
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_api_endpoint_has_rows_in_the_matrix() -> None:
+    assert {operation for operation, _, _ in MATRIX} == api_operations()
+
+
+def test_every_comment_endpoint_is_tried_on_every_kind_of_comment() -> None:
+    targets: dict[str, set[str]] = {}
+    for operation, target, _ in MATRIX:
+        targets.setdefault(operation, set()).add(target)
+    for operation, tried in targets.items():
+        if "{comment_id}" in operation:
+            assert tried == {"published", *HIDDEN}, operation
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_counts_count_published_comments_only(world: World, role: str) -> None:
+    client = client_for(world.users.get(role))
+    published, placeholder = world.comments["published"], world.comments["placeholder"]
+    # Published: the comment, its reply and the reply under the placeholder.
+    [listed] = client.get("/api/articles/").json()
+    assert listed["comment_count"] == 3
+    assert client.get(f"/api/articles/{world.slug}/").json()["comment_count"] == 3
+
+    thread = client.get(f"/api/articles/{world.slug}/comments/").json()
+    assert thread["comment_count"] == 3
+    assert [node["id"] for node in thread["results"]] == [published.pk, placeholder.pk]
+    shown, hole = thread["results"]
+    assert shown["reply_count"] == 1 and len(shown["replies"]) == 1
+    assert hole["removed"] and hole["author"] is None and hole["body"] is None
+    assert hole["reply_count"] == 1
+
+    replies = client.get(f"/api/comments/{published.pk}/replies/").json()
+    assert replies["reply_count"] == 1 and len(replies["results"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        # Everything but what was deleted; held shows as pending.
+        ("owner", ["pending", "pending", "pending", "published", "rejected"]),
+        ("other reader", ["published", "published"]),
+        ("moderator", []),
+        ("admin", []),
+    ],
+)
+def test_own_list_holds_own_comments_only(world: World, role: str, expected: list[str]) -> None:
+    listed = client_for(world.users[role]).get("/api/me/comments/").json()["results"]
+    assert sorted(comment["status"] for comment in listed) == expected
+    assert {comment["author"] for comment in listed} <= {world.users[role].get_username()}
