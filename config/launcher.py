@@ -173,7 +173,7 @@ def main() -> None:
     for name, command in commands.items():
         stack.start(name, subprocess.Popen(command, env=env, cwd=BASE_DIR))
     print(
-        f"\nStammtisch is running: http://127.0.0.1:{port}/api/articles/\n"
+        f"\nStammtisch is running: http://127.0.0.1:{port}/\n"
         f"  admin   http://127.0.0.1:{port}/admin/ (demo moderator: see above)\n"
         f"  docs    http://127.0.0.1:{port}/api/docs/\n"
         f"  health  http://127.0.0.1:{port}/api/health/\n"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/health/", HealthApi.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include("articles.page_urls")),
 ]
 
 handler400 = "config.errors.bad_request"
