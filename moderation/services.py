@@ -7,17 +7,25 @@ from django.db import transaction
 
 from discussion.models import Comment
 from discussion.services import comment_change_status
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, ModelVersion
 from moderation.policy import Thresholds, decide
 from moderation.registry import active_model
 
 logger = logging.getLogger(__name__)
 
 
-def site_thresholds() -> Thresholds:
-    return Thresholds(
-        publish_below=settings.MODERATION_PUBLISH_BELOW, reject_above=settings.MODERATION_REJECT_ABOVE
-    )
+def site_thresholds(model_version: ModelVersion | None = None) -> Thresholds:
+    """The policy thresholds: each one from the environment when it is set there,
+    else the one ``model_version`` recommends from its evaluation, else the default."""
+    recommended = (model_version.metrics or {}).get("thresholds", {}) if model_version else {}
+    from_env = settings.MODERATION_THRESHOLDS_FROM_ENV
+    publish_below = settings.MODERATION_PUBLISH_BELOW
+    reject_above = settings.MODERATION_REJECT_ABOVE
+    if not from_env.get("MODERATION_PUBLISH_BELOW") and "publish_below" in recommended:
+        publish_below = float(recommended["publish_below"])
+    if not from_env.get("MODERATION_REJECT_ABOVE") and "reject_above" in recommended:
+        reject_above = float(recommended["reject_above"])
+    return Thresholds(publish_below=min(publish_below, reject_above), reject_above=reject_above)
 
 
 def comment_moderate(*, comment_id: int) -> AuditEntry | None:
@@ -32,9 +40,9 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     if comment is None or comment["status"] != Comment.Status.PENDING:
         return None
     loaded = active_model()
-    score = float(loaded.model.score([comment["body"]])[0])
-    explanation = [c.as_dict() for c in loaded.model.explain(comment["body"])]
-    verdict = decide(score, site_thresholds())
+    analysis = loaded.model.analyze(comment["body"])
+    score = analysis.score
+    verdict = decide(score, site_thresholds(loaded.row))
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,
@@ -54,7 +62,7 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             to_status=verdict.status,
             reason=verdict.reason,
             score=score,
-            details={"explanation": explanation},
+            details=analysis.details(),
         )
     logger.info(
         "comment %s: %s (score %.3f, model %s)", comment_id, verdict.status, score, loaded.row.version

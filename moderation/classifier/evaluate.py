@@ -1,13 +1,26 @@
-"""Measures of a model: the GermEval "average F", macro-F1 and ROC-AUC."""
+"""Measures of a model: the GermEval "average F", macro-F1, ROC-AUC, calibration,
+fine-label measures, cross-validation and the policy thresholds they recommend."""
 
+import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.parallel import Parallel, delayed
 
+from moderation.classifier.data import Dataset
+from moderation.classifier.estimator import NOT_OFFENSIVE_FINE, ToxicityClassifier
 from moderation.classifier.model import fit
+
+# A comment is labelled offensive at a calibrated probability of at least this.
+LABEL_THRESHOLD = 0.5
+Progress = Callable[[int, int], None]
 
 
 def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
@@ -17,33 +30,253 @@ def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
     return 0.0 if precision + recall == 0 else float(2 * precision * recall / (precision + recall))
 
 
-def binary_metrics(labels: Sequence[int], scores: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+def binary_metrics(
+    labels: Sequence[int], scores: np.ndarray, threshold: float = LABEL_THRESHOLD
+) -> dict[str, float]:
     y_true = np.asarray(labels)
-    y_pred = (scores >= threshold).astype(int)
+    y_pred = (np.asarray(scores) >= threshold).astype(int)
+    both = len(set(y_true.tolist())) == 2
     return {
         "n": len(y_true),
-        "macro_f1": round(float(f1_score(y_true, y_pred, average="macro")), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, average="macro", zero_division=0)), 4),
         "germeval_f1": round(germeval_f1(y_true, y_pred), 4),
-        "roc_auc": round(float(roc_auc_score(y_true, scores)), 4),
+        "roc_auc": round(float(roc_auc_score(y_true, scores)), 4) if both else float("nan"),
     }
 
 
-def cross_validated_scores(
-    texts: Sequence[str],
+def fine_predictions(
+    scores: np.ndarray,
+    fine_given: np.ndarray,
+    fine_labels: Sequence[str],
+    true_fine: Sequence[str],
+    threshold: float = LABEL_THRESHOLD,
+) -> list[str]:
+    """The fine label predicted for each text, within the label scheme of ``true_fine``:
+    its non-offensive label below the threshold, else the likeliest of its offensive
+    labels (a model trained on several schemes chooses within the evaluated one)."""
+    present = set(true_fine)
+    negative = next((label for label in present if label in NOT_OFFENSIVE_FINE), "OTHER")
+    columns = [i for i, label in enumerate(fine_labels) if label in present and label != negative]
+    predictions = []
+    for score, row in zip(scores, fine_given, strict=True):
+        if score < threshold or not columns:
+            predictions.append(negative)
+        else:
+            predictions.append(fine_labels[max(columns, key=lambda i: row[i])])
+    return predictions
+
+
+def fine_metrics(true_fine: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    return {
+        "fine_macro_f1": round(float(f1_score(true_fine, predicted, average="macro", zero_division=0)), 4),
+        "fine_germeval_f1": round(germeval_f1(true_fine, predicted), 4),
+    }
+
+
+def has_fine_labels(dataset: Dataset) -> bool:
+    offensive_fine = {f for f, label in zip(dataset.fine, dataset.labels, strict=True) if label}
+    return bool(offensive_fine) and "" not in offensive_fine and len(offensive_fine) > 1
+
+
+def calibration_metrics(labels: Sequence[int], scores: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Brier score, expected calibration error and a reliability table (per bin of
+    predicted probability: mean prediction, observed share offensive, count)."""
+    y = np.asarray(labels, dtype=float)
+    scores = np.asarray(scores, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    table = []
+    error = 0.0
+    for number in range(bins):
+        mask = which == number
+        if not mask.any():
+            continue
+        predicted, observed = float(scores[mask].mean()), float(y[mask].mean())
+        error += mask.sum() / len(y) * abs(predicted - observed)
+        table.append([round(predicted, 3), round(observed, 3), int(mask.sum())])
+    return {
+        "brier": round(float(np.mean((scores - y) ** 2)), 4),
+        "ece": round(error, 4),
+        "reliability": table,
+    }
+
+
+def recommend_thresholds(
     labels: Sequence[int],
+    scores: np.ndarray,
+    *,
+    max_offensive_published: float = 0.02,
+    min_reject_precision: float = 0.95,
+    min_rejected: int = 20,
+) -> dict[str, float]:
+    """Policy thresholds from out-of-fold scores.
+
+    ``publish_below``: the highest threshold at which at most ``max_offensive_published``
+    of the comments scored below it are offensive. ``reject_above``: the lowest
+    threshold at which at least ``min_reject_precision`` of the comments scored at or
+    above it are offensive (and at least ``min_rejected`` are). Also the shares of
+    comments each would publish, reject and leave to a human.
+    """
+    y = np.asarray(labels)
+    scores = np.asarray(scores, dtype=float)
+    order = np.argsort(scores, kind="stable")
+    sorted_scores, sorted_y = scores[order], y[order]
+    n = len(y)
+    # Publishing the k lowest-scored comments: k candidates at each distinct score.
+    offensive_below = np.concatenate([[0], np.cumsum(sorted_y)])
+    publish_below, published = 0.0, 0
+    for k in range(1, n + 1):
+        if k < n and sorted_scores[k] == sorted_scores[k - 1]:
+            continue
+        if offensive_below[k] / k <= max_offensive_published:
+            publish_below = float(sorted_scores[k]) if k < n else 1.0
+            published = k
+    # Rejecting the comments from position k on.
+    offensive_above = np.concatenate([np.cumsum(sorted_y[::-1])[::-1], [0]])
+    reject_above = 1.0
+    for k in range(n - 1, -1, -1):
+        if k > 0 and sorted_scores[k] == sorted_scores[k - 1]:
+            continue
+        count = n - k
+        if count >= min_rejected and offensive_above[k] / count >= min_reject_precision:
+            reject_above = float(sorted_scores[k])
+    if publish_below > reject_above:
+        publish_below = reject_above
+        published = int((scores < publish_below).sum())
+    is_published = scores < publish_below
+    is_rejected = scores >= reject_above
+    return {
+        "publish_below": round(publish_below, 4),
+        "reject_above": round(reject_above, 4),
+        "published_share": round(float(is_published.mean()), 4),
+        "rejected_share": round(float(is_rejected.mean()), 4),
+        "held_share": round(float(1 - is_published.mean() - is_rejected.mean()), 4),
+        "automatic_share": round(float(is_published.mean() + is_rejected.mean()), 4),
+        "offensive_among_published": round(float(y[is_published].mean()) if published else 0.0, 4),
+        "precision_of_rejected": round(float(y[is_rejected].mean()) if is_rejected.any() else 1.0, 4),
+    }
+
+
+@dataclass
+class OutOfFold:
+    """Cross-validated predictions for every text of a dataset."""
+
+    decisions: np.ndarray  # uncalibrated log-odds
+    fine_labels: list[str]
+    fine_given: np.ndarray  # P(fine label | offensive), one column per fine_labels
+
+
+def cross_validate(
+    dataset: Dataset,
     params: dict[str, Any] | None = None,
     folds: int = 5,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     seed: int = 42,
-) -> np.ndarray:
-    """Out-of-fold P(offensive) for every text, from ``folds`` stratified splits."""
-    texts = list(texts)
-    y = np.asarray(labels)
-    scores = np.zeros(len(texts))
+    n_jobs: int | None = None,
+) -> OutOfFold:
+    """Out-of-fold decisions and fine-label probabilities from ``folds`` stratified
+    splits (stratified on origin and label, so each fold has its share of each dataset),
+    fitted in parallel on up to ``n_jobs`` cores (default: all, at most 2 for memory)."""
+    n_jobs = n_jobs or min(2, os.cpu_count() or 1)
+    texts = list(dataset.texts)
+    y = np.asarray(dataset.labels)
+    strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
+    decisions = np.zeros(len(texts))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for number, (train, test) in enumerate(splitter.split(texts, y), start=1):
-        model = fit([texts[i] for i in train], y[train], params)
-        scores[test] = model.score([texts[i] for i in test])
+    splits = list(splitter.split(texts, strata))
+
+    def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+        model = fit(
+            [texts[i] for i in train],
+            y[train],
+            params,
+            fine=[dataset.fine[i] for i in train],
+            groups=[dataset.origins[i] for i in train],
+        )
+        features = model.features([texts[i] for i in test])
+        fold_decisions = model.classifier.decision_function(features)
+        return test, fold_decisions, model.fine_labels, model.classifier.fine_given_offensive(features)
+
+    per_fold: list[tuple[np.ndarray, list[str], np.ndarray]] = []
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        delayed(one_fold)(train, test) for train, test in splits
+    )
+    for number, (test, fold_decisions, fold_labels, fine_given_fold) in enumerate(results, start=1):
+        decisions[test] = fold_decisions
+        per_fold.append((test, fold_labels, fine_given_fold))
         if progress:
             progress(number, folds)
-    return scores
+    labels = sorted({label for _, fold_labels, _ in per_fold for label in fold_labels})
+    fine_given = np.zeros((len(texts), len(labels)))
+    for test, fold_labels, probabilities in per_fold:
+        for column, label in enumerate(fold_labels):
+            fine_given[test, labels.index(label)] = probabilities[:, column]
+    return OutOfFold(decisions=decisions, fine_labels=labels, fine_given=fine_given)
+
+
+def platt(decisions: np.ndarray, labels: Sequence[int]) -> np.ndarray:
+    calibrator = ToxicityClassifier()
+    calibrator.calibrate(decisions, labels)
+    return calibrator.calibration_
+
+
+def calibrated(decisions: np.ndarray, calibration: np.ndarray) -> np.ndarray:
+    slope, offset = calibration
+    return 1.0 / (1.0 + np.exp(-(slope * decisions + offset)))
+
+
+def dataset_metrics(
+    dataset: Dataset, scores: np.ndarray, fine_labels: Sequence[str], fine_given: np.ndarray
+) -> dict[str, Any]:
+    """Coarse measures, fine ones where the data has fine labels, and calibration."""
+    metrics: dict[str, Any] = binary_metrics(dataset.labels, scores)
+    if has_fine_labels(dataset):
+        predicted = fine_predictions(scores, fine_given, fine_labels, dataset.fine)
+        metrics.update(fine_metrics(dataset.fine, predicted))
+    metrics["calibration"] = calibration_metrics(dataset.labels, scores)
+    return metrics
+
+
+def metrics_by_origin(
+    dataset: Dataset, scores: np.ndarray, fine_labels: Sequence[str], fine_given: np.ndarray
+) -> dict[str, dict[str, Any]]:
+    result = {}
+    origins = np.asarray(dataset.origins)
+    for origin in dataset.parts():
+        rows = np.flatnonzero(origins == origin)
+        result[origin] = dataset_metrics(dataset.subset(origin), scores[rows], fine_labels, fine_given[rows])
+    return result
+
+
+def baseline_cross_validated(dataset: Dataset, folds: int = 5, seed: int = 42) -> dict[str, dict[str, Any]]:
+    """A plain baseline in the same folds: ``TfidfVectorizer()`` with its defaults and a
+    ``LogisticRegression(class_weight="balanced")``, for the coarse label and, on data
+    with fine labels, a second one for the fine label."""
+    texts = list(dataset.texts)
+    y = np.asarray(dataset.labels)
+    fine = np.asarray(dataset.fine, dtype=object)
+    strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
+    scores = np.zeros(len(texts))
+    fine_predicted = np.array([""] * len(texts), dtype=object)
+    with_fine = {origin for origin in dataset.parts() if has_fine_labels(dataset.subset(origin))}
+    origins = np.asarray(dataset.origins)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+
+    def plain() -> Any:
+        return make_pipeline(TfidfVectorizer(), LogisticRegression(class_weight="balanced", max_iter=1000))
+
+    for train, test in splitter.split(texts, strata):
+        model = plain().fit([texts[i] for i in train], y[train])
+        scores[test] = model.predict_proba([texts[i] for i in test])[:, 1]
+        for origin in with_fine:  # one fine model per label scheme
+            train_fine, test_fine = train[origins[train] == origin], test[origins[test] == origin]
+            fine_model = plain().fit([texts[i] for i in train_fine], fine[train_fine].astype(str))
+            fine_predicted[test_fine] = fine_model.predict([texts[i] for i in test_fine])
+    result = {}
+    for origin in dataset.parts():
+        rows = np.flatnonzero(origins == origin)
+        metrics: dict[str, Any] = binary_metrics(y[rows], scores[rows])
+        if origin in with_fine:
+            metrics.update(fine_metrics(list(fine[rows]), list(fine_predicted[rows])))
+        result[origin] = metrics
+    return result
