@@ -84,7 +84,7 @@ def model_train(
         calibration = platt(out_of_fold.decisions, dataset.labels)
         metrics = {**training_metrics(dataset, out_of_fold, calibration), "folds": folds}
     progress("fitting on all data")
-    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine, groups=dataset.origins)
+    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine)
     if calibration is not None:
         model.classifier.calibration_ = calibration
     if notes:

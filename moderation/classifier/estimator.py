@@ -30,19 +30,6 @@ def nb_log_count_ratio(features: sparse.csr_matrix, labels: np.ndarray, alpha: f
     return np.log((positive / positive.sum()) / (negative / negative.sum()))
 
 
-def balanced_weights(labels: np.ndarray, groups: Sequence[str] | None) -> np.ndarray:
-    """Sample weights that give both classes the same total weight within each group."""
-    groups_array = np.zeros(len(labels)) if groups is None else np.asarray(groups, dtype=object)
-    weights = np.ones(len(labels))
-    for group in set(groups_array.tolist()):
-        rows = groups_array == group
-        for label in (0, 1):
-            members = rows & (labels == label)
-            if members.any():
-                weights[members] = rows.sum() / (2 * members.sum())
-    return weights
-
-
 def _sigmoid(values: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-values))
 
@@ -59,17 +46,13 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         X: sparse.spmatrix,
         y: Sequence[int],
         fine: Sequence[str] | None = None,
-        groups: Sequence[str] | None = None,
     ) -> "ToxicityClassifier":
-        """``groups`` names the dataset of each row: classes are balanced within each
-        dataset, so a dataset that is mostly offensive does not tilt the others."""
         X = sparse.csr_matrix(X)
         y = np.asarray(y, dtype=int)
         self.classes_ = np.array([0, 1])
-        weights = balanced_weights(y, groups)
-        plain = self._logistic(self.C).fit(X, y, sample_weight=weights)
+        plain = self._logistic(self.C).fit(X, y)
         ratio = nb_log_count_ratio(X, y, self.nb_alpha)
-        scaled = self._logistic(self.C).fit(X.multiply(ratio).tocsr(), y, sample_weight=weights)
+        scaled = self._logistic(self.C).fit(X.multiply(ratio).tocsr(), y)
         self.coef_ = ((plain.coef_[0] + scaled.coef_[0] * ratio) / 2).reshape(1, -1)
         self.intercept_ = np.array([(plain.intercept_[0] + scaled.intercept_[0]) / 2])
         self.calibration_ = np.array([1.0, 0.0])
@@ -77,7 +60,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _logistic(self, C: float) -> LogisticRegression:
-        return LogisticRegression(C=C, max_iter=self.max_iter, tol=1e-3)
+        return LogisticRegression(C=C, class_weight="balanced", max_iter=self.max_iter, tol=1e-3)
 
     def _fit_fine(self, X: sparse.csr_matrix, y: np.ndarray, fine: Sequence[str] | None) -> None:
         self.fine_labels_: list[str] = []

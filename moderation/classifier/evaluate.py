@@ -191,7 +191,6 @@ def cross_validate(
             y[train],
             params,
             fine=[dataset.fine[i] for i in train],
-            groups=[dataset.origins[i] for i in train],
         )
         features = model.features([texts[i] for i in test])
         fold_decisions = model.classifier.decision_function(features)

@@ -305,16 +305,13 @@ def fit(
     labels: Sequence[int],
     params: dict[str, Any] | None = None,
     fine: Sequence[str] | None = None,
-    groups: Sequence[str] | None = None,
 ) -> ToxicityModel:
-    """Fit the pipeline (uncalibrated: call ``calibrate`` with out-of-fold decisions).
-    ``groups``: the dataset of each text, see ``ToxicityClassifier.fit``."""
+    """Fit the pipeline (uncalibrated: call ``calibrate`` with out-of-fold decisions)."""
     pipeline = build_pipeline(params)
     pipeline.fit(
         list(texts),
         np.asarray(labels),
         classifier__fine=list(fine) if fine is not None else None,
-        classifier__groups=list(groups) if groups is not None else None,
     )
     return ToxicityModel(pipeline, params)
 
