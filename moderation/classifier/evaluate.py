@@ -1,6 +1,7 @@
 """Measures of a model: the GermEval "average F", macro-F1, ROC-AUC, calibration,
 fine-label measures, cross-validation and the policy thresholds they recommend."""
 
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -124,13 +125,12 @@ def recommend_thresholds(
     n = len(y)
     # Publishing the k lowest-scored comments: k candidates at each distinct score.
     offensive_below = np.concatenate([[0], np.cumsum(sorted_y)])
-    publish_below, published = 0.0, 0
+    publish_below = 0.0
     for k in range(1, n + 1):
         if k < n and sorted_scores[k] == sorted_scores[k - 1]:
             continue
         if offensive_below[k] / k <= max_offensive_published:
             publish_below = float(sorted_scores[k]) if k < n else 1.0
-            published = k
     # Rejecting the comments from position k on.
     offensive_above = np.concatenate([np.cumsum(sorted_y[::-1])[::-1], [0]])
     reject_above = 1.0
@@ -140,19 +140,20 @@ def recommend_thresholds(
         count = n - k
         if count >= min_rejected and offensive_above[k] / count >= min_reject_precision:
             reject_above = float(sorted_scores[k])
-    if publish_below > reject_above:
-        publish_below = reject_above
-        published = int((scores < publish_below).sum())
+    # Four decimals, rounded towards the safe side: publish fewer, reject fewer.
+    publish_below = math.floor(publish_below * 1e4) / 1e4
+    reject_above = math.ceil(reject_above * 1e4) / 1e4
+    publish_below = min(publish_below, reject_above)
     is_published = scores < publish_below
     is_rejected = scores >= reject_above
     return {
-        "publish_below": round(publish_below, 4),
-        "reject_above": round(reject_above, 4),
+        "publish_below": publish_below,
+        "reject_above": reject_above,
         "published_share": round(float(is_published.mean()), 4),
         "rejected_share": round(float(is_rejected.mean()), 4),
         "held_share": round(float(1 - is_published.mean() - is_rejected.mean()), 4),
         "automatic_share": round(float(is_published.mean() + is_rejected.mean()), 4),
-        "offensive_among_published": round(float(y[is_published].mean()) if published else 0.0, 4),
+        "offensive_among_published": round(float(y[is_published].mean()) if is_published.any() else 0.0, 4),
         "precision_of_rejected": round(float(y[is_rejected].mean()) if is_rejected.any() else 1.0, 4),
     }
 

@@ -8,7 +8,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from moderation.classifier.data import DataFormatError, load_coldstart, load_germeval
-from moderation.classifier.model import fit
 from moderation.classifier.normalize import normalize_text
 from moderation.classifier.persist import ModelFileError, load_model, save_model, sha256_of
 
@@ -16,9 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def small_model():
-    data = load_coldstart()
-    return fit(data.texts, data.labels)
+def small_model(coldstart_trained):
+    return coldstart_trained[0]
 
 
 def test_coldstart_corpus_is_large_balanced_and_bilingual() -> None:
@@ -33,21 +31,42 @@ def test_normalisation_of_twitter_artefacts() -> None:
     assert normalize_text(text) == "@user soo ein quatsch! siehe url & mehr"
 
 
-def test_saved_model_loads_with_identical_scores(small_model, tmp_path: Path) -> None:
-    path = tmp_path / "model.skops"
+@pytest.mark.parametrize("suffix", [".npz", ".skops"])
+def test_saved_model_loads_with_identical_scores(small_model, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"model{suffix}"
     sha256 = save_model(small_model, path)
     loaded = load_model(path, sha256=sha256)
-    texts = ["Danke für den Artikel.", "Du Vollidiot!"]
+    texts = ["Danke für den Artikel.", "Du Vollidiot!", "You absolute moron."]
     np.testing.assert_allclose(loaded.score(texts), small_model.score(texts))
+    assert loaded.fine_labels == small_model.fine_labels
+    assert loaded.analyze(texts[1]).details() == small_model.analyze(texts[1]).details()
 
 
-def test_a_tampered_file_is_refused(small_model, tmp_path: Path) -> None:
-    path = tmp_path / "model.skops"
+@pytest.mark.parametrize("suffix", [".npz", ".skops"])
+def test_a_tampered_file_is_refused(small_model, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"model{suffix}"
     sha256 = save_model(small_model, path)
     with path.open("ab") as handle:
         handle.write(b"\0")
     with pytest.raises(ModelFileError, match="checksum"):
         load_model(path, sha256=sha256)
+
+
+def test_an_array_file_with_pickled_objects_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.npz"
+    with path.open("wb") as handle:
+        np.savez(handle, header=np.array([{"format": "x"}], dtype=object))
+    with pytest.raises(ModelFileError, match="not a readable model file"):
+        load_model(path, sha256=sha256_of(path))
+
+
+def test_an_array_file_of_another_format_is_refused(small_model, tmp_path: Path) -> None:
+    path = tmp_path / "other.npz"
+    header = np.frombuffer(b'{"format": "something-else", "version": 1}', dtype=np.uint8)
+    with path.open("wb") as handle:
+        np.savez(handle, header=header)
+    with pytest.raises(ModelFileError, match="unknown format"):
+        load_model(path, sha256=sha256_of(path))
 
 
 def test_a_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
@@ -58,11 +77,87 @@ def test_a_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
 
 
 def test_explanation_names_the_insulting_words(small_model) -> None:
-    explanation = small_model.explain("Du bist ein Vollidiot")
+    explanation = small_model.explain("Du bist ein Vollidiot!!")
     assert explanation, "an insult must be explained"
     assert all(item.weight > 0 for item in explanation)
     assert explanation == sorted(explanation, key=lambda item: -item.weight)
-    assert any("idiot" in item.feature for item in explanation)
+    # character n-grams are added up onto whole words, without punctuation
+    assert explanation[0].feature == "vollidiot"
+    assert {item.kind for item in explanation} == {"word"}
+
+
+def test_explanation_adds_up_to_the_positive_log_odds(small_model) -> None:
+    text = "Halt die Fresse, du Idiot, und lies den Artikel"
+    analysis = small_model.analyze(text, top=100)
+    indices, values = small_model.lean.features(normalize_text(text))
+    slope = small_model.classifier.calibration_[0]
+    # every feature except the language indicator belongs to a word
+    language_block = next(block for block in small_model.lean.blocks if block.name == "language")
+    word_features = indices < language_block.offset
+    total = float((values * small_model.lean.coef[indices] * slope)[word_features].sum())
+    explained = small_model.explain(text, top=100)
+    words = {item.feature for item in explained}
+    assert {"fresse", "idiot"} <= words
+    assert sum(item.weight for item in explained) >= total - 1e-9
+    assert analysis.explanation == explained
+
+
+def test_a_polite_comment_has_little_to_explain(small_model) -> None:
+    analysis = small_model.analyze("Danke für den ausführlichen und gut recherchierten Bericht.")
+    assert analysis.score < 0.2
+    assert sum(item.weight for item in analysis.explanation) < 2
+
+
+def test_fine_scores_split_the_offensive_score(small_model) -> None:
+    analysis = small_model.analyze("Du bist ein dummer Idiot, halt endlich die Fresse.")
+    assert set(analysis.fine) == {"ABUSE", "INSULT", "PROFANITY"}
+    assert sum(analysis.fine.values()) == pytest.approx(analysis.score)
+    assert max(analysis.fine, key=analysis.fine.get) == "INSULT"
+    details = analysis.details()
+    assert set(details) == {"explanation", "fine_scores"}
+
+
+TEXTS = [
+    "Danke für den Artikel.",
+    "Du bist ein dummer Idiot, halt endlich die Fresse.",
+    "@user1 Sooooo ein Quatsch!|LBR|Siehe https://example.org/x &amp; mehr 😡😡",
+    "You absolute moron, nobody asked you.",
+    "!!!",
+    "x",
+    "Merkel-Regime, Volksverräter!! #Lügenpresse",
+    "Ein sehr langer Kommentar " * 40,
+]
+
+
+def test_lean_scorer_gives_the_pipeline_scores(small_model) -> None:
+    batch = small_model.score(TEXTS)
+    one_by_one = np.array([small_model.score_one(text) for text in TEXTS])
+    np.testing.assert_allclose(one_by_one, batch, rtol=0, atol=1e-9)
+    analyzed = np.array([small_model.analyze(text).score for text in TEXTS])
+    np.testing.assert_allclose(analyzed, batch, rtol=0, atol=1e-9)
+
+
+def test_lean_fine_scores_match_the_batch_path(small_model) -> None:
+    _, joint = small_model.fine_scores(TEXTS)
+    for row, text in enumerate(TEXTS):
+        fine = small_model.analyze(text).fine
+        np.testing.assert_allclose([fine[label] for label in small_model.fine_labels], joint[row], atol=1e-9)
+
+
+def test_calibration_makes_probabilities_mean_something(coldstart_trained) -> None:
+    from moderation.classifier.evaluate import calibrated, calibration_metrics, platt
+
+    _, out_of_fold = coldstart_trained
+    labels = load_coldstart().labels
+    raw = 1 / (1 + np.exp(-out_of_fold.decisions))
+    scores = calibrated(out_of_fold.decisions, platt(out_of_fold.decisions, labels))
+    after, before = calibration_metrics(labels, scores), calibration_metrics(labels, raw)
+    assert after["brier"] <= before["brier"] + 1e-9
+    assert after["ece"] < 0.08
+    assert abs(scores.mean() - np.mean(labels)) < 0.02
+    # reliability: the observed share of offensive comments rises with the score
+    observed = [observed for _, observed, count in after["reliability"] if count >= 20]
+    assert observed[0] < 0.2 and observed[-1] > 0.8
 
 
 def test_germeval_loader_reports_malformed_lines(tmp_path: Path) -> None:
