@@ -140,12 +140,12 @@ def test_the_active_model_is_reloaded_when_another_is_activated(models_dir: Path
     first = model_train(dataset=data, folds=0, activate=True)
     assert active_model().row.version == first.version
     loaded_first = active_model()
-    assert active_model() is loaded_first  # cached between comments
+    assert active_model().model is loaded_first.model  # cached between comments
     second = model_train(dataset=data, params={"C": 1.0}, folds=0)
     model_activate(version=second.version)
     reloaded = active_model()
     assert reloaded.row.version == second.version
-    assert reloaded is not loaded_first
+    assert reloaded.model is not loaded_first.model
 
 
 def test_comment_moderate_stores_fine_scores_and_the_recommended_thresholds_apply(
