@@ -37,10 +37,10 @@ def model_evaluate(*, row: ModelVersion, dataset: Dataset) -> Evaluation:
     """Score ``dataset`` with the model of ``row``; measures and a report folder
     ``reports/<version>--<dataset>--<time>/`` under DATA_DIR."""
     model = load_model(model_path(row), sha256=row.sha256)
-    scores, fine_joint = model.fine_scores(dataset.texts)
+    scores = model.score(dataset.texts)
     metrics: dict[str, Any] = binary_metrics(dataset.labels, scores)
     if has_fine_labels(dataset):
-        given = fine_joint / scores.clip(min=1e-12)[:, None]
+        given = model.fine_given(dataset.texts)
         metrics.update(
             fine_metrics(dataset.fine, fine_predictions(scores, given, model.fine_labels, dataset.fine))
         )

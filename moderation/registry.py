@@ -16,14 +16,13 @@ from moderation.classifier.data import Dataset
 from moderation.classifier.evaluate import (
     OutOfFold,
     binary_metrics,
-    calibrated,
+    calibrated_scores,
     calibration_metrics,
     cross_validate,
     metrics_by_origin,
-    platt,
     recommend_thresholds,
 )
-from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit
+from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit, fit_calibrations
 from moderation.classifier.persist import ModelFileError, load_model, save_model
 from moderation.models import ModelVersion
 
@@ -37,7 +36,7 @@ class NoActiveModel(Exception):
 def training_metrics(
     dataset: Dataset,
     out_of_fold: OutOfFold,
-    calibration: np.ndarray,
+    calibrations: dict[str, np.ndarray],
     *,
     primary: str | None = None,
 ) -> dict[str, Any]:
@@ -45,7 +44,7 @@ def training_metrics(
     combines, with the policy thresholds they recommend. Thresholds come from the
     out-of-fold scores of the ``primary`` dataset (the first one named): the data
     most like the site's comments."""
-    scores = calibrated(out_of_fold.decisions, calibration)
+    scores = calibrated_scores(out_of_fold, calibrations)
     labels = np.asarray(dataset.labels)
     primary = primary or dataset.parts()[0]
     rows = np.asarray(dataset.origins) == primary
@@ -73,7 +72,7 @@ def model_train(
     params = {**DEFAULT_PARAMS, **(params or {})}
     progress(f"training on {dataset.name}: {len(dataset)} texts, {sum(dataset.labels)} offensive")
     metrics: dict[str, Any] = {}
-    calibration = None
+    out_of_fold = None
     if folds > 1:
         out_of_fold = cross_validate(
             dataset,
@@ -81,12 +80,12 @@ def model_train(
             folds=folds,
             progress=lambda done, total: progress(f"cross-validation: fold {done}/{total} done"),
         )
-        calibration = platt(out_of_fold.decisions, dataset.labels)
-        metrics = {**training_metrics(dataset, out_of_fold, calibration), "folds": folds}
+        calibrations = fit_calibrations(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+        metrics = {**training_metrics(dataset, out_of_fold, calibrations), "folds": folds}
     progress("fitting on all data")
     model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine)
-    if calibration is not None:
-        model.classifier.calibration_ = calibration
+    if out_of_fold is not None:
+        model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
     if notes:
         metrics["notes"] = notes
     row = model_register(model=model, dataset=dataset, metrics=metrics)

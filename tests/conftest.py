@@ -52,7 +52,7 @@ def coldstart_trained() -> tuple[ToxicityModel, OutOfFold]:
     dataset = load_coldstart()
     out_of_fold = cross_validate(dataset, folds=3)
     model = fit(dataset.texts, dataset.labels, fine=dataset.fine)
-    model.calibrate(out_of_fold.decisions, dataset.labels)
+    model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
     return model, out_of_fold
 
 

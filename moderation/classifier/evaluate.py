@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.parallel import Parallel, delayed
 
 from moderation.classifier.data import Dataset
-from moderation.classifier.estimator import NOT_OFFENSIVE_FINE, ToxicityClassifier
+from moderation.classifier.estimator import NOT_OFFENSIVE_FINE
 from moderation.classifier.model import fit
 
 # A comment is labelled offensive at a calibrated probability of at least this.
@@ -163,6 +163,7 @@ class OutOfFold:
     """Cross-validated predictions for every text of a dataset."""
 
     decisions: np.ndarray  # uncalibrated log-odds
+    languages: list[str]  # the language pipeline that scored each text
     fine_labels: list[str]
     fine_given: np.ndarray  # P(fine label | offensive), one column per fine_labels
 
@@ -182,28 +183,33 @@ def cross_validate(
     texts = list(dataset.texts)
     y = np.asarray(dataset.labels)
     strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
-    decisions = np.zeros(len(texts))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(texts, strata))
 
-    def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-        model = fit(
-            [texts[i] for i in train],
-            y[train],
-            params,
-            fine=[dataset.fine[i] for i in train],
+    def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, Any, Any, list[str], np.ndarray]:
+        model = fit([texts[i] for i in train], y[train], params, fine=[dataset.fine[i] for i in train])
+        test_texts = [texts[i] for i in test]
+        return (
+            test,
+            model.decisions(test_texts),
+            model.languages_of(test_texts),
+            model.fine_labels,
+            model.fine_given(test_texts),
         )
-        features = model.features([texts[i] for i in test])
-        fold_decisions = model.classifier.decision_function(features)
-        return test, fold_decisions, model.fine_labels, model.classifier.fine_given_offensive(features)
 
+    decisions = np.zeros(len(texts))
+    languages = [""] * len(texts)
     per_fold: list[tuple[np.ndarray, list[str], np.ndarray]] = []
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
         delayed(one_fold)(train, test) for train, test in splits
     )
-    for number, (test, fold_decisions, fold_labels, fine_given_fold) in enumerate(results, start=1):
+    for number, (test, fold_decisions, fold_languages, fold_labels, fold_given) in enumerate(
+        results, start=1
+    ):
         decisions[test] = fold_decisions
-        per_fold.append((test, fold_labels, fine_given_fold))
+        for row, language in zip(test, fold_languages, strict=True):
+            languages[row] = language
+        per_fold.append((test, fold_labels, fold_given))
         if progress:
             progress(number, folds)
     labels = sorted({label for _, fold_labels, _ in per_fold for label in fold_labels})
@@ -211,18 +217,17 @@ def cross_validate(
     for test, fold_labels, probabilities in per_fold:
         for column, label in enumerate(fold_labels):
             fine_given[test, labels.index(label)] = probabilities[:, column]
-    return OutOfFold(decisions=decisions, fine_labels=labels, fine_given=fine_given)
+    return OutOfFold(decisions=decisions, languages=languages, fine_labels=labels, fine_given=fine_given)
 
 
-def platt(decisions: np.ndarray, labels: Sequence[int]) -> np.ndarray:
-    calibrator = ToxicityClassifier()
-    calibrator.calibrate(decisions, labels)
-    return calibrator.calibration_
-
-
-def calibrated(decisions: np.ndarray, calibration: np.ndarray) -> np.ndarray:
-    slope, offset = calibration
-    return 1.0 / (1.0 + np.exp(-(slope * decisions + offset)))
+def calibrated_scores(out_of_fold: OutOfFold, calibrations: dict[str, np.ndarray]) -> np.ndarray:
+    """Out-of-fold probabilities under per-language Platt calibrations."""
+    scores = np.zeros(len(out_of_fold.decisions))
+    languages = np.asarray(out_of_fold.languages, dtype=object)
+    for language, (slope, offset) in calibrations.items():
+        rows = languages == language
+        scores[rows] = 1.0 / (1.0 + np.exp(-(slope * out_of_fold.decisions[rows] + offset)))
+    return scores
 
 
 def dataset_metrics(

@@ -1,10 +1,12 @@
-"""The toxicity model: a scikit-learn pipeline from raw text to P(offensive), the
-scores of the fine labels, and the explanation of a score.
+"""The toxicity model: per language a scikit-learn pipeline from raw text to
+P(offensive), the scores of the fine labels, and the explanation of a score.
 
-Features: word 1–2-grams and character 1–5-grams within words (TF-IDF, sublinear
-term frequency), counts of the project's lexicon categories and a language
-indicator, all on normalised text and all prefixed with the text's language (see
-``language.Analyzer``); the classifier is ``estimator.ToxicityClassifier``.
+Each pipeline: normalisation, then word 1–2-grams and character 1–5-grams within
+words (TF-IDF, sublinear term frequency) and counts of the project's lexicon
+categories, then ``estimator.ToxicityClassifier``. A comment goes to the pipeline of
+its language (``language.detect_language``), in training as in scoring; a language
+without a pipeline of its own goes to the first one (German, when there is German
+training data).
 """
 
 import math
@@ -19,7 +21,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from moderation.classifier.estimator import ToxicityClassifier
-from moderation.classifier.language import Analyzer, detect_language, word_ngrams
+from moderation.classifier.features import Analyzer, word_ngrams
+from moderation.classifier.language import LANGUAGES, detect_language
 from moderation.classifier.lexicon import lexicon_hits
 from moderation.classifier.normalize import normalize_batch, normalize_text
 
@@ -31,6 +34,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "min_df": 2,
     "lexicon": True,
 }
+# A language needs this many texts of each class for a classifier of its own.
+MIN_CLASS_SIZE = 10
 _TOKEN = re.compile(r"\w+")
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
@@ -58,8 +63,6 @@ def build_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
         # Category counts (1 + log n), neither idf-weighted nor normalised: a hit
         # weighs the same in a short and a long comment.
         blocks.append(("lexicon", _vectorizer(Analyzer("lexicon"), idf=False, norm=None, min_df=1)))
-    # One indicator per language: its weight is that language's intercept.
-    blocks.append(("language", _vectorizer(Analyzer("language"), idf=False, norm=None, min_df=1)))
     return Pipeline(
         [
             ("normalize", FunctionTransformer(normalize_batch)),
@@ -71,9 +74,9 @@ def build_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
 
 @dataclass(frozen=True)
 class Contribution:
-    feature: str  # a word of the comment (normalised), or an n-gram
+    feature: str  # a word of the comment (normalised)
     kind: str  # "word": all n-grams and lexicon hits of that word added up
-    weight: float  # its share of the log-odds of "offensive"
+    weight: float  # its share of the (calibrated) log-odds of "offensive"
 
     def as_dict(self) -> dict[str, Any]:
         return {"feature": self.feature, "kind": self.kind, "weight": round(self.weight, 4)}
@@ -83,12 +86,14 @@ class Contribution:
 class Analysis:
     score: float
     fine: dict[str, float]
+    language: str
     explanation: list[Contribution] = field(default_factory=list)
 
     def details(self) -> dict[str, Any]:
         return {
             "explanation": [item.as_dict() for item in self.explanation],
             "fine_scores": {label: round(value, 4) for label, value in self.fine.items()},
+            "language": self.language,
         }
 
 
@@ -134,11 +139,10 @@ class LeanScorer:
         """Column indices and values of the feature vector of one normalised text."""
         all_indices: list[np.ndarray] = []
         all_values: list[np.ndarray] = []
-        language = detect_language(normalised)
         for block in self.blocks:
             counts: dict[int, int] = {}
             lookup = block.vocabulary.get
-            for token in block.analyzer.tokens(normalised, language):
+            for token in block.analyzer(normalised):
                 column = lookup(token)
                 if column is not None:
                     counts[column] = counts.get(column, 0) + 1
@@ -164,8 +168,8 @@ class LeanScorer:
     def decision(self, indices: np.ndarray, values: np.ndarray) -> float:
         return float(values @ self.coef[indices]) + self.intercept
 
-    def score(self, text: str) -> float:
-        indices, values = self.features(normalize_text(text))
+    def score(self, normalised: str) -> float:
+        indices, values = self.features(normalised)
         return float(self.classifier.calibrated(np.array([self.decision(indices, values)]))[0])
 
     def fine_given_offensive(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -177,65 +181,7 @@ class LeanScorer:
         odds = np.exp(logits)
         return odds / odds.sum()
 
-
-class ToxicityModel:
-    """A fitted pipeline with the questions the worker and the moderators ask of it."""
-
-    def __init__(self, pipeline: Pipeline, params: dict[str, Any] | None = None) -> None:
-        self.pipeline = pipeline
-        self.params = json_params({**DEFAULT_PARAMS, **(params or {})})
-        self.lean = LeanScorer(pipeline)
-
-    @property
-    def classifier(self) -> ToxicityClassifier:
-        return self.pipeline.named_steps["classifier"]
-
-    @property
-    def fine_labels(self) -> list[str]:
-        return list(self.classifier.fine_labels_)
-
-    def calibrate(self, decisions: np.ndarray, labels: Sequence[int]) -> None:
-        """Platt scaling on out-of-fold decisions (see ``evaluate.cross_validate``)."""
-        self.classifier.calibrate(decisions, labels)
-
-    def features(self, texts: Sequence[str]) -> Any:
-        return self.pipeline[:-1].transform(list(texts))
-
-    def decisions(self, texts: Sequence[str]) -> np.ndarray:
-        """Uncalibrated log-odds, for calibration on out-of-fold data."""
-        return self.classifier.decision_function(self.features(texts))
-
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """P(offensive) for each text (the batch path)."""
-        return self.pipeline.predict_proba(list(texts))[:, 1]
-
-    def score_one(self, text: str) -> float:
-        """P(offensive) of one text (the lean path; same value as ``score``)."""
-        return self.lean.score(text)
-
-    def fine_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(P(offensive), P(offensive and fine label)) with one column per ``fine_labels``."""
-        features = self.features(texts)
-        classifier = self.classifier
-        offensive = classifier.predict_proba(features)[:, 1]
-        return offensive, offensive[:, None] * classifier.fine_given_offensive(features)
-
-    def analyze(self, text: str, top: int = 8) -> Analysis:
-        """Score, fine-label scores and explanation of one comment."""
-        normalised = normalize_text(text)
-        indices, values = self.lean.features(normalised)
-        score = float(self.classifier.calibrated(np.array([self.lean.decision(indices, values)]))[0])
-        given = self.lean.fine_given_offensive(indices, values)
-        fine = {label: float(score * p) for label, p in zip(self.fine_labels, given, strict=True)}
-        return Analysis(score=score, fine=fine, explanation=self._explain(normalised, indices, values, top))
-
-    def explain(self, text: str, top: int = 8) -> list[Contribution]:
-        """The words of ``text`` that raise its score most, strongest first."""
-        normalised = normalize_text(text)
-        indices, values = self.lean.features(normalised)
-        return self._explain(normalised, indices, values, top)
-
-    def _explain(
+    def explain(
         self, normalised: str, indices: np.ndarray, values: np.ndarray, top: int
     ) -> list[Contribution]:
         """Every feature's contribution (value · weight, in calibrated log-odds) is
@@ -243,9 +189,8 @@ class ToxicityModel:
         it occurs in, a word bigram onto its two words, a lexicon hit onto its word.
         """
         slope = float(self.classifier.calibration_[0])
-        contribution = dict(
-            zip(indices.tolist(), (values * self.lean.coef[indices] * slope).tolist(), strict=True)
-        )
+        weights = (values * self.coef[indices] * slope).tolist()
+        contribution = dict(zip(indices.tolist(), weights, strict=True))
         words = normalised.split()
         if not words or not contribution:
             return []
@@ -256,14 +201,12 @@ class ToxicityModel:
             starts.append(position)
             position += len(word)
         per_word = np.zeros(len(words))
-        language = detect_language(normalised)
-        prefix = language + ":"
-        for block in self.lean.blocks:
+        for block in self.blocks:
             # (column, share, word index) for every occurrence of a feature of this block
             occurrences: list[tuple[int, float, int]] = []
             if block.name == "char":
                 for number, word in enumerate(words):
-                    for gram in block.analyzer.tokens(word, language):
+                    for gram in block.analyzer(word):
                         column = block.vocabulary.get(gram)
                         if column is not None:
                             occurrences.append((column + block.offset, 1.0, number))
@@ -273,13 +216,13 @@ class ToxicityModel:
                 low, high = block.analyzer.ngram_range
                 for n in range(low, high + 1):
                     for first, gram in enumerate(word_ngrams(tokens, (n, n))):
-                        column = block.vocabulary.get(prefix + gram)
+                        column = block.vocabulary.get(gram)
                         if column is not None:
                             for owner in owners[first : first + n]:
                                 occurrences.append((column + block.offset, 1.0 / n, owner))
             elif block.name == "lexicon":
                 for hit in lexicon_hits(normalised):
-                    column = block.vocabulary.get(f"{prefix}lex:{hit.category}")
+                    column = block.vocabulary.get(f"lex:{hit.category}")
                     if column is not None:
                         owner = int(np.searchsorted(starts, hit.start, side="right")) - 1
                         occurrences.append((column + block.offset, 1.0, owner))
@@ -300,20 +243,157 @@ class ToxicityModel:
         ]
 
 
+class ToxicityModel:
+    """One fitted pipeline per language, with the questions the worker and the
+    moderators ask of them."""
+
+    def __init__(self, pipelines: dict[str, Pipeline], params: dict[str, Any] | None = None) -> None:
+        if not pipelines:
+            raise ValueError("a model needs at least one language")
+        self.pipelines = pipelines
+        self.params = json_params({**DEFAULT_PARAMS, **(params or {})})
+        self.lean = {language: LeanScorer(pipeline) for language, pipeline in pipelines.items()}
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.pipelines)
+
+    def classifier(self, language: str) -> ToxicityClassifier:
+        return self.pipelines[language].named_steps["classifier"]
+
+    @property
+    def fine_labels(self) -> list[str]:
+        """The fine labels of all languages (e.g. GermEval's and Davidson's), sorted."""
+        return sorted({label for lang in self.pipelines for label in self.classifier(lang).fine_labels_})
+
+    def route(self, normalised: str) -> str:
+        """The language whose pipeline scores this (normalised) text."""
+        language = detect_language(normalised)
+        return language if language in self.pipelines else self.languages[0]
+
+    def _groups(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        routes = np.array([self.route(text) for text in normalize_batch(texts)], dtype=object)
+        return {language: np.flatnonzero(routes == language) for language in self.pipelines}
+
+    def calibrate(self, decisions: np.ndarray, labels: Sequence[int], languages: Sequence[str]) -> None:
+        """Platt scaling per language on out-of-fold decisions (``evaluate.cross_validate``)."""
+        calibrations = fit_calibrations(decisions, labels, languages)
+        for language, calibration in calibrations.items():
+            if language in self.pipelines:
+                self.classifier(language).calibration_ = calibration
+
+    def languages_of(self, texts: Sequence[str]) -> list[str]:
+        return [self.route(text) for text in normalize_batch(texts)]
+
+    def decisions(self, texts: Sequence[str]) -> np.ndarray:
+        """Uncalibrated log-odds, for calibration on out-of-fold data."""
+        texts = list(texts)
+        result = np.zeros(len(texts))
+        for language, rows in self._groups(texts).items():
+            if len(rows):
+                features = self.pipelines[language][:-1].transform([texts[i] for i in rows])
+                result[rows] = self.classifier(language).decision_function(features)
+        return result
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """P(offensive) for each text (the batch path)."""
+        return self.fine_scores(texts)[0]
+
+    def score_one(self, text: str) -> float:
+        """P(offensive) of one text (the lean path; same value as ``score``)."""
+        normalised = normalize_text(text)
+        return self.lean[self.route(normalised)].score(normalised)
+
+    def fine_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(P(offensive), P(offensive and fine label)) with one column per ``fine_labels``;
+        a label of another language's scheme scores 0."""
+        offensive, given = self._batch(texts)
+        return offensive, offensive[:, None] * given
+
+    def fine_given(self, texts: Sequence[str]) -> np.ndarray:
+        """P(fine label | offensive), one column per ``fine_labels``."""
+        return self._batch(texts)[1]
+
+    def _batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        texts = list(texts)
+        labels = self.fine_labels
+        offensive = np.zeros(len(texts))
+        given = np.zeros((len(texts), len(labels)))
+        for language, rows in self._groups(texts).items():
+            if not len(rows):
+                continue
+            classifier = self.classifier(language)
+            features = self.pipelines[language][:-1].transform([texts[i] for i in rows])
+            offensive[rows] = classifier.predict_proba(features)[:, 1]
+            probabilities = classifier.fine_given_offensive(features)
+            for column, label in enumerate(classifier.fine_labels_):
+                given[rows, labels.index(label)] = probabilities[:, column]
+        return offensive, given
+
+    def analyze(self, text: str, top: int = 8) -> Analysis:
+        """Score, fine-label scores and explanation of one comment (the lean path)."""
+        normalised = normalize_text(text)
+        language = self.route(normalised)
+        lean = self.lean[language]
+        indices, values = lean.features(normalised)
+        score = float(lean.classifier.calibrated(np.array([lean.decision(indices, values)]))[0])
+        given = lean.fine_given_offensive(indices, values)
+        labels = lean.classifier.fine_labels_
+        fine = {label: float(score * p) for label, p in zip(labels, given, strict=True)}
+        explanation = lean.explain(normalised, indices, values, top)
+        return Analysis(score=score, fine=fine, language=language, explanation=explanation)
+
+    def explain(self, text: str, top: int = 8) -> list[Contribution]:
+        """The words of ``text`` that raise its score most, strongest first."""
+        return self.analyze(text, top).explanation
+
+
+def fit_calibrations(
+    decisions: np.ndarray, labels: Sequence[int], languages: Sequence[str]
+) -> dict[str, np.ndarray]:
+    """Platt slope and offset per language (identity where a language lacks a class)."""
+    y = np.asarray(labels)
+    routes = np.asarray(languages, dtype=object)
+    result = {}
+    for language in sorted(set(routes.tolist())):
+        rows = routes == language
+        calibrator = ToxicityClassifier()
+        if len(set(y[rows].tolist())) == 2:
+            calibrator.calibrate(np.asarray(decisions)[rows], y[rows])
+        else:
+            calibrator.calibration_ = np.array([1.0, 0.0])
+        result[language] = calibrator.calibration_
+    return result
+
+
 def fit(
     texts: Sequence[str],
     labels: Sequence[int],
     params: dict[str, Any] | None = None,
     fine: Sequence[str] | None = None,
 ) -> ToxicityModel:
-    """Fit the pipeline (uncalibrated: call ``calibrate`` with out-of-fold decisions)."""
-    pipeline = build_pipeline(params)
-    pipeline.fit(
-        list(texts),
-        np.asarray(labels),
-        classifier__fine=list(fine) if fine is not None else None,
-    )
-    return ToxicityModel(pipeline, params)
+    """Fit one pipeline per language with enough data of both classes; texts of a
+    language without enough go to the first language's pipeline. Uncalibrated: call
+    ``calibrate`` with out-of-fold decisions."""
+    texts = list(texts)
+    y = np.asarray(labels)
+    fine_labels = list(fine) if fine is not None else [""] * len(texts)
+    detected = np.array([detect_language(text) for text in normalize_batch(texts)], dtype=object)
+    own = [
+        language
+        for language in LANGUAGES
+        if min(((detected == language) & (y == label)).sum() for label in (0, 1)) >= MIN_CLASS_SIZE
+    ]
+    if not own:
+        own = [LANGUAGES[0]]
+    routes = np.where(np.isin(detected, own), detected, own[0])
+    pipelines = {}
+    for language in own:
+        rows = np.flatnonzero(routes == language)
+        pipeline = build_pipeline(params)
+        pipeline.fit([texts[i] for i in rows], y[rows], classifier__fine=[fine_labels[i] for i in rows])
+        pipelines[language] = pipeline
+    return ToxicityModel(pipelines, params)
 
 
 def json_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from moderation.classifier.model import ToxicityModel, build_pipeline
 TRUSTED_TYPES = frozenset(
     {
         "moderation.classifier.normalize.normalize_batch",
-        "moderation.classifier.language.Analyzer",
+        "moderation.classifier.features.Analyzer",
         "moderation.classifier.estimator.ToxicityClassifier",
     }
 )
@@ -61,7 +61,11 @@ def save_model(model: ToxicityModel, path: Path) -> str:
     os.close(handle)
     try:
         if path.suffix == ".skops":
-            sio.dump(model.pipeline, temporary, compression=zipfile.ZIP_DEFLATED)
+            sio.dump(
+                {"pipelines": model.pipelines, "params": model.params},
+                temporary,
+                compression=zipfile.ZIP_DEFLATED,
+            )
         else:
             with open(temporary, "wb") as out:
                 np.savez_compressed(out, **_arrays(model))
@@ -77,30 +81,35 @@ def _text_array(value: str) -> np.ndarray:
 
 
 def _arrays(model: ToxicityModel) -> dict[str, np.ndarray]:
-    classifier = model.classifier
     arrays: dict[str, np.ndarray] = {}
-    blocks = []
-    for name, vectorizer in model.pipeline.named_steps["features"].transformer_list:
-        tokens = [""] * len(vectorizer.vocabulary_)
-        for token, column in vectorizer.vocabulary_.items():
-            tokens[column] = token
-        if any("\n" in token for token in tokens):
-            raise ValueError(f"a token of block {name} contains a line break")
-        arrays[f"vocabulary_{name}"] = _text_array("\n".join(tokens))
-        if vectorizer.use_idf:
-            arrays[f"idf_{name}"] = np.asarray(vectorizer.idf_, dtype=np.float64)
-        blocks.append({"name": name, "size": len(tokens)})
-    arrays["coef"] = np.asarray(classifier.coef_[0], dtype=np.float64)
-    arrays["fine_coef"] = np.asarray(classifier.fine_coef_, dtype=np.float32)
+    languages = {}
+    for language, pipeline in model.pipelines.items():
+        classifier: ToxicityClassifier = pipeline.named_steps["classifier"]
+        blocks = []
+        for name, vectorizer in pipeline.named_steps["features"].transformer_list:
+            tokens = [""] * len(vectorizer.vocabulary_)
+            for token, column in vectorizer.vocabulary_.items():
+                tokens[column] = token
+            if any("\n" in token for token in tokens):
+                raise ValueError(f"a token of block {name} contains a line break")
+            arrays[f"{language}.vocabulary_{name}"] = _text_array("\n".join(tokens))
+            if vectorizer.use_idf:
+                arrays[f"{language}.idf_{name}"] = np.asarray(vectorizer.idf_, dtype=np.float64)
+            blocks.append({"name": name, "size": len(tokens)})
+        arrays[f"{language}.coef"] = np.asarray(classifier.coef_[0], dtype=np.float64)
+        arrays[f"{language}.fine_coef"] = np.asarray(classifier.fine_coef_, dtype=np.float32)
+        languages[language] = {
+            "blocks": blocks,
+            "intercept": float(classifier.intercept_[0]),
+            "calibration": [float(value) for value in classifier.calibration_],
+            "fine_labels": list(classifier.fine_labels_),
+            "fine_intercept": [float(value) for value in classifier.fine_intercept_],
+        }
     header = {
         "format": ARRAY_FORMAT,
         "version": ARRAY_FORMAT_VERSION,
         "params": model.params,
-        "blocks": blocks,
-        "intercept": float(classifier.intercept_[0]),
-        "calibration": [float(value) for value in classifier.calibration_],
-        "fine_labels": list(classifier.fine_labels_),
-        "fine_intercept": [float(value) for value in classifier.fine_intercept_],
+        "languages": languages,
     }
     arrays["header"] = _text_array(json.dumps(header))
     return arrays
@@ -132,12 +141,20 @@ def _load_skops(path: Path) -> ToxicityModel:
     if refused:
         raise ModelFileError(f"model file {path} contains untrusted types: {', '.join(refused)}")
     try:
-        pipeline = sio.load(path, trusted=untrusted)
+        saved = sio.load(path, trusted=untrusted)
     except Exception as exc:
         raise ModelFileError(f"model file {path} could not be loaded: {exc}") from exc
-    if not isinstance(pipeline, Pipeline) or not isinstance(pipeline[-1], ToxicityClassifier):
-        raise ModelFileError(f"model file {path} does not hold a Stammtisch classifier pipeline")
-    return ToxicityModel(pipeline)
+    if not (
+        isinstance(saved, dict)
+        and isinstance(saved.get("pipelines"), dict)
+        and saved["pipelines"]
+        and all(
+            isinstance(pipeline, Pipeline) and isinstance(pipeline[-1], ToxicityClassifier)
+            for pipeline in saved["pipelines"].values()
+        )
+    ):
+        raise ModelFileError(f"model file {path} does not hold Stammtisch classifier pipelines")
+    return ToxicityModel(saved["pipelines"], saved.get("params"))
 
 
 def _from_arrays(data: bytes) -> ToxicityModel:
@@ -147,33 +164,46 @@ def _from_arrays(data: bytes) -> ToxicityModel:
     header: dict[str, Any] = json.loads(arrays["header"].tobytes().decode("utf-8"))
     if header.get("format") != ARRAY_FORMAT or header.get("version") != ARRAY_FORMAT_VERSION:
         raise ModelFileError(f"unknown format {header.get('format')!r} version {header.get('version')!r}")
-    pipeline = build_pipeline(header["params"])
+    pipelines = {
+        language: _pipeline(header["params"], language, part, arrays)
+        for language, part in header["languages"].items()
+    }
+    return ToxicityModel(pipelines, header["params"])
+
+
+def _pipeline(
+    params: dict[str, Any], language: str, part: dict[str, Any], arrays: dict[str, np.ndarray]
+) -> Pipeline:
+    pipeline = build_pipeline(params)
     vectorizers = dict(pipeline.named_steps["features"].transformer_list)
-    if [block["name"] for block in header["blocks"]] != list(vectorizers):
-        raise ModelFileError("the feature blocks do not match the parameters")
+    if [block["name"] for block in part["blocks"]] != list(vectorizers):
+        raise ModelFileError(f"the feature blocks of {language} do not match the parameters")
     width = 0
-    for block in header["blocks"]:
+    for block in part["blocks"]:
         name, vectorizer = block["name"], vectorizers[block["name"]]
-        tokens = arrays[f"vocabulary_{name}"].tobytes().decode("utf-8").split("\n") if block["size"] else []
+        raw = arrays[f"{language}.vocabulary_{name}"].tobytes().decode("utf-8")
+        tokens = raw.split("\n") if block["size"] else []
         if len(tokens) != block["size"]:
-            raise ModelFileError(f"block {name} has {len(tokens)} tokens, the header says {block['size']}")
+            raise ModelFileError(
+                f"block {language}.{name} has {len(tokens)} tokens, the header says {block['size']}"
+            )
         vectorizer.vocabulary_ = {token: column for column, token in enumerate(tokens)}
         transformer = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf, sublinear_tf=True)
         transformer.fit(sparse.csr_matrix((1, len(tokens))))
         if vectorizer.use_idf:
-            transformer.idf_ = arrays[f"idf_{name}"]
+            transformer.idf_ = arrays[f"{language}.idf_{name}"]
         vectorizer._tfidf = transformer
         width += len(tokens)
     pipeline.named_steps["normalize"].fit([""])
     classifier: ToxicityClassifier = pipeline.named_steps["classifier"]
-    coef, fine_coef = arrays["coef"], arrays["fine_coef"]
-    if coef.shape != (width,) or fine_coef.shape != (len(header["fine_labels"]), width):
-        raise ModelFileError("the weights do not fit the vocabularies")
+    coef, fine_coef = arrays[f"{language}.coef"], arrays[f"{language}.fine_coef"]
+    if coef.shape != (width,) or fine_coef.shape != (len(part["fine_labels"]), width):
+        raise ModelFileError(f"the weights of {language} do not fit its vocabularies")
     classifier.classes_ = np.array([0, 1])
     classifier.coef_ = coef.reshape(1, -1)
-    classifier.intercept_ = np.array([header["intercept"]])
-    classifier.calibration_ = np.array(header["calibration"], dtype=np.float64)
-    classifier.fine_labels_ = list(header["fine_labels"])
+    classifier.intercept_ = np.array([part["intercept"]])
+    classifier.calibration_ = np.array(part["calibration"], dtype=np.float64)
+    classifier.fine_labels_ = list(part["fine_labels"])
     classifier.fine_coef_ = fine_coef
-    classifier.fine_intercept_ = np.array(header["fine_intercept"], dtype=np.float64)
-    return ToxicityModel(pipeline)
+    classifier.fine_intercept_ = np.array(part["fine_intercept"], dtype=np.float64)
+    return pipeline

@@ -71,7 +71,7 @@ def test_an_array_file_of_another_format_is_refused(small_model, tmp_path: Path)
 
 def test_a_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "evil.skops"
-    sio.dump(Pipeline([("run", FunctionTransformer(np.save))]), path)
+    sio.dump({"pipelines": {"de": Pipeline([("run", FunctionTransformer(np.save))])}}, path)
     with pytest.raises(ModelFileError, match=r"untrusted types: numpy\.save"):
         load_model(path, sha256=sha256_of(path))
 
@@ -89,12 +89,10 @@ def test_explanation_names_the_insulting_words(small_model) -> None:
 def test_explanation_adds_up_to_the_positive_log_odds(small_model) -> None:
     text = "Halt die Fresse, du Idiot, und lies den Artikel"
     analysis = small_model.analyze(text, top=100)
-    indices, values = small_model.lean.features(normalize_text(text))
-    slope = small_model.classifier.calibration_[0]
-    # every feature except the language indicator belongs to a word
-    language_block = next(block for block in small_model.lean.blocks if block.name == "language")
-    word_features = indices < language_block.offset
-    total = float((values * small_model.lean.coef[indices] * slope)[word_features].sum())
+    lean = small_model.lean["de"]
+    indices, values = lean.features(normalize_text(text))
+    slope = lean.classifier.calibration_[0]
+    total = float((values * lean.coef[indices] * slope).sum())
     explained = small_model.explain(text, top=100)
     words = {item.feature for item in explained}
     assert {"fresse", "idiot"} <= words
@@ -110,11 +108,12 @@ def test_a_polite_comment_has_little_to_explain(small_model) -> None:
 
 def test_fine_scores_split_the_offensive_score(small_model) -> None:
     analysis = small_model.analyze("Du bist ein dummer Idiot, halt endlich die Fresse.")
+    assert analysis.language == "de"
     assert set(analysis.fine) == {"ABUSE", "INSULT", "PROFANITY"}
     assert sum(analysis.fine.values()) == pytest.approx(analysis.score)
     assert max(analysis.fine, key=analysis.fine.get) == "INSULT"
     details = analysis.details()
-    assert set(details) == {"explanation", "fine_scores"}
+    assert set(details) == {"explanation", "fine_scores", "language"}
 
 
 TEXTS = [
@@ -141,16 +140,20 @@ def test_lean_fine_scores_match_the_batch_path(small_model) -> None:
     _, joint = small_model.fine_scores(TEXTS)
     for row, text in enumerate(TEXTS):
         fine = small_model.analyze(text).fine
-        np.testing.assert_allclose([fine[label] for label in small_model.fine_labels], joint[row], atol=1e-9)
+        expected = [fine.get(label, 0.0) for label in small_model.fine_labels]
+        np.testing.assert_allclose(expected, joint[row], atol=1e-9)
 
 
 def test_calibration_makes_probabilities_mean_something(coldstart_trained) -> None:
-    from moderation.classifier.evaluate import calibrated, calibration_metrics, platt
+    from moderation.classifier.evaluate import calibrated_scores, calibration_metrics
+    from moderation.classifier.model import fit_calibrations
 
     _, out_of_fold = coldstart_trained
     labels = load_coldstart().labels
     raw = 1 / (1 + np.exp(-out_of_fold.decisions))
-    scores = calibrated(out_of_fold.decisions, platt(out_of_fold.decisions, labels))
+    calibrations = fit_calibrations(out_of_fold.decisions, labels, out_of_fold.languages)
+    assert set(calibrations) == {"de", "en"}
+    scores = calibrated_scores(out_of_fold, calibrations)
     after, before = calibration_metrics(labels, scores), calibration_metrics(labels, raw)
     assert after["brier"] <= before["brier"] + 1e-9
     assert after["ece"] < 0.08
