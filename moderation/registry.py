@@ -19,6 +19,7 @@ from moderation.classifier.evaluate import (
     calibrated_scores,
     calibration_metrics,
     cross_validate,
+    label_thresholds,
     metrics_by_origin,
     recommend_thresholds,
 )
@@ -48,10 +49,14 @@ def training_metrics(
     labels = np.asarray(dataset.labels)
     primary = primary or dataset.parts()[0]
     rows = np.asarray(dataset.origins) == primary
-    overall = binary_metrics(labels, scores)
+    cuts = label_thresholds(out_of_fold, scores, labels)
+    per_text = np.array([cuts[language] for language in out_of_fold.languages])
     return {
-        "cross_validated": overall,
-        "by_dataset": metrics_by_origin(dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given),
+        "cross_validated": binary_metrics(labels, scores, per_text),
+        "label_thresholds": cuts,
+        "by_dataset": metrics_by_origin(
+            dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text
+        ),
         "calibration": calibration_metrics(labels, scores),
         "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},
     }
@@ -86,6 +91,7 @@ def model_train(
     model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine)
     if out_of_fold is not None:
         model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+        model.set_label_thresholds(metrics["label_thresholds"])
     if notes:
         metrics["notes"] = notes
     row = model_register(model=model, dataset=dataset, metrics=metrics)

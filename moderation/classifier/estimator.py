@@ -6,7 +6,10 @@ head for the fine labels.
   log-odds, so their average is again one linear function: ``coef_`` and
   ``intercept_`` hold it, and one sparse dot product scores a comment.
 - Platt scaling (``calibration_``: slope and offset on that log-odds), fitted by
-  the caller on out-of-fold decisions, so probabilities mean what they say.
+  the caller on out-of-fold decisions, so probabilities mean what they say; and
+  ``label_threshold_``, the probability from which a text is labelled offensive
+  (chosen on the same out-of-fold scores for the best macro average F; below 0.5
+  when offensive texts are the minority).
 - A multinomial logistic regression over the fine labels of the offensive texts
   (GermEval's ABUSE/INSULT/PROFANITY, Davidson's hate/offensive, …): P(label |
   offensive). The score of a fine label is P(offensive) · P(label | offensive).
@@ -56,6 +59,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         self.coef_ = ((plain.coef_[0] + scaled.coef_[0] * ratio) / 2).reshape(1, -1)
         self.intercept_ = np.array([(plain.intercept_[0] + scaled.intercept_[0]) / 2])
         self.calibration_ = np.array([1.0, 0.0])
+        self.label_threshold_ = 0.5
         self._fit_fine(X, y, fine)
         return self
 

@@ -282,6 +282,15 @@ class ToxicityModel:
             if language in self.pipelines:
                 self.classifier(language).calibration_ = calibration
 
+    def set_label_thresholds(self, thresholds: dict[str, float]) -> None:
+        for language, threshold in thresholds.items():
+            if language in self.pipelines:
+                self.classifier(language).label_threshold_ = float(threshold)
+
+    def label_thresholds(self, texts: Sequence[str]) -> np.ndarray:
+        """The probability from which each text is labelled offensive (per language)."""
+        return np.array([self.classifier(language).label_threshold_ for language in self.languages_of(texts)])
+
     def languages_of(self, texts: Sequence[str]) -> list[str]:
         return [self.route(text) for text in normalize_batch(texts)]
 

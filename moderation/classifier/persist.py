@@ -102,6 +102,7 @@ def _arrays(model: ToxicityModel) -> dict[str, np.ndarray]:
             "blocks": blocks,
             "intercept": float(classifier.intercept_[0]),
             "calibration": [float(value) for value in classifier.calibration_],
+            "label_threshold": float(classifier.label_threshold_),
             "fine_labels": list(classifier.fine_labels_),
             "fine_intercept": [float(value) for value in classifier.fine_intercept_],
         }
@@ -203,6 +204,7 @@ def _pipeline(
     classifier.coef_ = coef.reshape(1, -1)
     classifier.intercept_ = np.array([part["intercept"]])
     classifier.calibration_ = np.array(part["calibration"], dtype=np.float64)
+    classifier.label_threshold_ = float(part.get("label_threshold", 0.5))
     classifier.fine_labels_ = list(part["fine_labels"])
     classifier.fine_coef_ = fine_coef
     classifier.fine_intercept_ = np.array(part["fine_intercept"], dtype=np.float64)
