@@ -4,6 +4,7 @@ lean scorer and the explanations call the same objects, so they see exactly the
 tokens the pipeline saw."""
 
 import re
+from functools import lru_cache
 
 from moderation.classifier.lexicon import lexicon_tokens
 
@@ -37,9 +38,17 @@ def word_ngrams(tokens: list[str], ngram_range: tuple[int, int]) -> list[str]:
 
 def char_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
     low, high = ngram_range
-    grams = []
+    grams: list[str] = []
     for word in text.split():
-        padded = f" {word} "
-        for n in range(low, min(high, len(padded)) + 1):
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+        grams.extend(word_char_ngrams(word, low, high))
     return grams
+
+
+@lru_cache(maxsize=200_000)
+def word_char_ngrams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """The character n-grams of one word padded with spaces. Cached: most words of a
+    comment are common ones, and cutting them up again costs most of the time."""
+    padded = f" {word} "
+    return tuple(
+        padded[i : i + n] for n in range(low, min(high, len(padded)) + 1) for i in range(len(padded) - n + 1)
+    )

@@ -58,27 +58,51 @@ def read_lexicon(path: Path = LEXICON_PATH) -> list[Entry]:
     return entries
 
 
-def _pattern(entry: Entry) -> str:
-    stem = re.escape(entry.stem)
-    if " " in entry.stem or entry.match == "word":
-        return rf"\b{stem}\b"
-    if entry.match == "start":
-        return rf"\b{stem}"
-    if entry.match == "end":
-        return rf"{stem}\b"
-    return stem
+def _trie_pattern(stems: list[str]) -> str:
+    """One regular expression for many stems, shaped as a trie ("arsch(?:loch)?"):
+    the engine follows one branch per character instead of trying every stem at
+    every position, and a greedy optional tail prefers the longest stem."""
+    trie: dict[str, dict] = {}
+    for stem in stems:
+        node = trie
+        for character in stem:
+            node = node.setdefault(character, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        optional = "" in node
+        branches = [
+            re.escape(character) + pattern(child) for character, child in sorted(node.items()) if character
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not optional else "(?:" + "|".join(branches) + ")"
+        if optional and len(branches) == 1:
+            body = "(?:" + body + ")"
+        return body + ("?" if optional else "")
+
+    return pattern(trie)
 
 
 @cache
 def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    by_category: dict[str, list[str]] = {}
+    by_category: dict[str, dict[str, list[str]]] = {}
     for entry in read_lexicon():
-        by_category.setdefault(entry.category, []).append(_pattern(entry))
-    # Longest first, so "arschloch" wins over "arsch" inside one category.
-    return tuple(
-        (category, re.compile("|".join(sorted(patterns, key=len, reverse=True))))
-        for category, patterns in sorted(by_category.items())
-    )
+        match = "word" if " " in entry.stem else entry.match
+        by_category.setdefault(entry.category, {}).setdefault(match, []).append(entry.stem)
+    compiled = []
+    for category, by_match in sorted(by_category.items()):
+        parts = []
+        for match, (before, after) in (
+            ("word", (r"\b", r"\b")),
+            ("start", (r"\b", "")),
+            ("end", ("", r"\b")),
+            ("any", ("", "")),
+        ):
+            if by_match.get(match):
+                parts.append(f"{before}(?:{_trie_pattern(by_match[match])}){after}")
+        compiled.append((category, re.compile("|".join(parts))))
+    return tuple(compiled)
 
 
 def lexicon_hits(text: str) -> Iterator[Hit]:

@@ -11,17 +11,19 @@ training data).
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, normalize
 
 from moderation.classifier.estimator import ToxicityClassifier
-from moderation.classifier.features import Analyzer, word_ngrams
+from moderation.classifier.features import Analyzer, word_char_ngrams, word_ngrams
 from moderation.classifier.language import LANGUAGES, detect_language
 from moderation.classifier.lexicon import lexicon_hits
 from moderation.classifier.normalize import normalize_batch, normalize_text
@@ -36,6 +38,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
 }
 # A language needs this many texts of each class for a classifier of its own.
 MIN_CLASS_SIZE = 10
+# Words whose character n-gram columns the lean scorer remembers (per language).
+WORD_CACHE_SIZE = 100_000
 _TOKEN = re.compile(r"\w+")
 _EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
@@ -119,6 +123,7 @@ class LeanScorer:
         self.coef = classifier.coef_[0]
         self.intercept = float(classifier.intercept_[0])
         self.blocks: list[_Block] = []
+        self._word_columns: dict[str, tuple[int, ...]] = {}
         offset = 0
         for name, vectorizer in pipeline.named_steps["features"].transformer_list:
             vocabulary = vectorizer.vocabulary_
@@ -140,21 +145,18 @@ class LeanScorer:
         all_indices: list[np.ndarray] = []
         all_values: list[np.ndarray] = []
         for block in self.blocks:
-            counts: dict[int, int] = {}
             lookup = block.vocabulary.get
-            for token in block.analyzer(normalised):
-                column = lookup(token)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            if not counts:
-                continue
-            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            if block.sublinear:
-                values = np.fromiter(
-                    (1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts)
-                )
+            if block.name == "char":
+                columns = self._char_columns(block, normalised)
             else:
-                values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                columns = [column for column in map(lookup, block.analyzer(normalised)) if column is not None]
+            if not columns:
+                continue
+            counts = Counter(columns)
+            indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            if block.sublinear:
+                values = 1.0 + np.log(values)
             if block.idf is not None:
                 values = values * block.idf[indices]
             if block.l2:
@@ -164,6 +166,58 @@ class LeanScorer:
         if not all_indices:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(all_indices), np.concatenate(all_values)
+
+    def matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The feature matrix of many normalised texts, as the pipeline's feature union
+        builds it: the same counts, sublinear tf, idf and l2 norm per block."""
+        parts = []
+        for block in self.blocks:
+            lookup = block.vocabulary.get
+            columns: list[int] = []
+            indptr = [0]
+            for normalised in texts:
+                if block.name == "char":
+                    columns.extend(self._char_columns(block, normalised))
+                else:
+                    columns.extend(
+                        column for column in map(lookup, block.analyzer(normalised)) if column is not None
+                    )
+                indptr.append(len(columns))
+            counts = sparse.csr_matrix(
+                (
+                    np.ones(len(columns)),
+                    np.asarray(columns, dtype=np.int64),
+                    np.asarray(indptr, dtype=np.int64),
+                ),
+                shape=(len(texts), len(block.vocabulary)),
+            )
+            counts.sum_duplicates()
+            if block.sublinear:
+                np.log(counts.data, counts.data)
+                counts.data += 1.0
+            if block.idf is not None:
+                counts.data *= block.idf[counts.indices]
+            if block.l2:
+                counts = normalize(counts, norm="l2", copy=False)
+            parts.append(counts)
+        return sparse.hstack(parts, format="csr")
+
+    def _char_columns(self, block: _Block, normalised: str) -> list[int]:
+        """Columns of the character n-grams, word by word, remembering each word's
+        columns: most words of a comment are common ones."""
+        low, high = block.analyzer.ngram_range
+        lookup = block.vocabulary.get
+        cache = self._word_columns
+        columns: list[int] = []
+        for word in normalised.split():
+            known = cache.get(word)
+            if known is None:
+                grams = word_char_ngrams(word, low, high)
+                known = tuple(column for column in map(lookup, grams) if column is not None)
+                if len(cache) < WORD_CACHE_SIZE:
+                    cache[word] = known
+            columns.extend(known)
+        return columns
 
     def decision(self, indices: np.ndarray, values: np.ndarray) -> float:
         return float(values @ self.coef[indices]) + self.intercept
@@ -298,15 +352,20 @@ class ToxicityModel:
         """Uncalibrated log-odds, for calibration on out-of-fold data."""
         texts = list(texts)
         result = np.zeros(len(texts))
+        normalised = normalize_batch(texts)
         for language, rows in self._groups(texts).items():
             if len(rows):
-                features = self.pipelines[language][:-1].transform([texts[i] for i in rows])
+                features = self.lean[language].matrix([normalised[i] for i in rows])
                 result[rows] = self.classifier(language).decision_function(features)
         return result
 
     def score(self, texts: Sequence[str]) -> np.ndarray:
-        """P(offensive) for each text (the batch path)."""
+        """P(offensive) for each text (the lean batch path, equal to ``pipeline_score``)."""
         return self.fine_scores(texts)[0]
+
+    def pipeline_score(self, texts: Sequence[str]) -> np.ndarray:
+        """P(offensive) for each text through the scikit-learn pipelines themselves."""
+        return self._batch(texts, lean=False)[0]
 
     def score_one(self, text: str) -> float:
         """P(offensive) of one text (the lean path; same value as ``score``)."""
@@ -323,16 +382,24 @@ class ToxicityModel:
         """P(fine label | offensive), one column per ``fine_labels``."""
         return self._batch(texts)[1]
 
-    def _batch(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _batch(self, texts: Sequence[str], lean: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """P(offensive) and P(fine label | offensive); the features come from the lean
+        scorer (fast) or from the pipeline's own transformers (the reference)."""
         texts = list(texts)
+        normalised = normalize_batch(texts)
+        routes = np.array([self.route(text) for text in normalised], dtype=object)
         labels = self.fine_labels
         offensive = np.zeros(len(texts))
         given = np.zeros((len(texts), len(labels)))
-        for language, rows in self._groups(texts).items():
+        for language in self.pipelines:
+            rows = np.flatnonzero(routes == language)
             if not len(rows):
                 continue
             classifier = self.classifier(language)
-            features = self.pipelines[language][:-1].transform([texts[i] for i in rows])
+            if lean:
+                features = self.lean[language].matrix([normalised[i] for i in rows])
+            else:
+                features = self.pipelines[language][:-1].transform([texts[i] for i in rows])
             offensive[rows] = classifier.predict_proba(features)[:, 1]
             probabilities = classifier.fine_given_offensive(features)
             for column, label in enumerate(classifier.fine_labels_):

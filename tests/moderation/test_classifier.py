@@ -129,11 +129,25 @@ TEXTS = [
 
 
 def test_lean_scorer_gives_the_pipeline_scores(small_model) -> None:
-    batch = small_model.score(TEXTS)
+    reference = small_model.pipeline_score(TEXTS)
+    assert len(set(small_model.languages_of(TEXTS))) == 2  # both pipelines are compared
+    np.testing.assert_allclose(small_model.score(TEXTS), reference, rtol=0, atol=1e-9)
     one_by_one = np.array([small_model.score_one(text) for text in TEXTS])
-    np.testing.assert_allclose(one_by_one, batch, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(one_by_one, reference, rtol=0, atol=1e-9)
     analyzed = np.array([small_model.analyze(text).score for text in TEXTS])
-    np.testing.assert_allclose(analyzed, batch, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(analyzed, reference, rtol=0, atol=1e-9)
+
+
+def test_lean_feature_matrix_equals_the_pipeline_features(small_model) -> None:
+    for language in small_model.languages:
+        texts = [
+            text
+            for text, lang in zip(TEXTS, small_model.languages_of(TEXTS), strict=True)
+            if lang == language
+        ]
+        reference = small_model.pipelines[language][:-1].transform(texts)
+        lean = small_model.lean[language].matrix([normalize_text(text) for text in texts])
+        assert abs(lean - reference).max() < 1e-12
 
 
 def test_lean_fine_scores_match_the_batch_path(small_model) -> None:
