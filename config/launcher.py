@@ -1,4 +1,5 @@
-"""Start the whole product on one machine: Redis, a Celery worker and the web server.
+"""Start the whole product on one machine: Redis, a Celery worker, a training worker
+with the beat scheduler, and the web server.
 
 Run by `make run` after the bootstrap steps. Uses REDIS_URL if it is set;
 otherwise starts a Redis of its own (a `redis-server` on PATH, else the binary
@@ -171,6 +172,34 @@ def main() -> None:
                 "INFO",
                 "--hostname",
                 "worker@%h",
+            ],
+            env=env,
+            cwd=BASE_DIR,
+        ),
+    )
+    # Training (the weekly retraining from moderators' decisions) runs in a process
+    # of its own with the beat scheduler, so it never holds up the scoring worker.
+    stack.start(
+        "trainer",
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "training",
+                "--concurrency",
+                "1",
+                "--beat",
+                "--schedule",
+                str(data_dir / "celerybeat-schedule"),
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                "trainer@%h",
             ],
             env=env,
             cwd=BASE_DIR,

@@ -63,6 +63,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "from_status",
         "to_status",
         "score",
+        "explanation",
         "model_version",
         "moderator",
     ]
@@ -72,6 +73,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    @admin.display(description="words that raised the score")
+    def explanation(self, obj: AuditEntry) -> str:
+        """The model's explanation and its likeliest fine label, as plain (escaped) text."""
+        words = ", ".join(
+            f"{item['feature']} (+{item['weight']:.2f})"
+            for item in (obj.details or {}).get("explanation", [])[:4]
+        )
+        fine = (obj.details or {}).get("fine_scores") or {}
+        if fine:
+            label = max(fine, key=fine.get)
+            words = f"{words} · {label} {fine[label]:.2f}" if words else f"{label} {fine[label]:.2f}"
+        return words or "–"
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

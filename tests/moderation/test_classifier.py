@@ -198,3 +198,7 @@ def test_nothing_in_the_project_loads_pickle_or_joblib() -> None:
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_emoji_variants_and_symbol_runs_are_normalised() -> None:
+    assert normalize_text("Merkel 👎🏽👎🏽👎🏽 ⚓️ Was?!!!!!! 😂😂😂😂") == "merkel 👎👎 ⚓ was?!! 😂😂"

@@ -293,3 +293,15 @@ def test_whatif_replays_stored_scores() -> None:
     assert values["moderator_rejections_slipping_through"] == "1"
     with pytest.raises(CommandError):
         call_command("whatif", "--publish-below", "0.9", "--reject-above", "0.5")
+
+
+def test_moderators_see_the_explanation_in_the_audit_log(active_model, article, reader, client) -> None:
+    from discussion.services import comment_create
+
+    body = "Du bist ein dummer Idiot, halt die Fresse."
+    comment = comment_create(article=article, author=reader, body=body)
+    comment_moderate(comment_id=comment.pk)
+    client.force_login(UserFactory(username="chef", is_staff=True, is_superuser=True))
+    page = client.get("/admin/moderation/auditentry/").content.decode()
+    assert "idiot (+" in page
+    assert "INSULT" in page
