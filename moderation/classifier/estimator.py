@@ -38,9 +38,17 @@ def _sigmoid(values: np.ndarray) -> np.ndarray:
 
 
 class ToxicityClassifier(ClassifierMixin, BaseEstimator):
-    def __init__(self, C: float = 8.0, fine_C: float = 4.0, nb_alpha: float = 1.0, max_iter: int = 1000):
+    def __init__(
+        self,
+        C: float = 8.0,
+        fine_C: float = 4.0,
+        nb_alpha: float = 1.0,
+        max_iter: int = 1000,
+        fine_balanced: bool = True,
+    ) -> None:
         self.C = C
         self.fine_C = fine_C
+        self.fine_balanced = fine_balanced
         self.nb_alpha = nb_alpha
         self.max_iter = max_iter
 
@@ -81,7 +89,10 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
             self.fine_intercept_ = np.zeros(1)
         elif len(labels) > 1:
             head = LogisticRegression(
-                C=self.fine_C, class_weight="balanced", max_iter=self.max_iter, tol=1e-3
+                C=self.fine_C,
+                class_weight="balanced" if self.fine_balanced else None,
+                max_iter=self.max_iter,
+                tol=1e-3,
             )
             head.fit(X[rows], fine[rows].astype(str))
             self.fine_labels_ = [str(label) for label in head.classes_]

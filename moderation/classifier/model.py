@@ -35,6 +35,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "char_ngrams": (1, 5),
     "min_df": 2,
     "lexicon": True,
+    "fine_balanced": True,
 }
 # A language needs this many texts of each class for a classifier of its own.
 MIN_CLASS_SIZE = 10
@@ -71,7 +72,10 @@ def build_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
         [
             ("normalize", FunctionTransformer(normalize_batch)),
             ("features", FeatureUnion(blocks)),
-            ("classifier", ToxicityClassifier(C=p["C"], fine_C=p["fine_C"])),
+            (
+                "classifier",
+                ToxicityClassifier(C=p["C"], fine_C=p["fine_C"], fine_balanced=p["fine_balanced"]),
+            ),
         ]
     )
 
