@@ -68,6 +68,16 @@ def test_train_model_combines_formats(models_dir: Path, tmp_path: Path) -> None:
     assert not row.is_active
 
 
+def test_train_model_takes_model_parameters(models_dir: Path) -> None:
+    call_command(
+        "train_model", "--format", "coldstart", "--folds", "0", "--param", "lexicon=false", stdout=StringIO()
+    )
+    row = ModelVersion.objects.get()
+    assert row.params["lexicon"] is False
+    with pytest.raises(CommandError, match="NAME one of C, fine_C"):
+        call_command("train_model", "--param", "colour=blue")
+
+
 def test_train_model_refuses_bad_input_clearly(models_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="unknown format 'tsv'"):
         call_command("train_model", "--format", "tsv", "x.tsv")

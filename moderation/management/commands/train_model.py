@@ -7,10 +7,12 @@
 
 Each ``--format`` takes the format name followed by its files; give it several times
 to combine data. ``--with-coldstart`` and ``--with-decisions`` add the cold-start
-corpus and the moderators' decisions. The first data named is the "primary" data:
+corpus and the moderators' decisions; ``--param NAME=VALUE`` changes a model
+parameter (see ``DEFAULT_PARAMS``), e.g. for an ablation. The first data named is the "primary" data:
 the policy thresholds are recommended from its out-of-fold scores.
 """
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from moderation.classifier.data import DataFormatError, Dataset, combine
 from moderation.classifier.evaluate import baseline_cross_validated
+from moderation.classifier.model import DEFAULT_PARAMS
 from moderation.models import ModelVersion
 from moderation.progress import ProgressBar
 from moderation.registry import model_train
@@ -69,6 +72,21 @@ def load_sources(sources: list[list[str]], options: dict[str, Any]) -> Dataset:
     return combine(datasets)
 
 
+def parse_params(raw: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in raw:
+        name, separator, value = item.partition("=")
+        if not separator or name not in DEFAULT_PARAMS:
+            raise CommandError(
+                f"--param {item!r}: use NAME=VALUE with NAME one of {', '.join(DEFAULT_PARAMS)}"
+            )
+        try:
+            params[name] = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"--param {item!r}: the value is not JSON ({exc})") from exc
+    return params
+
+
 class Command(BaseCommand):
     help = "Train a classifier, register it in the model registry and optionally activate it."
 
@@ -79,6 +97,13 @@ class Command(BaseCommand):
         parser.add_argument("--activate", action="store_true", help="make the new model the active one")
         parser.add_argument("--if-none-active", action="store_true", help="do nothing if a model is active")
         parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0 to skip)")
+        parser.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a model parameter (JSON value), e.g. C=4 or lexicon=false or char_ngrams=[2,5]",
+        )
         parser.add_argument(
             "--compare-baseline",
             action="store_true",
@@ -100,12 +125,17 @@ class Command(BaseCommand):
         else:
             dataset, description = best_available_data()
             self.stdout.write(description)
+        params = parse_params(options["param"])
         started = time.monotonic()
         bar = ProgressBar(
             self.stdout, total=(options["folds"] if options["folds"] > 1 else 0) + 3, label="training"
         )
         row = model_train(
-            dataset=dataset, activate=options["activate"], folds=options["folds"], progress=bar.step
+            dataset=dataset,
+            params=params,
+            activate=options["activate"],
+            folds=options["folds"],
+            progress=bar.step,
         )
         bar.finish()
         self.print_metrics(row.metrics)
