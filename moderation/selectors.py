@@ -17,7 +17,11 @@ def model_status() -> dict[str, Any]:
         return {"ok": False, "error": "no active model"}
     if not model_path(row).is_file():
         return {"ok": False, "version": row.version, "error": f"model file {row.file_name} is missing"}
-    return {"ok": True, "version": row.version, "metrics": row.metrics}
+    metrics = row.metrics or {}
+    # The headline figures only: the full metrics (per dataset, reliability tables)
+    # are in the admin, not in a health answer polled every few seconds.
+    summary = {key: metrics[key] for key in ("cross_validated", "thresholds") if key in metrics}
+    return {"ok": True, "version": row.version, "metrics": summary}
 
 
 def whatif_replay(*, publish_below: float, reject_above: float, days: int = 30) -> dict[str, int]:
