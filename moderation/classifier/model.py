@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, normalize
+from threadpoolctl import threadpool_limits
 
 from moderation.classifier.estimator import ToxicityClassifier
 from moderation.classifier.features import Analyzer, word_char_ngrams, word_ngrams
@@ -468,11 +469,14 @@ def fit(
         own = [LANGUAGES[0]]
     routes = np.where(np.isin(detected, own), detected, own[0])
     pipelines = {}
-    for language in own:
-        rows = np.flatnonzero(routes == language)
-        pipeline = build_pipeline(params)
-        pipeline.fit([texts[i] for i in rows], y[rows], classifier__fine=[fine_labels[i] for i in rows])
-        pipelines[language] = pipeline
+    # One BLAS thread: the solver's vector operations are too small for threads, and
+    # OpenBLAS threads waiting on each other made fits up to three times slower.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for language in own:
+            rows = np.flatnonzero(routes == language)
+            pipeline = build_pipeline(params)
+            pipeline.fit([texts[i] for i in rows], y[rows], classifier__fine=[fine_labels[i] for i in rows])
+            pipelines[language] = pipeline
     return ToxicityModel(pipelines, params)
 
 
