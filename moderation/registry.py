@@ -34,6 +34,10 @@ class NoActiveModel(Exception):
     """No model is active, or the active one cannot be loaded."""
 
 
+class TrainingDataError(ValueError):
+    """The data cannot train a model (one class only, too few texts to cross-validate)."""
+
+
 def training_metrics(
     dataset: Dataset,
     out_of_fold: OutOfFold,
@@ -75,6 +79,13 @@ def model_train(
     file and register it (and activate it). With ``folds`` < 2 the model is neither
     calibrated nor measured."""
     params = {**DEFAULT_PARAMS, **(params or {})}
+    smallest = min(sum(dataset.labels), len(dataset) - sum(dataset.labels))
+    if smallest == 0:
+        raise TrainingDataError(f"{dataset.name} has texts of one class only")
+    if folds > 1 and smallest < folds:
+        raise TrainingDataError(
+            f"{dataset.name} has {smallest} texts of its smaller class, fewer than {folds} folds"
+        )
     progress(f"training on {dataset.name}: {len(dataset)} texts, {sum(dataset.labels)} offensive")
     metrics: dict[str, Any] = {}
     out_of_fold = None

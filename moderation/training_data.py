@@ -37,13 +37,16 @@ class CsvOptions:
 
 def decisions_dataset(*, since: datetime | None = None) -> Dataset:
     """Moderators' decisions as labels: a comment they published is acceptable (0),
-    one they rejected for insult, threat, hate or other is offensive (1); the latest
-    decision on a comment counts. The text is the comment's current body."""
+        one they rejected for insult, threat, hate or other is offensive (1); the latest
+        decision on a comment's current text counts (decisions on the text before an edit
+    are left out)."""
     entries = AuditEntry.objects.filter(actor=AuditEntry.Actor.MODERATOR).select_related("comment")
     if since is not None:
         entries = entries.filter(created_at__gte=since)
     latest: dict[int, tuple[str, int]] = {}
     for entry in entries.order_by("created_at", "id"):
+        if entry.comment_revision != entry.comment.revision:
+            continue  # a decision on an earlier text of an edited comment
         if entry.to_status == "published":
             latest[entry.comment_id] = (entry.comment.body, 0)
         elif entry.to_status == "rejected" and entry.reason in OFFENSIVE_REASONS:

@@ -130,6 +130,13 @@ def test_moderator_decisions_become_labels() -> None:
 
 
 @pytest.mark.django_db
+def test_decisions_on_an_earlier_text_are_left_out() -> None:
+    comment = CommentFactory(body="Jetzt harmlos", revision=2)
+    _decide(comment, "rejected", "insult")  # on revision 1
+    assert len(decisions_dataset()) == 0
+
+
+@pytest.mark.django_db
 def test_a_later_spam_decision_removes_the_label() -> None:
     comment = CommentFactory(body="Erst beleidigend, dann als Spam erkannt")
     _decide(comment, "rejected", "off_topic")

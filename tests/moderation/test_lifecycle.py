@@ -68,6 +68,34 @@ def test_train_model_combines_formats(models_dir: Path, tmp_path: Path) -> None:
     assert not row.is_active
 
 
+def test_train_model_refuses_data_it_cannot_learn_from(models_dir: Path, tmp_path: Path) -> None:
+    one_class = tmp_path / "one.csv"
+    one_class.write_text("text,label\ngut,0\nschön,0\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="one class only"):
+        call_command("train_model", "--format", "csv", str(one_class))
+    few = tmp_path / "few.csv"
+    few.write_text(
+        "text,label\n" + "".join(f"gut {i},0\n" for i in range(20)) + "Idiot,1\nDepp,1\n", encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match="2 texts of its smaller class, fewer than 5 folds"):
+        call_command("train_model", "--format", "csv", str(few))
+
+
+def test_admin_actions_activate_and_request_retraining(models_dir: Path, client, monkeypatch) -> None:
+    from moderation.classifier.data import load_coldstart
+
+    first = model_train(dataset=load_coldstart(), folds=0, activate=True)
+    second = model_train(dataset=load_coldstart(), folds=0)
+    client.force_login(UserFactory(username="admina", is_staff=True, is_superuser=True))
+    url = "/admin/moderation/modelversion/"
+    client.post(url, {"action": "activate", "_selected_action": [second.pk]})
+    assert ModelVersion.objects.get(is_active=True) == second
+    requested = []
+    monkeypatch.setattr("moderation.admin.retrain_model.delay", lambda: requested.append(True))
+    client.post(url, {"action": "retrain_from_decisions", "_selected_action": [first.pk]})
+    assert requested == [True]
+
+
 def test_train_model_takes_model_parameters(models_dir: Path) -> None:
     call_command(
         "train_model", "--format", "coldstart", "--folds", "0", "--param", "lexicon=false", stdout=StringIO()
@@ -250,8 +278,11 @@ def test_a_challenger_that_is_not_worse_is_promoted(active_model) -> None:
 
 
 def test_retraining_waits_for_enough_decisions(active_model) -> None:
+    from moderation.tasks import retrain_model
+
     _moderated_comments(10)
     assert model_retrain(min_decisions=50) is None
+    assert retrain_model() is None  # the task, run in this process
     assert ModelVersion.objects.count() == 1
 
 

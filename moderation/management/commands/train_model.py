@@ -24,7 +24,7 @@ from moderation.classifier.evaluate import baseline_cross_validated
 from moderation.classifier.model import DEFAULT_PARAMS
 from moderation.models import ModelVersion
 from moderation.progress import ProgressBar
-from moderation.registry import model_train
+from moderation.registry import TrainingDataError, model_train
 from moderation.training_data import FORMATS, CsvOptions, best_available_data, load_source
 
 
@@ -130,13 +130,16 @@ class Command(BaseCommand):
         bar = ProgressBar(
             self.stdout, total=(options["folds"] if options["folds"] > 1 else 0) + 3, label="training"
         )
-        row = model_train(
-            dataset=dataset,
-            params=params,
-            activate=options["activate"],
-            folds=options["folds"],
-            progress=bar.step,
-        )
+        try:
+            row = model_train(
+                dataset=dataset,
+                params=params,
+                activate=options["activate"],
+                folds=options["folds"],
+                progress=bar.step,
+            )
+        except TrainingDataError as exc:
+            raise CommandError(str(exc)) from exc
         bar.finish()
         self.print_metrics(row.metrics)
         if options["compare_baseline"] and options["folds"] > 1:
