@@ -76,7 +76,9 @@ def write_report(
     axes.set_yticks(range(2), ["acceptable", "offensive"])
     for row in range(2):
         for column in range(3):
-            axes.text(column, row, str(matrix[row, column]), ha="center", va="center")
+            dark = matrix[row, column] > matrix.max() / 2
+            color = "white" if dark else "black"
+            axes.text(column, row, str(matrix[row, column]), ha="center", va="center", color=color)
     axes.set_title(f"Decisions at publish < {publish_below:.3f}, reject ≥ {reject_above:.3f}")
     charts.append(_save(figure, folder / "confusion_matrix.png"))
 
