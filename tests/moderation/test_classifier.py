@@ -202,3 +202,20 @@ def test_nothing_in_the_project_loads_pickle_or_joblib() -> None:
 
 def test_emoji_variants_and_symbol_runs_are_normalised() -> None:
     assert normalize_text("Merkel 👎🏽👎🏽👎🏽 ⚓️ Was?!!!!!! 😂😂😂😂") == "merkel 👎👎 ⚓ was?!! 😂😂"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Danke für den Artikel, sehr gut geschrieben.", "de"),
+        ("Gerne! Echt gutes Buch - erschien in Graz 2007", "de"),
+        ("Vollidiot!", "de"),  # no evidence either way: German first
+        ("Thanks for the article, really well written.", "en"),
+        ("@user happy birthday faggot", "en"),
+        ("sometime i wish i wasn't colored", "en"),
+    ],
+)
+def test_language_guess(text: str, language: str) -> None:
+    from moderation.classifier.language import detect_language
+
+    assert detect_language(normalize_text(text)) == language
