@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import F
 
 from moderation.classifier.data import (
     DataFormatError,
@@ -40,7 +41,13 @@ def decisions_dataset(*, since: datetime | None = None) -> Dataset:
         one they rejected for insult, threat, hate or other is offensive (1); the latest
         decision on a comment's current text counts (decisions on the text before an edit
     are left out)."""
-    entries = AuditEntry.objects.filter(actor=AuditEntry.Actor.MODERATOR).select_related("comment")
+    # Only entries that changed the status are decisions: a note, or a decision
+    # refused because someone else decided first, leaves the status as it was.
+    entries = (
+        AuditEntry.objects.filter(actor=AuditEntry.Actor.MODERATOR)
+        .exclude(from_status=F("to_status"))
+        .select_related("comment")
+    )
     if since is not None:
         entries = entries.filter(created_at__gte=since)
     latest: dict[int, tuple[str, int]] = {}

@@ -96,12 +96,14 @@ def test_load_source_explains_misuse() -> None:
         load_source("coldstart", [Path("x")])
 
 
-def _decide(comment, to_status: str, reason: str = "", actor: str = "moderator") -> None:
+def _decide(
+    comment, to_status: str, reason: str = "", actor: str = "moderator", from_status: str = "held"
+) -> None:
     AuditEntry.objects.create(
         comment=comment,
         comment_revision=1,
         actor=actor,
-        from_status="held",
+        from_status=from_status,
         to_status=to_status,
         reason=reason,
     )
@@ -127,6 +129,17 @@ def test_moderator_decisions_become_labels() -> None:
         "Grenzfall": 0,
     }
     assert data.origins == ["decisions"] * 3
+
+
+@pytest.mark.django_db
+def test_notes_and_refused_decisions_are_no_labels() -> None:
+    rejected = CommentFactory(body="Abgelehnt bleibt abgelehnt")
+    _decide(rejected, "rejected", "hate")
+    _decide(rejected, "rejected", "approve refused", from_status="rejected")
+    published = CommentFactory(body="Nur eine Notiz dazu")
+    _decide(published, "published", "note", from_status="published")
+    data = decisions_dataset()
+    assert dict(zip(data.texts, data.labels, strict=True)) == {"Abgelehnt bleibt abgelehnt": 1}
 
 
 @pytest.mark.django_db
