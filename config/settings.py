@@ -214,7 +214,9 @@ if len(_cron) != 5:
     raise ImproperlyConfigured(
         f"MODEL_RETRAIN_CRONTAB={MODEL_RETRAIN_CRONTAB!r} must have 5 fields (minute hour day month weekday)"
     )
+# Added to any schedule defined above rather than replacing it.
 CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
     "retrain-model-from-decisions": {
         "task": "moderation.retrain_model",
         "schedule": crontab(
