@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 
 from discussion.models import Comment
@@ -10,22 +9,14 @@ from discussion.services import comment_change_status
 from moderation.models import AuditEntry, ModelVersion
 from moderation.policy import Thresholds, decide
 from moderation.registry import active_model
+from moderation.thresholds import thresholds_for
 
 logger = logging.getLogger(__name__)
 
 
 def site_thresholds(model_version: ModelVersion | None = None) -> Thresholds:
-    """The policy thresholds: each one from the environment when it is set there,
-    else the one ``model_version`` recommends from its evaluation, else the default."""
-    recommended = (model_version.metrics or {}).get("thresholds", {}) if model_version else {}
-    from_env = settings.MODERATION_THRESHOLDS_FROM_ENV
-    publish_below = settings.MODERATION_PUBLISH_BELOW
-    reject_above = settings.MODERATION_REJECT_ABOVE
-    if not from_env.get("MODERATION_PUBLISH_BELOW") and "publish_below" in recommended:
-        publish_below = float(recommended["publish_below"])
-    if not from_env.get("MODERATION_REJECT_ABOVE") and "reject_above" in recommended:
-        reject_above = float(recommended["reject_above"])
-    return Thresholds(publish_below=min(publish_below, reject_above), reject_above=reject_above)
+    """The policy thresholds for comments scored by ``model_version``."""
+    return thresholds_for(model_version)
 
 
 def comment_moderate(*, comment_id: int) -> AuditEntry | None:
