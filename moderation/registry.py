@@ -164,16 +164,14 @@ def active_model() -> LoadedModel:
     if row is None:
         raise NoActiveModel("no model is active; train one with `manage.py train_model --activate`")
     current = _loaded
-    if current is None or not current.is_for(row):
-        with _load_lock:
-            if _loaded is None or not _loaded.is_for(row):
-                try:
-                    model = load_model(model_path(row), sha256=row.sha256)
-                except ModelFileError as exc:
-                    raise NoActiveModel(str(exc)) from exc
-                logger.info("loaded model %s", row.version)
-                _loaded = LoadedModel(row=row, model=model)
-            current = _loaded
-    # The file is cached, the row is not: its metrics (recommended thresholds) may
-    # have changed since the model was loaded.
-    return LoadedModel(row=row, model=current.model)
+    if current is not None and current.is_for(row):
+        return current
+    with _load_lock:
+        if _loaded is None or not _loaded.is_for(row):
+            try:
+                model = load_model(model_path(row), sha256=row.sha256)
+            except ModelFileError as exc:
+                raise NoActiveModel(str(exc)) from exc
+            logger.info("loaded model %s", row.version)
+            _loaded = LoadedModel(row=row, model=model)
+        return _loaded

@@ -9,8 +9,9 @@ from discussion.models import Comment
 from moderation.lifecycle import model_retrain, promotion_decision
 from moderation.models import AuditEntry, ModelVersion
 from moderation.registry import active_model, model_activate, model_train
-from moderation.selectors import whatif_replay
-from moderation.services import comment_moderate, site_thresholds
+from moderation.services import comment_moderate
+from moderation.thresholds import thresholds_for
+from moderation.whatif import whatif_replay
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,12 +179,12 @@ def test_the_active_model_is_reloaded_when_another_is_activated(models_dir: Path
     first = model_train(dataset=data, folds=0, activate=True)
     assert active_model().row.version == first.version
     loaded_first = active_model()
-    assert active_model().model is loaded_first.model  # cached between comments
+    assert active_model() is loaded_first  # cached between comments
     second = model_train(dataset=data, params={"C": 1.0}, folds=0)
     model_activate(version=second.version)
     reloaded = active_model()
     assert reloaded.row.version == second.version
-    assert reloaded.model is not loaded_first.model
+    assert reloaded is not loaded_first
 
 
 def test_comment_moderate_stores_fine_scores_and_the_recommended_thresholds_apply(
@@ -213,9 +214,9 @@ def test_thresholds_set_in_the_environment_win(settings) -> None:
         "MODERATION_PUBLISH_BELOW": True,
         "MODERATION_REJECT_ABOVE": False,
     }
-    thresholds = site_thresholds(row)
+    thresholds = thresholds_for(row)
     assert (thresholds.publish_below, thresholds.reject_above) == (0.3, 0.95)
-    assert site_thresholds(None).reject_above == 0.9
+    assert thresholds_for(None).reject_above == 0.9
 
 
 def test_promotion_decision() -> None:
