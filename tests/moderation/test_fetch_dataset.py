@@ -1,5 +1,6 @@
 import hashlib
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -10,7 +11,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from moderation import datasets
-from tests.conftest import free_port
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
 
 CONTENT = b"Du Depp\tOFFENSE\tINSULT\nHallo\tOTHER\tOTHER\n" * 2000
 
