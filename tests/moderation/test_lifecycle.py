@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from discussion.models import Comment
+from moderation.classifier.persist import sha256_of
 from moderation.lifecycle import model_retrain, promotion_decision
 from moderation.models import AuditEntry, ModelVersion
 from moderation.registry import active_model, model_activate, model_train
@@ -126,6 +127,19 @@ def test_bootstrap_without_public_data_trains_on_the_cold_start_corpus(
     out = StringIO()
     call_command("train_model", "--if-none-active", "--activate", stdout=out)
     assert "is active; nothing to train" in out.getvalue()
+
+
+def test_bootstrap_replaces_an_active_model_that_cannot_be_loaded(models_dir, settings, tmp_path) -> None:
+    settings.DATASETS_DIR = tmp_path / "nothing-here"
+    models_dir.mkdir(parents=True)
+    (models_dir / "old.skops").write_bytes(b"a file of an older format")
+    old = ModelVersion.objects.create(
+        version="old", file_name="old.skops", sha256=sha256_of(models_dir / "old.skops"), is_active=True
+    )
+    out = StringIO()
+    call_command("train_model", "--if-none-active", "--activate", "--folds", "0", stdout=out)
+    assert "is active but cannot be loaded" in out.getvalue()
+    assert ModelVersion.objects.get(is_active=True) != old
 
 
 def test_evaluate_model_prints_measures_and_writes_a_report(active_model, settings, tmp_path, client) -> None:

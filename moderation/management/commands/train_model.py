@@ -22,9 +22,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from moderation.classifier.data import DataFormatError, Dataset, combine
 from moderation.classifier.evaluate import baseline_cross_validated
 from moderation.classifier.model import DEFAULT_PARAMS
+from moderation.classifier.persist import ModelFileError, load_model
 from moderation.models import ModelVersion
 from moderation.progress import ProgressBar
-from moderation.registry import TrainingDataError, model_train
+from moderation.registry import TrainingDataError, model_path, model_train
 from moderation.training_data import FORMATS, CsvOptions, best_available_data, load_source
 
 
@@ -95,7 +96,11 @@ class Command(BaseCommand):
         parser.add_argument("--with-coldstart", action="store_true", help="add the cold-start corpus")
         parser.add_argument("--with-decisions", action="store_true", help="add the moderators' decisions")
         parser.add_argument("--activate", action="store_true", help="make the new model the active one")
-        parser.add_argument("--if-none-active", action="store_true", help="do nothing if a model is active")
+        parser.add_argument(
+            "--if-none-active",
+            action="store_true",
+            help="do nothing if a model is active and loads",
+        )
         parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (0 to skip)")
         parser.add_argument(
             "--param",
@@ -111,10 +116,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_none_active"] and ModelVersion.objects.filter(is_active=True).exists():
-            active = ModelVersion.objects.get(is_active=True)
-            self.stdout.write(f"model {active.version} is active; nothing to train")
-            return
+        active = ModelVersion.objects.filter(is_active=True).first()
+        if options["if_none_active"] and active is not None:
+            try:
+                load_model(model_path(active), sha256=active.sha256)
+            except ModelFileError as exc:
+                # e.g. a file of an older model format after an upgrade: replace it
+                self.stdout.write(f"model {active.version} is active but cannot be loaded ({exc}); training")
+            else:
+                self.stdout.write(f"model {active.version} is active; nothing to train")
+                return
         sources = list(options["sources"] or [])
         if options["with_coldstart"]:
             sources.append(["coldstart"])
