@@ -1,4 +1,5 @@
-"""Start the whole product on one machine: Redis, a Celery worker, beat and the web server.
+"""Start the whole product on one machine: Redis, a Celery worker, a training
+worker, beat and the web server.
 
 Run by `make run` after the bootstrap steps. Uses REDIS_URL if it is set;
 otherwise starts a Redis of its own (a `redis-server` on PATH, else the binary
@@ -156,6 +157,8 @@ def main() -> None:
     web_workers = os.environ.get("WEB_WORKERS", "2")
     commands = {
         "worker": [*celery, "worker", "-Q", "moderation,maintenance", "-c", concurrency, "-l", "INFO"],
+        # Retraining takes a minute or more: a process of its own, never in the way of scoring.
+        "trainer": [*celery, "worker", "-Q", "training", "-c", "1", "-l", "INFO", "--hostname", "trainer@%h"],
         "beat": [*celery, "beat", "-l", "INFO", "--schedule", str(data_dir / "celerybeat-schedule")],
         "web": [
             sys.executable,

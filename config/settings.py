@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
@@ -18,6 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 MODELS_DIR = Path(env_str("MODELS_DIR", str(DATA_DIR / "models"))).resolve()
+# Public training data (GermEval 2018, Davidson 2017), kept outside the repository.
+DATASETS_DIR = Path(env_str("DATASETS_DIR", str(BASE_DIR.parent / "shared" / "datasets"))).resolve()
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -146,9 +149,11 @@ CELERY_RESULT_BACKEND = None  # results live in the database, not in Redis
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Comments to score on "moderation"; housekeeping on its own queue so that a deep
-# comment queue does not delay the sweeper that guards it.
+# comment queue does not delay the sweeper that guards it; training, which takes
+# minutes, on a queue and worker of its own so that it never delays scoring.
 CELERY_TASK_ROUTES = {
     "moderation.sweep_pending": {"queue": "maintenance"},
+    "moderation.retrain_model": {"queue": "training"},
     "moderation.*": {"queue": "moderation"},
 }
 # The database row is the truth and the message only a wake-up call. Acknowledge
@@ -281,6 +286,11 @@ if THREAD_PAGE_SIZE > THREAD_MAX_PAGE_SIZE:
 # it is rejected, in between it waits for a moderator.
 MODERATION_PUBLISH_BELOW = env_float("MODERATION_PUBLISH_BELOW", 0.35, minimum=0.0, maximum=1.0)
 MODERATION_REJECT_ABOVE = env_float("MODERATION_REJECT_ABOVE", 0.85, minimum=0.0, maximum=1.0)
+# Set explicitly, a threshold overrides the one the active model recommends from its
+# evaluation (stored in its metrics); unset, the model's recommendation is used.
+MODERATION_THRESHOLDS_FROM_ENV = {
+    name: bool(env_str(name, "")) for name in ("MODERATION_PUBLISH_BELOW", "MODERATION_REJECT_ABOVE")
+}
 if MODERATION_PUBLISH_BELOW > MODERATION_REJECT_ABOVE:
     raise ImproperlyConfigured("MODERATION_PUBLISH_BELOW must not exceed MODERATION_REJECT_ABOVE")
 # A comment whose scoring raised this many times is held for a human.
@@ -290,6 +300,24 @@ MODERATION_MAX_ATTEMPTS = env_int("MODERATION_MAX_ATTEMPTS", 3, minimum=1)
 MODERATION_SWEEP_AFTER = env_int("MODERATION_SWEEP_AFTER", 60, minimum=1)
 MODERATION_HOLD_AFTER = env_int("MODERATION_HOLD_AFTER", 900, minimum=1)
 MODERATION_SWEEP_BATCH = env_int("MODERATION_SWEEP_BATCH", 1000, minimum=1)
+
+# Retraining from moderators' decisions: a challenger is trained on the base data
+# plus the decisions and promoted only if it is not worse than the active model.
+# Crontab fields of the beat schedule (default: Sundays at 03:30), and the least
+# number of new decisions worth a retraining.
+MODEL_RETRAIN_CRONTAB = env_str("MODEL_RETRAIN_CRONTAB", "30 3 * * 0")
+MODEL_RETRAIN_MIN_DECISIONS = env_int("MODEL_RETRAIN_MIN_DECISIONS", 50, minimum=1)
+_cron = MODEL_RETRAIN_CRONTAB.split()
+if len(_cron) != 5:
+    raise ImproperlyConfigured(
+        f"MODEL_RETRAIN_CRONTAB={MODEL_RETRAIN_CRONTAB!r} must have 5 fields (minute hour day month weekday)"
+    )
+CELERY_BEAT_SCHEDULE["retrain-model-from-decisions"] = {
+    "task": "moderation.retrain_model",
+    "schedule": crontab(
+        minute=_cron[0], hour=_cron[1], day_of_month=_cron[2], month_of_year=_cron[3], day_of_week=_cron[4]
+    ),
+}
 
 LOGGING = {
     "version": 1,

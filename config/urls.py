@@ -3,8 +3,19 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import HealthApi
+from moderation.views import model_report_file
 
 urlpatterns = [
+    path(
+        "admin/moderation/reports/<str:folder>/",
+        admin.site.admin_view(model_report_file),
+        name="model-report",
+    ),
+    path(
+        "admin/moderation/reports/<str:folder>/<str:name>",
+        admin.site.admin_view(model_report_file),
+        name="model-report-file",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("articles.urls")),
     path("api/", include("discussion.urls")),

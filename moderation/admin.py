@@ -24,6 +24,7 @@ from config.errors import DomainError
 from discussion.admin import CommentAdmin, CommentRevisionInline, ReportInline
 from discussion.models import Comment, ReaderProfile
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from moderation.evaluation import model_reports
 from moderation.highlight import highlighted
 from moderation.models import (
     ArticlePolicy,
@@ -38,8 +39,10 @@ from moderation.models import (
     StuckComment,
     Term,
 )
+from moderation.registry import model_activate
 from moderation.selectors import queue_comments, queue_details, queue_ordering
 from moderation.stats import statistics_page_context
+from moderation.tasks import retrain_model
 
 MODERATE = "moderation.moderate_comment"
 # The status every comment of a queue had when the moderator saw the page.
@@ -467,11 +470,52 @@ class TermAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "created_at", "is_active", "size_bytes"]
+    list_display = ["version", "created_at", "is_active", "size_bytes", "germeval_f1", "thresholds", "report"]
     readonly_fields = [f.name for f in ModelVersion._meta.fields]
+    actions = ["activate", "retrain_from_decisions"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Administrators activate and retrain through the actions; nobody edits a row.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description="CV average F")
+    def germeval_f1(self, obj: ModelVersion) -> object:
+        return (obj.metrics or {}).get("cross_validated", {}).get("germeval_f1", "–")
+
+    @admin.display(description="recommended thresholds")
+    def thresholds(self, obj: ModelVersion) -> str:
+        recommended = (obj.metrics or {}).get("thresholds")
+        if not recommended:
+            return "–"
+        return f"publish < {recommended['publish_below']}, reject ≥ {recommended['reject_above']}"
+
+    @admin.display(description="latest report")
+    def report(self, obj: ModelVersion) -> str:
+        reports = model_reports(obj)
+        if not reports:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("model-report", args=[reports[0]]), "report")
+
+    @admin.action(description="Activate the selected model version", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one model version.", messages.ERROR)
+            return
+        row = model_activate(version=queryset.get().version)
+        self.message_user(request, f"{row.version} is now active; workers load it with their next comment.")
+
+    @admin.action(
+        description="Retrain from moderators' decisions (challenger vs. active model)", permissions=["change"]
+    )
+    def retrain_from_decisions(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+        retrain_model.delay()
+        self.message_user(
+            request,
+            "Retraining requested; the challenger appears here with the reason it was or was not promoted.",
+        )
 
 
 @admin.register(AuditEntry)
@@ -484,6 +528,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "to_status",
         "reason",
         "score",
+        "explanation",
         "model_version",
         "moderator",
     ]
@@ -493,6 +538,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="words that raised the score")
+    def explanation(self, obj: AuditEntry) -> str:
+        """The model's explanation and its likeliest fine label, as plain (escaped) text."""
+        words = ", ".join(
+            f"{item['feature']} (+{item['weight']:.2f})"
+            for item in (obj.details or {}).get("explanation", [])[:4]
+        )
+        fine = (obj.details or {}).get("fine_scores") or {}
+        if fine:
+            label = max(fine, key=fine.get)
+            words = f"{words} · {label} {fine[label]:.2f}" if words else f"{label} {fine[label]:.2f}"
+        return words or "–"
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

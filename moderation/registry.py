@@ -7,13 +7,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from moderation.classifier.data import Dataset
-from moderation.classifier.evaluate import binary_metrics, cross_validated_scores
-from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit
+from moderation.classifier.evaluate import (
+    OutOfFold,
+    binary_metrics,
+    calibrated_scores,
+    calibration_metrics,
+    cross_validate,
+    label_thresholds,
+    metrics_by_origin,
+    recommend_thresholds,
+)
+from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit, fit_calibrations
 from moderation.classifier.persist import ModelFileError, load_model, save_model
 from moderation.models import ModelVersion
 
@@ -24,6 +34,38 @@ class NoActiveModel(Exception):
     """No model is active, or the active one cannot be loaded."""
 
 
+class TrainingDataError(ValueError):
+    """The data cannot train a model (one class only, too few texts to cross-validate)."""
+
+
+def training_metrics(
+    dataset: Dataset,
+    out_of_fold: OutOfFold,
+    calibrations: dict[str, np.ndarray],
+    *,
+    primary: str | None = None,
+) -> dict[str, Any]:
+    """Cross-validated measures of a model trained on ``dataset``, per dataset it
+    combines, with the policy thresholds they recommend. Thresholds come from the
+    out-of-fold scores of the ``primary`` dataset (the first one named): the data
+    most like the site's comments."""
+    scores = calibrated_scores(out_of_fold, calibrations)
+    labels = np.asarray(dataset.labels)
+    primary = primary or dataset.parts()[0]
+    rows = np.asarray(dataset.origins) == primary
+    cuts = label_thresholds(out_of_fold, scores, labels)
+    per_text = np.array([cuts[language] for language in out_of_fold.languages])
+    return {
+        "cross_validated": binary_metrics(labels, scores, per_text),
+        "label_thresholds": cuts,
+        "by_dataset": metrics_by_origin(
+            dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text
+        ),
+        "calibration": calibration_metrics(labels, scores),
+        "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},
+    }
+
+
 def model_train(
     *,
     dataset: Dataset,
@@ -31,39 +73,59 @@ def model_train(
     activate: bool = False,
     folds: int = 5,
     progress: Callable[[str], None] = lambda message: None,
+    notes: str = "",
 ) -> ModelVersion:
-    """Cross-validate, fit on all data, save the file and register it (and activate it)."""
+    """Cross-validate, calibrate on the out-of-fold scores, fit on all data, save the
+    file and register it (and activate it). With ``folds`` < 2 the model is neither
+    calibrated nor measured."""
     params = {**DEFAULT_PARAMS, **(params or {})}
+    smallest = min(sum(dataset.labels), len(dataset) - sum(dataset.labels))
+    if smallest == 0:
+        raise TrainingDataError(f"{dataset.name} has texts of one class only")
+    if folds > 1 and smallest < folds:
+        raise TrainingDataError(
+            f"{dataset.name} has {smallest} texts of its smaller class, fewer than {folds} folds"
+        )
     progress(f"training on {dataset.name}: {len(dataset)} texts, {sum(dataset.labels)} offensive")
     metrics: dict[str, Any] = {}
+    out_of_fold = None
     if folds > 1:
-        scores = cross_validated_scores(
-            dataset.texts,
-            dataset.labels,
+        out_of_fold = cross_validate(
+            dataset,
             params,
             folds=folds,
-            progress=lambda done, total: progress(f"cross-validation fold {done}/{total}"),
+            progress=lambda done, total: progress(f"cross-validation: fold {done}/{total} done"),
         )
-        metrics = {"cross_validated": binary_metrics(dataset.labels, scores), "folds": folds}
+        calibrations = fit_calibrations(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+        metrics = {**training_metrics(dataset, out_of_fold, calibrations), "folds": folds}
     progress("fitting on all data")
-    model = fit(dataset.texts, dataset.labels, params)
+    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine)
+    if out_of_fold is not None:
+        model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+        model.set_label_thresholds(metrics["label_thresholds"])
+    if notes:
+        metrics["notes"] = notes
+    row = model_register(model=model, dataset=dataset, metrics=metrics)
+    progress(f"saved {model_path(row)} ({row.size_bytes / 1e6:.1f} MB)")
+    if activate:
+        model_activate(version=row.version)
+    return row
+
+
+def model_register(*, model: ToxicityModel, dataset: Dataset, metrics: dict[str, Any]) -> ModelVersion:
     version = timezone.now().strftime("%Y%m%d-%H%M%S-%f") + f"-{dataset.name}"[:30]
-    file_name = f"{version}.skops"
+    file_name = f"{version}.npz"
     path = Path(settings.MODELS_DIR) / file_name
     sha256 = save_model(model, path)
-    row = ModelVersion.objects.create(
+    return ModelVersion.objects.create(
         version=version,
         file_name=file_name,
         sha256=sha256,
         size_bytes=path.stat().st_size,
-        training_data=[dataset.summary()],
-        params={key: list(value) if isinstance(value, tuple) else value for key, value in params.items()},
+        training_data=[dataset.subset(name).summary() for name in dataset.parts()],
+        params=model.params,
         metrics=metrics,
     )
-    progress(f"saved {path} ({row.size_bytes / 1e6:.1f} MB)")
-    if activate:
-        model_activate(version=version)
-    return row
 
 
 def model_activate(*, version: str) -> ModelVersion:

@@ -5,15 +5,15 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from articles.models import Article
 from articles.selectors import comment_mode_effective
 from discussion.models import Comment, ReaderProfile
-from moderation.models import ArticlePolicy, SitePolicy, Term
+from moderation.models import ArticlePolicy, ModelVersion, SitePolicy, Term
 from moderation.policy import Facts, PolicyConfig, Thresholds
+from moderation.thresholds import thresholds_for
 from moderation.wordlists import Hit, compile_terms, find_hits
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|de|org|net|info|ru|io|at|ch)(?:/\S*)?\b", re.I)
@@ -24,19 +24,20 @@ def site_policy() -> SitePolicy:
     return policy
 
 
-def default_thresholds() -> Thresholds:
-    """The thresholds when neither the site policy nor the article sets them."""
-    return Thresholds(
-        publish_below=settings.MODERATION_PUBLISH_BELOW, reject_above=settings.MODERATION_REJECT_ABOVE
-    )
+def default_thresholds(model_version: ModelVersion | None = None) -> Thresholds:
+    """The thresholds when neither the site policy nor the article sets them: the
+    environment's if set there, else what the model recommends from its evaluation."""
+    return thresholds_for(model_version)
 
 
-def policy_config(*, article_id: int | None, site: SitePolicy | None = None) -> PolicyConfig:
+def policy_config(
+    *, article_id: int | None, site: SitePolicy | None = None, model_version: ModelVersion | None = None
+) -> PolicyConfig:
     """The policy for one article (None: the site's): its own overrides, else the
     site's, else the defaults."""
     site = site or site_policy()
     article = ArticlePolicy.objects.filter(article_id=article_id).first() if article_id else None
-    defaults = default_thresholds()
+    defaults = default_thresholds(model_version)
 
     def pick(name: str, fallback: Any) -> Any:
         for source in (article, site):

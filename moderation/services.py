@@ -87,8 +87,7 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             comment_id=comment_id, revision=revision, reason=f"could not be scored in {limit} attempts"
         )
     try:
-        score = float(loaded.model.score([comment["body"]])[0])
-        explanation = [c.as_dict() for c in loaded.model.explain(comment["body"])]
+        analysis = loaded.model.analyze(comment["body"])
     except Exception as exc:
         ScoringState.objects.filter(pk=comment_id).update(last_error=repr(exc)[:2000])
         if attempt >= limit:
@@ -98,11 +97,13 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
                 reason=f"could not be scored in {limit} attempts: {exc!r}",
             )
         raise ScoringFailed(f"comment {comment_id}, attempt {attempt}: {exc!r}") from exc
+    score = analysis.score
     site = site_policy()
     facts, hits = facts_for(
         comment_id=comment_id, author_id=comment["author_id"], body=comment["body"], score=score, site=site
     )
-    verdict = decide_with_rules(facts, policy_config(article_id=comment["article_id"], site=site))
+    config = policy_config(article_id=comment["article_id"], site=site, model_version=loaded.row)
+    verdict = decide_with_rules(facts, config)
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,
@@ -123,7 +124,7 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             reason=verdict.reason,
             score=score,
             details={
-                "explanation": explanation,
+                **analysis.details(),
                 "rules": list(verdict.rules),
                 "word_hits": [hit.as_dict() for hit in hits],
             },
@@ -196,14 +197,18 @@ def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
     new comment by an unknown reader on the article (or under the site policy).
     Nothing is stored. Raises NoActiveModel without a usable model."""
     loaded = active_model()
-    score = float(loaded.model.score([text])[0])
+    analysis = loaded.model.analyze(text)
     site = site_policy()
-    facts, hits = facts_for(comment_id=0, author_id=None, body=text, score=score, site=site)
-    verdict = decide_with_rules(facts, policy_config(article_id=article_id, site=site))
+    facts, hits = facts_for(comment_id=0, author_id=None, body=text, score=analysis.score, site=site)
+    verdict = decide_with_rules(
+        facts, policy_config(article_id=article_id, site=site, model_version=loaded.row)
+    )
     return {
-        "score": round(score, 4),
+        "score": round(analysis.score, 4),
         "model_version": loaded.row.version,
-        "explanation": [c.as_dict() for c in loaded.model.explain(text)],
+        "fine_scores": analysis.details()["fine_scores"],
+        "language": analysis.language,
+        "explanation": analysis.details()["explanation"],
         "word_hits": [hit.as_dict() for hit in hits],
         "rules": list(verdict.rules),
         "decision": {"status": verdict.status, "reason": verdict.reason},

@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import DatabaseError, close_old_connections
 
+from moderation.lifecycle import model_retrain
 from moderation.registry import NoActiveModel, active_model
 from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
 
@@ -39,3 +40,11 @@ def load_model_before_the_first_comment(**kwargs: object) -> None:
         logger.error("no usable model at worker start: %s", exc)
     finally:
         close_old_connections()
+
+
+@shared_task(name="moderation.retrain_model", acks_late=False)
+def retrain_model() -> str | None:
+    """Train a challenger on moderators' decisions; promote it if it is not worse.
+    Not retried: the next scheduled run tries again."""
+    row = model_retrain()
+    return row.version if row else None

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from moderation.classifier.data import load_coldstart
-from moderation.classifier.model import fit
+from moderation.classifier.evaluate import OutOfFold, cross_validate
+from moderation.classifier.model import ToxicityModel, fit
 from moderation.classifier.persist import save_model
 from moderation.models import ModelVersion
 from tests.factories import ArticleFactory, UserFactory
@@ -38,11 +39,21 @@ def article(db):
 
 
 @pytest.fixture(scope="session")
-def coldstart_model_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The cold-start model, trained once per test run: (models dir, file name, sha256)."""
-    models_dir = tmp_path_factory.mktemp("models")
+def coldstart_trained() -> tuple[ToxicityModel, OutOfFold]:
+    """The cold-start model, calibrated on 3-fold out-of-fold decisions, trained once
+    per test run, with those out-of-fold predictions."""
     dataset = load_coldstart()
-    sha256 = save_model(fit(dataset.texts, dataset.labels), models_dir / "coldstart-test.skops")
+    out_of_fold = cross_validate(dataset, folds=3)
+    model = fit(dataset.texts, dataset.labels, fine=dataset.fine)
+    model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+    return model, out_of_fold
+
+
+@pytest.fixture(scope="session")
+def coldstart_model_file(tmp_path_factory: pytest.TempPathFactory, coldstart_trained) -> tuple[Path, str]:
+    """The cold-start model saved once per test run: (models dir, sha256)."""
+    models_dir = tmp_path_factory.mktemp("models")
+    sha256 = save_model(coldstart_trained[0], models_dir / "coldstart-test.npz")
     return models_dir, sha256
 
 
@@ -51,7 +62,7 @@ def active_model(db, settings, coldstart_model_file) -> ModelVersion:
     models_dir, sha256 = coldstart_model_file
     settings.MODELS_DIR = models_dir
     return ModelVersion.objects.create(
-        version="coldstart-test", file_name="coldstart-test.skops", sha256=sha256, is_active=True
+        version="coldstart-test", file_name="coldstart-test.npz", sha256=sha256, is_active=True
     )
 
 

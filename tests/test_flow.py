@@ -57,3 +57,21 @@ def test_polite_comment_is_published_and_insult_is_not(celery_worker, article) -
     assert entry.model_version.version == "coldstart-test"
     assert entry.from_status == "pending" and entry.score is not None and entry.score > 0.5
     assert client.get(f"/api/comments/{insult.json()['id']}/").json()["status"] in {"pending", "rejected"}
+
+
+def test_a_running_worker_picks_up_a_newly_activated_model(celery_worker, article, settings) -> None:
+    from moderation.classifier.data import load_coldstart
+    from moderation.registry import model_activate, model_train
+
+    client = APIClient()
+    register(client, "leser")
+    first = client.post(f"/api/articles/{article.slug}/comments/", {"body": "Guter Artikel."}, format="json")
+    wait_for_decision(first.json()["id"])
+    assert AuditEntry.objects.get(comment_id=first.json()["id"]).model_version.version == "coldstart-test"
+
+    # The worker shares MODELS_DIR with this process (see the celery_worker fixture).
+    newer = model_train(dataset=load_coldstart(), params={"C": 2.0}, folds=0)
+    model_activate(version=newer.version)
+    second = client.post(f"/api/articles/{article.slug}/comments/", {"body": "Danke dafür."}, format="json")
+    wait_for_decision(second.json()["id"])
+    assert AuditEntry.objects.get(comment_id=second.json()["id"]).model_version == newer

@@ -1,13 +1,26 @@
-"""Measures of a model: the GermEval "average F", macro-F1 and ROC-AUC."""
+"""Measures of a model: the GermEval "average F", macro-F1, ROC-AUC, calibration,
+fine-label measures, cross-validation and the policy thresholds they recommend."""
 
+import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.parallel import Parallel, delayed
 
+from moderation.classifier.data import Dataset
+from moderation.classifier.estimator import NOT_OFFENSIVE_FINE
 from moderation.classifier.model import fit
+
+# A comment is labelled offensive at a calibrated probability of at least this.
+LABEL_THRESHOLD = 0.5
+Progress = Callable[[int, int], None]
 
 
 def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
@@ -17,33 +30,291 @@ def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
     return 0.0 if precision + recall == 0 else float(2 * precision * recall / (precision + recall))
 
 
-def binary_metrics(labels: Sequence[int], scores: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
+def binary_metrics(
+    labels: Sequence[int], scores: np.ndarray, threshold: float | np.ndarray = LABEL_THRESHOLD
+) -> dict[str, float]:
+    """Measures of scores; a text is labelled offensive from ``threshold`` on (one
+    value, or one per text)."""
     y_true = np.asarray(labels)
-    y_pred = (scores >= threshold).astype(int)
+    y_pred = (np.asarray(scores) >= threshold).astype(int)
+    both = len(set(y_true.tolist())) == 2
     return {
         "n": len(y_true),
-        "macro_f1": round(float(f1_score(y_true, y_pred, average="macro")), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, average="macro", zero_division=0)), 4),
         "germeval_f1": round(germeval_f1(y_true, y_pred), 4),
-        "roc_auc": round(float(roc_auc_score(y_true, scores)), 4),
+        "roc_auc": round(float(roc_auc_score(y_true, scores)), 4) if both else float("nan"),
     }
 
 
-def cross_validated_scores(
-    texts: Sequence[str],
+def fine_predictions(
+    scores: np.ndarray,
+    fine_given: np.ndarray,
+    fine_labels: Sequence[str],
+    true_fine: Sequence[str],
+    threshold: float | np.ndarray = LABEL_THRESHOLD,
+) -> list[str]:
+    """The fine label predicted for each text, within the label scheme of ``true_fine``:
+    its non-offensive label below the threshold, else the likeliest of its offensive
+    labels (a model trained on several schemes chooses within the evaluated one)."""
+    present = set(true_fine)
+    negative = next((label for label in present if label in NOT_OFFENSIVE_FINE), "OTHER")
+    columns = [i for i, label in enumerate(fine_labels) if label in present and label != negative]
+    thresholds = np.broadcast_to(np.asarray(threshold, dtype=float), np.shape(scores))
+    predictions = []
+    for score, limit, row in zip(scores, thresholds, fine_given, strict=True):
+        if score < limit or not columns:
+            predictions.append(negative)
+        else:
+            predictions.append(fine_labels[max(columns, key=lambda i: row[i])])
+    return predictions
+
+
+def fine_metrics(true_fine: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    return {
+        "fine_macro_f1": round(float(f1_score(true_fine, predicted, average="macro", zero_division=0)), 4),
+        "fine_germeval_f1": round(germeval_f1(true_fine, predicted), 4),
+    }
+
+
+def has_fine_labels(dataset: Dataset) -> bool:
+    offensive_fine = {f for f, label in zip(dataset.fine, dataset.labels, strict=True) if label}
+    return bool(offensive_fine) and "" not in offensive_fine and len(offensive_fine) > 1
+
+
+def choose_label_threshold(labels: Sequence[int], scores: np.ndarray) -> float:
+    """The probability from which to label a text offensive: the best macro average F
+    on out-of-fold scores, smoothed over ±0.02 so that one lucky cut does not decide;
+    0.5 without both classes."""
+    y = np.asarray(labels)
+    if len(set(y.tolist())) < 2:
+        return LABEL_THRESHOLD
+    grid = np.round(np.arange(0.2, 0.71, 0.01), 2)
+    values = np.array([germeval_f1(y, (scores >= cut).astype(int)) for cut in grid])
+    smoothed = np.convolve(values, np.ones(5) / 5, mode="same")
+    smoothed[:2] = smoothed[-2:] = 0  # incomplete windows at the edges
+    return float(grid[int(np.argmax(smoothed))])
+
+
+def calibration_metrics(labels: Sequence[int], scores: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Brier score, expected calibration error and a reliability table (per bin of
+    predicted probability: mean prediction, observed share offensive, count)."""
+    y = np.asarray(labels, dtype=float)
+    scores = np.asarray(scores, dtype=float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
+    table = []
+    error = 0.0
+    for number in range(bins):
+        mask = which == number
+        if not mask.any():
+            continue
+        predicted, observed = float(scores[mask].mean()), float(y[mask].mean())
+        error += mask.sum() / len(y) * abs(predicted - observed)
+        table.append([round(predicted, 3), round(observed, 3), int(mask.sum())])
+    return {
+        "brier": round(float(np.mean((scores - y) ** 2)), 4),
+        "ece": round(error, 4),
+        "reliability": table,
+    }
+
+
+def recommend_thresholds(
     labels: Sequence[int],
+    scores: np.ndarray,
+    *,
+    max_offensive_published: float = 0.02,
+    min_reject_precision: float = 0.95,
+    min_rejected: int = 20,
+) -> dict[str, float]:
+    """Policy thresholds from out-of-fold scores.
+
+    ``publish_below``: the highest threshold at which at most ``max_offensive_published``
+    of the comments scored below it are offensive (and at least one is). ``reject_above``: the lowest
+    threshold at which at least ``min_reject_precision`` of the comments scored at or
+    above it are offensive (and at least ``min_rejected`` are). Also the shares of
+    comments each would publish, reject and leave to a human.
+    """
+    y = np.asarray(labels)
+    scores = np.asarray(scores, dtype=float)
+    order = np.argsort(scores, kind="stable")
+    sorted_scores, sorted_y = scores[order], y[order]
+    n = len(y)
+    offensive_below = np.concatenate([[0], np.cumsum(sorted_y)])  # among the k lowest
+    # Candidates on a grid of four decimals, so the stored thresholds are the tested ones.
+    publish_grid = np.unique(np.concatenate([np.floor(scores * 1e4) / 1e4, [1.0]]))
+    below = np.searchsorted(sorted_scores, publish_grid, side="left")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(below > 0, offensive_below[below] / np.maximum(below, 1), 0.0)
+    allowed = publish_grid[(rate <= max_offensive_published) & (below > 0)]
+    publish_below = float(allowed.max()) if len(allowed) else 0.0
+    reject_grid = np.unique(np.concatenate([np.ceil(scores * 1e4) / 1e4, [1.0]]))
+    at_or_above = n - np.searchsorted(sorted_scores, reject_grid, side="left")
+    offensive_above = offensive_below[n] - offensive_below[n - at_or_above]
+    precision = offensive_above / np.maximum(at_or_above, 1)
+    allowed = reject_grid[(at_or_above >= min_rejected) & (precision >= min_reject_precision)]
+    reject_above = float(allowed.min()) if len(allowed) else 1.0
+    publish_below = min(publish_below, reject_above)
+    is_published = scores < publish_below
+    is_rejected = scores >= reject_above
+    return {
+        "publish_below": publish_below,
+        "reject_above": reject_above,
+        "published_share": round(float(is_published.mean()), 4),
+        "rejected_share": round(float(is_rejected.mean()), 4),
+        "held_share": round(float(1 - is_published.mean() - is_rejected.mean()), 4),
+        "automatic_share": round(float(is_published.mean() + is_rejected.mean()), 4),
+        "offensive_among_published": round(float(y[is_published].mean()) if is_published.any() else 0.0, 4),
+        "precision_of_rejected": round(float(y[is_rejected].mean()) if is_rejected.any() else 1.0, 4),
+    }
+
+
+@dataclass
+class OutOfFold:
+    """Cross-validated predictions for every text of a dataset."""
+
+    decisions: np.ndarray  # uncalibrated log-odds
+    languages: list[str]  # the language pipeline that scored each text
+    fine_labels: list[str]
+    fine_given: np.ndarray  # P(fine label | offensive), one column per fine_labels
+
+
+def cross_validate(
+    dataset: Dataset,
     params: dict[str, Any] | None = None,
     folds: int = 5,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     seed: int = 42,
-) -> np.ndarray:
-    """Out-of-fold P(offensive) for every text, from ``folds`` stratified splits."""
-    texts = list(texts)
-    y = np.asarray(labels)
-    scores = np.zeros(len(texts))
+    n_jobs: int | None = None,
+) -> OutOfFold:
+    """Out-of-fold decisions and fine-label probabilities from ``folds`` stratified
+    splits (stratified on origin and label, so each fold has its share of each dataset),
+    fitted in parallel on up to ``n_jobs`` cores (default: all, at most 2 for memory)."""
+    n_jobs = n_jobs or min(2, os.cpu_count() or 1)
+    texts = list(dataset.texts)
+    y = np.asarray(dataset.labels)
+    strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for number, (train, test) in enumerate(splitter.split(texts, y), start=1):
-        model = fit([texts[i] for i in train], y[train], params)
-        scores[test] = model.score([texts[i] for i in test])
+    splits = list(splitter.split(texts, strata))
+
+    def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, Any, Any, list[str], np.ndarray]:
+        model = fit([texts[i] for i in train], y[train], params, fine=[dataset.fine[i] for i in train])
+        test_texts = [texts[i] for i in test]
+        return (
+            test,
+            model.decisions(test_texts),
+            model.languages_of(test_texts),
+            model.fine_labels,
+            model.fine_given(test_texts),
+        )
+
+    decisions = np.zeros(len(texts))
+    languages = [""] * len(texts)
+    per_fold: list[tuple[np.ndarray, list[str], np.ndarray]] = []
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        delayed(one_fold)(train, test) for train, test in splits
+    )
+    for number, (test, fold_decisions, fold_languages, fold_labels, fold_given) in enumerate(
+        results, start=1
+    ):
+        decisions[test] = fold_decisions
+        for row, language in zip(test, fold_languages, strict=True):
+            languages[row] = language
+        per_fold.append((test, fold_labels, fold_given))
         if progress:
             progress(number, folds)
+    labels = sorted({label for _, fold_labels, _ in per_fold for label in fold_labels})
+    fine_given = np.zeros((len(texts), len(labels)))
+    for test, fold_labels, probabilities in per_fold:
+        for column, label in enumerate(fold_labels):
+            fine_given[test, labels.index(label)] = probabilities[:, column]
+    return OutOfFold(decisions=decisions, languages=languages, fine_labels=labels, fine_given=fine_given)
+
+
+def label_thresholds(out_of_fold: OutOfFold, scores: np.ndarray, labels: Sequence[int]) -> dict[str, float]:
+    """``choose_label_threshold`` per language, on the out-of-fold scores."""
+    y = np.asarray(labels)
+    languages = np.asarray(out_of_fold.languages, dtype=object)
+    return {
+        language: choose_label_threshold(y[languages == language], scores[languages == language])
+        for language in sorted(set(out_of_fold.languages))
+    }
+
+
+def calibrated_scores(out_of_fold: OutOfFold, calibrations: dict[str, np.ndarray]) -> np.ndarray:
+    """Out-of-fold probabilities under per-language Platt calibrations."""
+    scores = np.zeros(len(out_of_fold.decisions))
+    languages = np.asarray(out_of_fold.languages, dtype=object)
+    for language, (slope, offset) in calibrations.items():
+        rows = languages == language
+        scores[rows] = 1.0 / (1.0 + np.exp(-(slope * out_of_fold.decisions[rows] + offset)))
     return scores
+
+
+def dataset_metrics(
+    dataset: Dataset,
+    scores: np.ndarray,
+    fine_labels: Sequence[str],
+    fine_given: np.ndarray,
+    thresholds: float | np.ndarray = LABEL_THRESHOLD,
+) -> dict[str, Any]:
+    """Coarse measures, fine ones where the data has fine labels, and calibration."""
+    metrics: dict[str, Any] = binary_metrics(dataset.labels, scores, thresholds)
+    if has_fine_labels(dataset):
+        predicted = fine_predictions(scores, fine_given, fine_labels, dataset.fine, thresholds)
+        metrics.update(fine_metrics(dataset.fine, predicted))
+    metrics["calibration"] = calibration_metrics(dataset.labels, scores)
+    return metrics
+
+
+def metrics_by_origin(
+    dataset: Dataset,
+    scores: np.ndarray,
+    fine_labels: Sequence[str],
+    fine_given: np.ndarray,
+    thresholds: float | np.ndarray = LABEL_THRESHOLD,
+) -> dict[str, dict[str, Any]]:
+    result = {}
+    origins = np.asarray(dataset.origins)
+    per_text = np.broadcast_to(np.asarray(thresholds, dtype=float), np.shape(scores))
+    for origin in dataset.parts():
+        rows = np.flatnonzero(origins == origin)
+        result[origin] = dataset_metrics(
+            dataset.subset(origin), scores[rows], fine_labels, fine_given[rows], per_text[rows]
+        )
+    return result
+
+
+def baseline_cross_validated(dataset: Dataset, folds: int = 5, seed: int = 42) -> dict[str, dict[str, Any]]:
+    """A plain baseline in the same folds, trained on each dataset on its own:
+    ``TfidfVectorizer()`` with its defaults and ``LogisticRegression(class_weight=
+    "balanced")`` for the coarse label and, on data with fine labels, a second one for
+    the fine label; labelled offensive from a probability of 0.5."""
+    texts = list(dataset.texts)
+    y = np.asarray(dataset.labels)
+    fine = np.asarray(dataset.fine, dtype=object)
+    origins = np.asarray(dataset.origins)
+    strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
+    scores = np.zeros(len(texts))
+    fine_predicted = np.array([""] * len(texts), dtype=object)
+    with_fine = {origin for origin in dataset.parts() if has_fine_labels(dataset.subset(origin))}
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+
+    def plain() -> Any:
+        return make_pipeline(TfidfVectorizer(), LogisticRegression(class_weight="balanced", max_iter=1000))
+
+    for all_train, all_test in splitter.split(texts, strata):
+        for origin in dataset.parts():
+            train, test = all_train[origins[all_train] == origin], all_test[origins[all_test] == origin]
+            model = plain().fit([texts[i] for i in train], y[train])
+            scores[test] = model.predict_proba([texts[i] for i in test])[:, 1]
+            if origin in with_fine:
+                fine_model = plain().fit([texts[i] for i in train], fine[train].astype(str))
+                fine_predicted[test] = fine_model.predict([texts[i] for i in test])
+    result = {}
+    for origin in dataset.parts():
+        rows = np.flatnonzero(origins == origin)
+        metrics: dict[str, Any] = binary_metrics(y[rows], scores[rows])
+        if origin in with_fine:
+            metrics.update(fine_metrics(list(fine[rows]), list(fine_predicted[rows])))
+        result[origin] = metrics
+    return result

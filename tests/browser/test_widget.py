@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from discussion.models import Comment, Reaction, ReaderProfile, Report
+from moderation.models import Term
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, reply_to
 
@@ -138,7 +139,8 @@ def test_a_new_reader_posts_and_sees_the_verdict_without_reloading(live_server, 
     shot(page, "verdicts")
 
     # Markup in a comment is text: shown literally to its author while it waits
-    # (the worker holds it for a human: it stays "awaiting moderation").
+    # (a suspect term holds it for a human: it stays "awaiting moderation").
+    Term.objects.create(text="onerror", kind=Term.Kind.SUSPECT)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     held = post(widget, "Ihr Kommentar", "Kommentar senden", XSS)

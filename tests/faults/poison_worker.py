@@ -4,24 +4,21 @@ Started by the fault tests in place of `python -m celery`; the rest of the worke
 is the real thing.
 """
 
-from collections.abc import Sequence
-
-import numpy as np
 from celery.__main__ import main
 
-from moderation.classifier.model import ToxicityModel
+from moderation.classifier.model import Analysis, ToxicityModel
 
 POISON_MARKER = "GIFTPILLE"
-_score = ToxicityModel.score
+_analyze = ToxicityModel.analyze
 
 
-def _poisoned_score(self: ToxicityModel, texts: Sequence[str]) -> np.ndarray:
-    if any(POISON_MARKER in text for text in texts):
+def _poisoned_analyze(self: ToxicityModel, text: str, top: int = 8) -> Analysis:
+    if POISON_MARKER in text:
         raise RuntimeError("this comment breaks the vectoriser")
-    return _score(self, texts)
+    return _analyze(self, text, top)
 
 
-ToxicityModel.score = _poisoned_score  # type: ignore[method-assign]
+ToxicityModel.analyze = _poisoned_analyze  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from moderation.classifier.data import DataFormatError, load_coldstart, load_germeval
-from moderation.classifier.model import fit
 from moderation.classifier.normalize import normalize_text
 from moderation.classifier.persist import ModelFileError, load_model, save_model, sha256_of
 
@@ -16,9 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def small_model():
-    data = load_coldstart()
-    return fit(data.texts, data.labels)
+def small_model(coldstart_trained):
+    return coldstart_trained[0]
 
 
 def test_coldstart_corpus_is_large_balanced_and_bilingual() -> None:
@@ -33,16 +31,20 @@ def test_normalisation_of_twitter_artefacts() -> None:
     assert normalize_text(text) == "@user soo ein quatsch! siehe url & mehr"
 
 
-def test_saved_model_loads_with_identical_scores(small_model, tmp_path: Path) -> None:
-    path = tmp_path / "model.skops"
+@pytest.mark.parametrize("suffix", [".npz", ".skops"])
+def test_saved_model_loads_with_identical_scores(small_model, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"model{suffix}"
     sha256 = save_model(small_model, path)
     loaded = load_model(path, sha256=sha256)
-    texts = ["Danke für den Artikel.", "Du Vollidiot!"]
+    texts = ["Danke für den Artikel.", "Du Vollidiot!", "You absolute moron."]
     np.testing.assert_allclose(loaded.score(texts), small_model.score(texts))
+    assert loaded.fine_labels == small_model.fine_labels
+    assert loaded.analyze(texts[1]).details() == small_model.analyze(texts[1]).details()
 
 
-def test_a_tampered_file_is_refused(small_model, tmp_path: Path) -> None:
-    path = tmp_path / "model.skops"
+@pytest.mark.parametrize("suffix", [".npz", ".skops"])
+def test_a_tampered_file_is_refused(small_model, tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"model{suffix}"
     sha256 = save_model(small_model, path)
     with path.open("ab") as handle:
         handle.write(b"\0")
@@ -50,19 +52,129 @@ def test_a_tampered_file_is_refused(small_model, tmp_path: Path) -> None:
         load_model(path, sha256=sha256)
 
 
+def test_an_array_file_with_pickled_objects_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.npz"
+    with path.open("wb") as handle:
+        np.savez(handle, header=np.array([{"format": "x"}], dtype=object))
+    with pytest.raises(ModelFileError, match="not a readable model file"):
+        load_model(path, sha256=sha256_of(path))
+
+
+def test_an_array_file_of_another_format_is_refused(small_model, tmp_path: Path) -> None:
+    path = tmp_path / "other.npz"
+    header = np.frombuffer(b'{"format": "something-else", "version": 1}', dtype=np.uint8)
+    with path.open("wb") as handle:
+        np.savez(handle, header=header)
+    with pytest.raises(ModelFileError, match="unknown format"):
+        load_model(path, sha256=sha256_of(path))
+
+
 def test_a_file_with_untrusted_types_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "evil.skops"
-    sio.dump(Pipeline([("run", FunctionTransformer(np.save))]), path)
+    sio.dump({"pipelines": {"de": Pipeline([("run", FunctionTransformer(np.save))])}}, path)
     with pytest.raises(ModelFileError, match=r"untrusted types: numpy\.save"):
         load_model(path, sha256=sha256_of(path))
 
 
 def test_explanation_names_the_insulting_words(small_model) -> None:
-    explanation = small_model.explain("Du bist ein Vollidiot")
+    explanation = small_model.explain("Du bist ein Vollidiot!!")
     assert explanation, "an insult must be explained"
     assert all(item.weight > 0 for item in explanation)
     assert explanation == sorted(explanation, key=lambda item: -item.weight)
-    assert any("idiot" in item.feature for item in explanation)
+    # character n-grams are added up onto whole words, without punctuation
+    assert explanation[0].feature == "vollidiot"
+    assert {item.kind for item in explanation} == {"word"}
+
+
+def test_explanation_adds_up_to_the_positive_log_odds(small_model) -> None:
+    text = "Halt die Fresse, du Idiot, und lies den Artikel"
+    analysis = small_model.analyze(text, top=100)
+    lean = small_model.lean["de"]
+    indices, values = lean.features(normalize_text(text))
+    slope = lean.classifier.calibration_[0]
+    total = float((values * lean.coef[indices] * slope).sum())
+    explained = small_model.explain(text, top=100)
+    words = {item.feature for item in explained}
+    assert {"fresse", "idiot"} <= words
+    assert sum(item.weight for item in explained) >= total - 1e-9
+    assert analysis.explanation == explained
+
+
+def test_a_polite_comment_has_little_to_explain(small_model) -> None:
+    analysis = small_model.analyze("Danke für den ausführlichen und gut recherchierten Bericht.")
+    assert analysis.score < 0.2
+    assert sum(item.weight for item in analysis.explanation) < 2
+
+
+def test_fine_scores_split_the_offensive_score(small_model) -> None:
+    analysis = small_model.analyze("Du bist ein dummer Idiot, halt endlich die Fresse.")
+    assert analysis.language == "de"
+    assert set(analysis.fine) == {"ABUSE", "INSULT", "PROFANITY"}
+    assert sum(analysis.fine.values()) == pytest.approx(analysis.score)
+    assert max(analysis.fine, key=analysis.fine.get) == "INSULT"
+    details = analysis.details()
+    assert set(details) == {"explanation", "fine_scores", "language"}
+
+
+TEXTS = [
+    "Danke für den Artikel.",
+    "Du bist ein dummer Idiot, halt endlich die Fresse.",
+    "@user1 Sooooo ein Quatsch!|LBR|Siehe https://example.org/x &amp; mehr 😡😡",
+    "You absolute moron, nobody asked you.",
+    "!!!",
+    "x",
+    "Merkel-Regime, Volksverräter!! #Lügenpresse",
+    "Ein sehr langer Kommentar " * 40,
+]
+
+
+def test_lean_scorer_gives_the_pipeline_scores(small_model) -> None:
+    reference = small_model.pipeline_score(TEXTS)
+    assert len(set(small_model.languages_of(TEXTS))) == 2  # both pipelines are compared
+    np.testing.assert_allclose(small_model.score(TEXTS), reference, rtol=0, atol=1e-9)
+    one_by_one = np.array([small_model.score_one(text) for text in TEXTS])
+    np.testing.assert_allclose(one_by_one, reference, rtol=0, atol=1e-9)
+    analyzed = np.array([small_model.analyze(text).score for text in TEXTS])
+    np.testing.assert_allclose(analyzed, reference, rtol=0, atol=1e-9)
+
+
+def test_lean_feature_matrix_equals_the_pipeline_features(small_model) -> None:
+    for language in small_model.languages:
+        texts = [
+            text
+            for text, lang in zip(TEXTS, small_model.languages_of(TEXTS), strict=True)
+            if lang == language
+        ]
+        reference = small_model.pipelines[language][:-1].transform(texts)
+        lean = small_model.lean[language].matrix([normalize_text(text) for text in texts])
+        assert abs(lean - reference).max() < 1e-12
+
+
+def test_lean_fine_scores_match_the_batch_path(small_model) -> None:
+    _, joint = small_model.fine_scores(TEXTS)
+    for row, text in enumerate(TEXTS):
+        fine = small_model.analyze(text).fine
+        expected = [fine.get(label, 0.0) for label in small_model.fine_labels]
+        np.testing.assert_allclose(expected, joint[row], atol=1e-9)
+
+
+def test_calibration_makes_probabilities_mean_something(coldstart_trained) -> None:
+    from moderation.classifier.evaluate import calibrated_scores, calibration_metrics
+    from moderation.classifier.model import fit_calibrations
+
+    _, out_of_fold = coldstart_trained
+    labels = load_coldstart().labels
+    raw = 1 / (1 + np.exp(-out_of_fold.decisions))
+    calibrations = fit_calibrations(out_of_fold.decisions, labels, out_of_fold.languages)
+    assert set(calibrations) == {"de", "en"}
+    scores = calibrated_scores(out_of_fold, calibrations)
+    after, before = calibration_metrics(labels, scores), calibration_metrics(labels, raw)
+    assert after["brier"] <= before["brier"] + 1e-9
+    assert after["ece"] < 0.08
+    assert abs(scores.mean() - np.mean(labels)) < 0.02
+    # reliability: the observed share of offensive comments rises with the score
+    observed = [observed for _, observed, count in after["reliability"] if count >= 20]
+    assert observed[0] < 0.2 and observed[-1] > 0.8
 
 
 def test_germeval_loader_reports_malformed_lines(tmp_path: Path) -> None:
@@ -86,3 +198,24 @@ def test_nothing_in_the_project_loads_pickle_or_joblib() -> None:
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_emoji_variants_and_symbol_runs_are_normalised() -> None:
+    assert normalize_text("Merkel 👎🏽👎🏽👎🏽 ⚓️ Was?!!!!!! 😂😂😂😂") == "merkel 👎👎 ⚓ was?!! 😂😂"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Danke für den Artikel, sehr gut geschrieben.", "de"),
+        ("Gerne! Echt gutes Buch - erschien in Graz 2007", "de"),
+        ("Vollidiot!", "de"),  # no evidence either way: German first
+        ("Thanks for the article, really well written.", "en"),
+        ("@user happy birthday faggot", "en"),
+        ("sometime i wish i wasn't colored", "en"),
+    ],
+)
+def test_language_guess(text: str, language: str) -> None:
+    from moderation.classifier.language import detect_language
+
+    assert detect_language(normalize_text(text)) == language

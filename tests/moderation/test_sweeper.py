@@ -58,10 +58,10 @@ def test_comments_waiting_too_long_go_to_a_human(settings):
 def break_scoring(monkeypatch) -> None:
     loaded = registry.active_model()
 
-    def explode(texts):
+    def explode(text, top=8):
         raise RuntimeError("vectoriser exploded")
 
-    monkeypatch.setattr(loaded.model, "score", explode)
+    monkeypatch.setattr(loaded.model, "analyze", explode)
 
 
 def test_a_comment_that_cannot_be_scored_is_held_after_the_attempt_limit(settings, active_model, monkeypatch):

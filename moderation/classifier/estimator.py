@@ -1,0 +1,139 @@
+"""The final step of the pipeline: two averaged linear models, a calibration, and a
+head for the fine labels.
+
+- A logistic regression on the TF-IDF features and one on the same features scaled
+  by their Naive-Bayes log-count ratio (NB-LR, Wang & Manning 2012). Both give
+  log-odds, so their average is again one linear function: ``coef_`` and
+  ``intercept_`` hold it, and one sparse dot product scores a comment.
+- Platt scaling (``calibration_``: slope and offset on that log-odds), fitted by
+  the caller on out-of-fold decisions, so probabilities mean what they say; and
+  ``label_threshold_``, the probability from which a text is labelled offensive
+  (chosen on the same out-of-fold scores for the best macro average F; below 0.5
+  when offensive texts are the minority).
+- A multinomial logistic regression over the fine labels of the offensive texts
+  (GermEval's ABUSE/INSULT/PROFANITY, Davidson's hate/offensive, …): P(label |
+  offensive). The score of a fine label is P(offensive) · P(label | offensive).
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+
+# Fine labels that mean "not offensive" in the supported formats.
+NOT_OFFENSIVE_FINE = frozenset({"OTHER", "neither", ""})
+
+
+def nb_log_count_ratio(features: sparse.csr_matrix, labels: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    positive = alpha + np.asarray(features[labels == 1].sum(axis=0)).ravel()
+    negative = alpha + np.asarray(features[labels == 0].sum(axis=0)).ravel()
+    return np.log((positive / positive.sum()) / (negative / negative.sum()))
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-values))
+
+
+class ToxicityClassifier(ClassifierMixin, BaseEstimator):
+    def __init__(
+        self,
+        C: float = 8.0,
+        fine_C: float = 4.0,
+        nb_alpha: float = 1.0,
+        max_iter: int = 1000,
+        fine_balanced: bool = True,
+    ) -> None:
+        self.C = C
+        self.fine_C = fine_C
+        self.fine_balanced = fine_balanced
+        self.nb_alpha = nb_alpha
+        self.max_iter = max_iter
+
+    def fit(
+        self,
+        X: sparse.spmatrix,
+        y: Sequence[int],
+        fine: Sequence[str] | None = None,
+    ) -> "ToxicityClassifier":
+        X = sparse.csr_matrix(X)
+        y = np.asarray(y, dtype=int)
+        self.classes_ = np.array([0, 1])
+        plain = self._logistic(self.C).fit(X, y)
+        ratio = nb_log_count_ratio(X, y, self.nb_alpha)
+        scaled = self._logistic(self.C).fit(X.multiply(ratio).tocsr(), y)
+        self.coef_ = ((plain.coef_[0] + scaled.coef_[0] * ratio) / 2).reshape(1, -1)
+        self.intercept_ = np.array([(plain.intercept_[0] + scaled.intercept_[0]) / 2])
+        self.calibration_ = np.array([1.0, 0.0])
+        self.label_threshold_ = 0.5
+        self._fit_fine(X, y, fine)
+        return self
+
+    def _logistic(self, C: float) -> LogisticRegression:
+        return LogisticRegression(C=C, class_weight="balanced", max_iter=self.max_iter, tol=1e-3)
+
+    def _fit_fine(self, X: sparse.csr_matrix, y: np.ndarray, fine: Sequence[str] | None) -> None:
+        self.fine_labels_: list[str] = []
+        self.fine_coef_ = np.zeros((0, X.shape[1]))
+        self.fine_intercept_ = np.zeros(0)
+        if fine is None:
+            return
+        fine = np.asarray(fine, dtype=object)
+        rows = np.flatnonzero((y == 1) & ~np.isin(fine, list(NOT_OFFENSIVE_FINE)))
+        labels = sorted(set(fine[rows]))
+        if len(labels) == 1:
+            self.fine_labels_ = labels
+            self.fine_coef_ = np.zeros((1, X.shape[1]))
+            self.fine_intercept_ = np.zeros(1)
+        elif len(labels) > 1:
+            head = LogisticRegression(
+                C=self.fine_C,
+                class_weight="balanced" if self.fine_balanced else None,
+                max_iter=self.max_iter,
+                tol=1e-3,
+            )
+            head.fit(X[rows], fine[rows].astype(str))
+            self.fine_labels_ = [str(label) for label in head.classes_]
+            if len(labels) == 2:  # scikit-learn keeps one row for two classes
+                self.fine_coef_ = np.vstack([-head.coef_[0] / 2, head.coef_[0] / 2])
+                self.fine_intercept_ = np.array([-head.intercept_[0] / 2, head.intercept_[0] / 2])
+            else:
+                self.fine_coef_ = head.coef_
+                self.fine_intercept_ = head.intercept_
+        # Dense rows of a vocabulary's width: float32 halves the memory of a worker.
+        self.fine_coef_ = self.fine_coef_.astype(np.float32)
+
+    def decision_function(self, X: sparse.spmatrix) -> np.ndarray:
+        """The uncalibrated log-odds of "offensive"."""
+        return np.asarray(X @ self.coef_[0] + self.intercept_[0]).ravel()
+
+    def calibrate(self, decisions: np.ndarray, labels: Sequence[int]) -> None:
+        """Platt scaling on decisions the model has not been trained on (out-of-fold)."""
+        platt = LogisticRegression(C=1e4, max_iter=1000)
+        platt.fit(np.asarray(decisions).reshape(-1, 1), np.asarray(labels))
+        self.calibration_ = np.array([platt.coef_[0, 0], platt.intercept_[0]])
+
+    def calibrated(self, decisions: np.ndarray) -> np.ndarray:
+        slope, offset = self.calibration_
+        return _sigmoid(slope * decisions + offset)
+
+    def predict_proba(self, X: sparse.spmatrix) -> np.ndarray:
+        positive = self.calibrated(self.decision_function(X))
+        return np.column_stack([1 - positive, positive])
+
+    def predict(self, X: sparse.spmatrix) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def fine_given_offensive(self, X: sparse.spmatrix) -> np.ndarray:
+        """P(fine label | offensive), one column per ``fine_labels_``."""
+        if not self.fine_labels_:
+            return np.zeros((X.shape[0], 0))
+        logits = np.asarray(X @ self.fine_coef_.T.astype(np.float64)) + self.fine_intercept_
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+    def params_summary(self) -> dict[str, Any]:
+        return {"C": self.C, "fine_C": self.fine_C, "nb_alpha": self.nb_alpha}

@@ -1,0 +1,106 @@
+"""An evaluation report: precision-recall and ROC curves, score histograms by label
+and the confusion matrix at the policy thresholds, as PNG files and an HTML page."""
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import precision_recall_curve, roc_curve
+
+DECISIONS = ("published", "held", "rejected")
+
+
+def decision_matrix(
+    labels: Sequence[int], scores: np.ndarray, publish_below: float, reject_above: float
+) -> np.ndarray:
+    """Rows: acceptable, offensive; columns: published, held, rejected."""
+    y = np.asarray(labels)
+    decided = np.where(scores < publish_below, 0, np.where(scores >= reject_above, 2, 1))
+    matrix = np.zeros((2, 3), dtype=int)
+    for label, decision in zip(y, decided, strict=True):
+        matrix[label, decision] += 1
+    return matrix
+
+
+def write_report(
+    folder: Path,
+    *,
+    title: str,
+    labels: Sequence[int],
+    scores: np.ndarray,
+    metrics: dict[str, Any],
+    publish_below: float,
+    reject_above: float,
+) -> Path:
+    """Write the charts and ``index.html`` into ``folder``; returns the page's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    y = np.asarray(labels)
+    both = len(set(y.tolist())) == 2
+    charts = []
+
+    if both:
+        precision, recall, _ = precision_recall_curve(y, scores)
+        figure, axes = plt.subplots(figsize=(5, 4))
+        axes.plot(recall, precision)
+        axes.set(xlabel="recall", ylabel="precision", title="Precision–recall (offensive)", ylim=(0, 1.02))
+        charts.append(_save(figure, folder / "precision_recall.png"))
+
+        false_positive, true_positive, _ = roc_curve(y, scores)
+        figure, axes = plt.subplots(figsize=(5, 4))
+        axes.plot(false_positive, true_positive)
+        axes.plot([0, 1], [0, 1], linestyle=":", color="grey")
+        axes.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
+        charts.append(_save(figure, folder / "roc.png"))
+
+    figure, axes = plt.subplots(figsize=(5, 4))
+    bins = np.linspace(0, 1, 41)
+    for value, name in ((0, "acceptable"), (1, "offensive")):
+        if (y == value).any():
+            axes.hist(scores[y == value], bins=bins, alpha=0.6, label=f"{name} ({int((y == value).sum())})")
+    for threshold in (publish_below, reject_above):
+        axes.axvline(threshold, color="black", linestyle="--", linewidth=1)
+    axes.set(xlabel="score P(offensive)", ylabel="comments", title="Scores by label")
+    axes.legend()
+    charts.append(_save(figure, folder / "score_histogram.png"))
+
+    matrix = decision_matrix(y, scores, publish_below, reject_above)
+    figure, axes = plt.subplots(figsize=(5, 3))
+    axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(3), DECISIONS)
+    axes.set_yticks(range(2), ["acceptable", "offensive"])
+    for row in range(2):
+        for column in range(3):
+            dark = matrix[row, column] > matrix.max() / 2
+            color = "white" if dark else "black"
+            axes.text(column, row, str(matrix[row, column]), ha="center", va="center", color=color)
+    axes.set_title(f"Decisions at publish < {publish_below:.3f}, reject ≥ {reject_above:.3f}")
+    charts.append(_save(figure, folder / "confusion_matrix.png"))
+
+    rows = "".join(
+        f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
+        for name, value in metrics.items()
+    )
+    images = "".join(f'<figure><img src="{name}" alt="{name}"></figure>' for name in charts)
+    page = folder / "index.html"
+    page.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:1em}"
+        "th{text-align:left;padding-right:1em}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><table>{rows}</table>{images}</body></html>",
+        encoding="utf-8",
+    )
+    return page
+
+
+def _save(figure: Any, path: Path) -> str:
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+    return path.name

@@ -1,0 +1,120 @@
+"""Downloading public datasets into DATASETS_DIR, with checksums.
+
+A file is downloaded into a temporary file beside its destination, its SHA-256
+compared with the one recorded here, and only then renamed into place: a broken or
+altered download leaves nothing behind. A file whose checksum is not known yet
+(``sha256=None``) is accepted and its checksum written into ``SHA256SUMS`` beside
+it, so the next download is checked against the first ("trust on first use").
+"""
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+GERMEVAL_BASE = "https://raw.githubusercontent.com/uds-lsv/GermEval-2018-Data/master/"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    url: str
+    path: str  # relative to DATASETS_DIR
+    sha256: str | None  # None: not known yet, recorded on first download
+
+
+DATASETS: dict[str, tuple[RemoteFile, ...]] = {
+    "germeval2018": (
+        RemoteFile(
+            url=GERMEVAL_BASE + "germeval2018.training.txt",
+            path="germeval2018/germeval2018.training.txt",
+            sha256="0f88c63a344e1ab69c5407aa539d1612cd82a96b51ebd6bd613dc70ff9fef03e",
+        ),
+        RemoteFile(
+            url=GERMEVAL_BASE + "germeval2018.test.txt",
+            path="germeval2018/germeval2018.test.txt",
+            sha256=None,
+        ),
+    ),
+}
+
+
+class DownloadError(Exception):
+    """The file could not be fetched or did not match its checksum."""
+
+
+Progress = Callable[[int, int | None], None]  # bytes so far, total if known
+
+
+def recorded_checksums(folder: Path) -> dict[str, str]:
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        return {}
+    result = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if digest and name:
+            result[name] = digest
+    return result
+
+
+def _record_checksum(folder: Path, name: str, digest: str) -> None:
+    sums = recorded_checksums(folder)
+    sums[name] = digest
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{value}  {key}\n" for key, value in sorted(sums.items())), encoding="utf-8"
+    )
+
+
+def download(
+    remote: RemoteFile, root: Path, *, progress: Progress | None = None, timeout: float = 30
+) -> tuple[Path, str]:
+    """Fetch ``remote`` into ``root``; returns (path, sha256). Idempotent: a file
+    already there with the expected checksum is not fetched again."""
+    destination = root / remote.path
+    expected = remote.sha256 or recorded_checksums(destination.parent).get(destination.name)
+    if destination.is_file() and expected and _sha256(destination) == expected:
+        return destination, expected
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".part")
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(handle, "wb") as out:
+            try:
+                with urllib.request.urlopen(remote.url, timeout=timeout) as response:  # noqa: S310
+                    length = response.headers.get("Content-Length")
+                    total = int(length) if length and length.isdigit() else None
+                    done = 0
+                    for chunk in iter(lambda: response.read(1 << 16), b""):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise DownloadError(
+                    f"could not download {remote.url}: {reason} (is this machine offline? "
+                    f"copy the file to {destination} by hand instead)"
+                ) from exc
+        actual = digest.hexdigest()
+        if expected and actual != expected:
+            raise DownloadError(f"{remote.url} has checksum {actual}, expected {expected}; nothing was saved")
+        os.replace(temporary, destination)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    if not expected:
+        _record_checksum(destination.parent, destination.name, actual)
+    return destination, actual
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

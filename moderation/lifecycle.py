@@ -1,0 +1,106 @@
+"""Retraining from moderators' decisions: a challenger against the active model
+(the champion), promoted only if it is not worse on the same held-out decisions."""
+
+import logging
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from sklearn.model_selection import train_test_split
+
+from moderation.classifier.data import Dataset, combine
+from moderation.classifier.evaluate import binary_metrics
+from moderation.classifier.model import ToxicityModel
+from moderation.classifier.persist import load_model
+from moderation.models import ModelVersion
+from moderation.registry import model_activate, model_path, model_train
+from moderation.training_data import best_available_data, decisions_dataset
+
+logger = logging.getLogger(__name__)
+HOLDOUT_SHARE = 0.25
+
+
+def promotion_decision(champion: dict[str, float], challenger: dict[str, float]) -> tuple[bool, str]:
+    """Promote unless the challenger is worse than the champion on macro-F1 or on
+    ROC-AUC (where the held-out data has both classes). Ties promote: the
+    challenger has seen more of this site's comments."""
+    for name in ("macro_f1", "roc_auc"):
+        old, new = champion.get(name), challenger.get(name)
+        if old is None or new is None or np.isnan(old) or np.isnan(new):
+            continue
+        if new < old:
+            return False, f"challenger {name} {new:.4f} < champion {old:.4f}"
+    compared = ", ".join(
+        f"{name} {challenger.get(name, float('nan')):.4f} ≥ {champion.get(name, float('nan')):.4f}"
+        for name in ("macro_f1", "roc_auc")
+    )
+    return True, f"challenger not worse than champion: {compared}"
+
+
+def _holdout_metrics(model: ToxicityModel, holdout: Dataset) -> dict[str, float]:
+    metrics = binary_metrics(holdout.labels, model.score(holdout.texts))
+    return {key: float(value) for key, value in metrics.items()}
+
+
+def model_retrain(
+    *,
+    base: Dataset | None = None,
+    min_decisions: int | None = None,
+    folds: int = 3,
+    params: dict[str, Any] | None = None,
+) -> ModelVersion | None:
+    """Train a challenger on the base data plus moderators' decisions and promote it
+    if it is not worse than the champion on held-out decisions. The comparison and
+    the reason are stored in the challenger's metrics (``promotion``). Returns the
+    challenger, or None when there are too few decisions to learn from."""
+    decisions = decisions_dataset()
+    needed = settings.MODEL_RETRAIN_MIN_DECISIONS if min_decisions is None else min_decisions
+    if len(decisions) < needed or len(set(decisions.labels)) < 2:
+        logger.info("retraining skipped: %d usable decisions, %d needed", len(decisions), needed)
+        return None
+    if base is None:
+        base, _ = best_available_data()
+    train_rows, holdout_rows = train_test_split(
+        np.arange(len(decisions)), test_size=HOLDOUT_SHARE, stratify=decisions.labels, random_state=42
+    )
+    learn, holdout = _rows(decisions, train_rows), _rows(decisions, holdout_rows)
+    champion_row = ModelVersion.objects.filter(is_active=True).first()
+    challenger_row = model_train(
+        dataset=combine([base, learn]), params=params, folds=folds, notes="challenger trained on decisions"
+    )
+    challenger = load_model(model_path(challenger_row), sha256=challenger_row.sha256)
+    challenger_metrics = _holdout_metrics(challenger, holdout)
+    if champion_row is None:
+        promote, reason, champion_metrics = True, "no active model", {}
+    else:
+        champion = load_model(model_path(champion_row), sha256=champion_row.sha256)
+        champion_metrics = _holdout_metrics(champion, holdout)
+        promote, reason = promotion_decision(champion_metrics, challenger_metrics)
+    challenger_row.metrics = {
+        **challenger_row.metrics,
+        "promotion": {
+            "champion": champion_row.version if champion_row else None,
+            "held_out_decisions": len(holdout),
+            "champion_metrics": champion_metrics,
+            "challenger_metrics": challenger_metrics,
+            "promoted": promote,
+            "reason": reason,
+        },
+    }
+    challenger_row.save(update_fields=["metrics"])
+    if promote:
+        model_activate(version=challenger_row.version)
+    logger.info(
+        "challenger %s %s: %s", challenger_row.version, "promoted" if promote else "kept back", reason
+    )
+    return challenger_row
+
+
+def _rows(dataset: Dataset, rows: np.ndarray) -> Dataset:
+    return Dataset(
+        name=dataset.name,
+        texts=[dataset.texts[i] for i in rows],
+        labels=[dataset.labels[i] for i in rows],
+        fine=[dataset.fine[i] for i in rows],
+        origins=[dataset.origins[i] for i in rows],
+    )

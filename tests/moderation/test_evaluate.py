@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from moderation.classifier.evaluate import (
+    binary_metrics,
+    calibration_metrics,
+    fine_predictions,
+    germeval_f1,
+    recommend_thresholds,
+)
+
+
+def test_germeval_f1_is_the_harmonic_mean_of_macro_precision_and_recall() -> None:
+    y_true = [1, 1, 0, 0, 0, 0]
+    y_pred = [1, 0, 0, 0, 0, 1]
+    # macro precision (0.5 + 0.75) / 2, macro recall (0.5 + 0.75) / 2
+    assert germeval_f1(y_true, y_pred) == pytest.approx(0.625)
+
+
+def test_thresholds_keep_published_comments_clean_and_rejections_precise() -> None:
+    rng = np.random.default_rng(1)
+    labels = rng.random(5000) < 0.3
+    scores = np.clip(np.where(labels, rng.normal(0.75, 0.18, 5000), rng.normal(0.25, 0.18, 5000)), 0, 1)
+    result = recommend_thresholds(labels.astype(int), scores)
+    published = scores < result["publish_below"]
+    rejected = scores >= result["reject_above"]
+    assert labels[published].mean() <= 0.02
+    assert labels[rejected].mean() >= 0.95
+    assert result["publish_below"] <= result["reject_above"]
+    assert result["automatic_share"] == pytest.approx(published.mean() + rejected.mean(), abs=1e-4)
+    # not needlessly strict: most acceptable comments still publish themselves
+    assert result["published_share"] > 0.5
+
+
+def test_thresholds_on_hopeless_scores_hold_everything() -> None:
+    labels = np.array([0, 1] * 50)
+    scores = np.full(100, 0.5)
+    result = recommend_thresholds(labels, scores)
+    assert result["published_share"] == 0
+    assert result["rejected_share"] == 0
+    assert result["held_share"] == 1
+
+
+def test_fine_predictions_choose_within_the_evaluated_scheme() -> None:
+    labels = ["ABUSE", "INSULT", "hate", "offensive"]
+    given = np.array([[0.1, 0.2, 0.6, 0.1], [0.1, 0.2, 0.1, 0.6], [0.5, 0.3, 0.1, 0.1]])
+    scores = np.array([0.9, 0.9, 0.2])
+    germeval = fine_predictions(scores, given, labels, ["INSULT", "ABUSE", "OTHER"])
+    assert germeval == ["INSULT", "INSULT", "OTHER"]
+    assert fine_predictions(scores, given, labels, ["hate", "neither"]) == ["hate", "hate", "neither"]
+
+
+def test_binary_metrics_and_calibration_table() -> None:
+    metrics = binary_metrics([0, 0, 1, 1], np.array([0.1, 0.6, 0.4, 0.9]))
+    assert metrics == {"n": 4, "macro_f1": 0.5, "germeval_f1": 0.5, "roc_auc": 0.75}
+    calibration = calibration_metrics([0, 1], np.array([0.0, 1.0]))
+    assert calibration["brier"] == 0
+    assert calibration["reliability"] == [[0.0, 0.0, 1], [1.0, 1.0, 1]]
