@@ -1,12 +1,23 @@
 """The admin site: the moderators' workplace. Queue pages show how many comments
 wait in them, and the statistics page sits beside them."""
 
+import base64
+import io
 from typing import Any
 
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.conf import settings
 from django.contrib.admin import AdminSite
-from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 QUEUE_MODELS = {
     "HeldComment": "held",
@@ -16,18 +27,80 @@ QUEUE_MODELS = {
 }
 
 
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """Password, then the code of the account's authenticator app: always when
+    OTP_REQUIRED_FOR_STAFF is on, otherwise once the account has set one up."""
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data = AdminAuthenticationForm.clean(self)
+        user = self.get_user()
+        if user is not None and (settings.OTP_REQUIRED_FOR_STAFF or user_has_device(user)):
+            self.clean_otp(user)
+        return self.cleaned_data
+
+    def _chosen_device(self, user: Any) -> Any:
+        # With a single authenticator there is nothing to choose: use it.
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+            device = devices[0] if len(devices) == 1 else None
+        return device
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(max_length=8, label="Code from the authenticator app")
+
+
+def _qr_data_uri(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 class StammtischAdminSite(AdminSite):
     site_header = "Stammtisch"
     site_title = "Stammtisch moderation"
     index_title = "Moderation"
+    login_form = StaffLoginForm
+    login_template = "otp/admin111/login.html"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        verified = not settings.OTP_REQUIRED_FOR_STAFF or request.user.is_verified()
+        return super().has_permission(request) and verified
 
     def get_urls(self) -> list[Any]:
         from moderation.admin import statistics_view
 
         return [
             path("moderation/statistics/", self.admin_view(statistics_view), name="moderation_statistics"),
+            path("two-factor/", self.admin_view(self.two_factor_view), name="two_factor"),
             *super().get_urls(),
         ]
+
+    def two_factor_view(self, request: HttpRequest) -> HttpResponse:
+        """Set up the authenticator app for one's own account: scan, confirm with a code."""
+        user = request.user
+        context = {
+            **self.each_context(request),
+            "title": "Two-factor login",
+            "enabled": user_has_device(user),
+        }
+        if context["enabled"]:
+            return TemplateResponse(request, "admin/two_factor.html", context)
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "app"})
+        form = TokenForm(request.POST or None)
+        if form.is_valid():
+            if device.verify_token(form.cleaned_data["token"].strip()):
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                otp_login(request, device)
+                return HttpResponseRedirect(reverse("admin:two_factor"))
+            form.add_error("token", "That code is not right (or no longer valid). Try the current one.")
+        context.update(
+            form=form, qr=_qr_data_uri(device.config_url), secret=base64.b32encode(device.bin_key).decode()
+        )
+        return TemplateResponse(request, "admin/two_factor.html", context)
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         from moderation.selectors import queue_counts
@@ -62,7 +135,3 @@ class StammtischAdminSite(AdminSite):
                     },
                 )
         return apps
-
-
-class StammtischAdminConfig(AdminConfig):
-    default_site = "config.admin.StammtischAdminSite"

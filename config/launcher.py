@@ -151,10 +151,15 @@ def main() -> None:
             )
             wait_for_redis(redis_url)
             print(f"started Redis ({executable}) at {redis_url}, data in {data_dir / 'redis'}")
+    # Request metrics of all gunicorn workers, gathered at /metrics; stale files of
+    # an earlier run would be counted too, so the folder starts empty.
+    metrics_dir = data_dir / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
     env = {**os.environ, "REDIS_URL": redis_url}
+    web_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     concurrency = os.environ.get("WORKER_CONCURRENCY", "1")
-    web_workers = os.environ.get("WEB_WORKERS", "2")
     commands = {
         "worker": [*celery, "worker", "-Q", "moderation,maintenance", "-c", concurrency, "-l", "INFO"],
         # Retraining takes a minute or more: a process of its own, never in the way of scoring.
@@ -165,16 +170,14 @@ def main() -> None:
             "-m",
             "gunicorn",
             "config.wsgi",
+            "--config",
+            "python:config.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            web_workers,
-            "--access-logfile",
-            "-",
         ],
     }
     for name, command in commands.items():
-        stack.start(name, subprocess.Popen(command, env=env, cwd=BASE_DIR))
+        stack.start(name, subprocess.Popen(command, env=web_env if name == "web" else env, cwd=BASE_DIR))
     print(
         f"\nStammtisch is running: http://127.0.0.1:{port}/\n"
         f"  admin   http://127.0.0.1:{port}/admin/ (demo moderator: see above)\n"

@@ -1,22 +1,25 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import HealthApi
+from config.metrics import metrics_view
 from moderation.views import model_report_file
 
 urlpatterns = [
     path(
-        "admin/moderation/reports/<str:folder>/",
+        f"{settings.ADMIN_PATH}moderation/reports/<str:folder>/",
         admin.site.admin_view(model_report_file),
         name="model-report",
     ),
     path(
-        "admin/moderation/reports/<str:folder>/<str:name>",
+        f"{settings.ADMIN_PATH}moderation/reports/<str:folder>/<str:name>",
         admin.site.admin_view(model_report_file),
         name="model-report-file",
     ),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
     path("api/", include("articles.urls")),
     path("api/", include("discussion.urls")),
     path("api/", include("moderation.urls")),

@@ -29,6 +29,7 @@ from config.api_errors import (
     UNSUPPORTED,
     field_errors,
 )
+from config.security import lockout_response
 from discussion.models import Comment, Report
 from discussion.selectors import (
     MAX_ID,
@@ -529,6 +530,11 @@ class TokenApi(APIView):
     )
     def post(self, request: Request) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        # The login guard marks the request when this account is locked out from here.
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request)
+        if not valid:
+            raise serializers.ValidationError(serializer.errors)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})

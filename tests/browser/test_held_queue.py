@@ -21,11 +21,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def held(body: str, score: float) -> Comment:
     comment = CommentFactory(status=Comment.Status.HELD, score=score, body=body)
     AuditEntry.objects.create(
-        comment=comment, comment_revision=1, actor="model", from_status="pending", to_status="held",
-        reason="grey zone", score=score,
-        details={"explanation": [{"feature": "vollpfosten", "kind": "word", "weight": 2.1}],
-                 "rules": [f"score {score:.2f} between 0.35 and 0.85"], "word_hits": []},
-    )  # fmt: skip
+        comment=comment,
+        comment_revision=1,
+        actor="model",
+        from_status="pending",
+        to_status="held",
+        reason="grey zone",
+        score=score,
+        details={
+            "explanation": [{"feature": "vollpfosten", "kind": "word", "weight": 2.1}],
+            "rules": [f"score {score:.2f} between 0.35 and 0.85"],
+            "word_hits": [],
+        },
+    )
     return comment
 
 

@@ -102,7 +102,7 @@ CSRF_SECRET = "a" * 32
 @pytest.fixture
 def session_client(reader) -> APIClient:
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="leserin", password="a-long-test-password")
+    client.force_login(reader)  # a session, as a same-site login page would start it
     return client
 
 

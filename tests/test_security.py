@@ -1,0 +1,198 @@
+"""Staff accounts and the operator's view: login lockout, two-factor login, the
+admin's address, metrics for internal scrapers only, structured logs, CORS."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
+
+from config.logs import JsonFormatter
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "a-long-test-password"  # UserFactory's
+
+
+def code_for(device: TOTPDevice) -> str:
+    return str(TOTP(device.bin_key, device.step, device.t0, device.digits).token()).zfill(device.digits)
+
+
+def test_api_logins_lock_after_repeated_failures(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(username="leserin")
+    client = APIClient()
+    wrong = {"username": "leserin", "password": "falsch"}
+    assert [client.post("/api/auth/token/", wrong, format="json").status_code for _ in range(3)] == [
+        400,
+        400,
+        429,
+    ]
+    locked = client.post("/api/auth/token/", {"username": "leserin", "password": PASSWORD}, format="json")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
+    assert int(locked["Retry-After"]) == 15 * 60
+    # The lock holds for this account from this address only.
+    elsewhere = APIClient(REMOTE_ADDR="203.0.113.9")
+    assert (
+        elsewhere.post(
+            "/api/auth/token/", {"username": "leserin", "password": PASSWORD}, format="json"
+        ).status_code
+        == 200
+    )
+
+
+def test_admin_logins_lock_after_repeated_failures(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(username="mod", is_staff=True)
+    client = Client()
+    for _ in range(3):
+        client.post("/admin/login/", {"username": "mod", "password": "falsch"})
+    locked = client.post("/admin/login/", {"username": "mod", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_with_an_authenticator_must_give_its_code() -> None:
+    staff = UserFactory(username="mod", is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
+    client = Client()
+    refused = client.post("/admin/login/?next=/admin/", {"username": "mod", "password": PASSWORD})
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    accepted = client.post(
+        "/admin/login/?next=/admin/", {"username": "mod", "password": PASSWORD, "otp_token": code_for(device)}
+    )
+    assert accepted.status_code == 302 and accepted["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_wrong_code_turns_nothing_on() -> None:
+    staff = UserFactory(username="mod", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    client.get("/admin/two-factor/")
+    device = TOTPDevice.objects.get(user=staff)
+    wrong = "000000" if code_for(device) != "000000" else "111111"
+    response = client.post("/admin/two-factor/", {"token": wrong})
+    assert "That code is not right" in response.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_without_an_authenticator_the_password_is_enough_unless_required(settings) -> None:
+    UserFactory(username="mod", is_staff=True, is_superuser=True)
+    client = Client()
+    client.post("/admin/login/", {"username": "mod", "password": PASSWORD})
+    assert client.get("/admin/").status_code == 200
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    assert client.get("/admin/").status_code == 302, "a session without a second factor no longer counts"
+
+
+def test_staff_set_up_their_authenticator_themselves(settings) -> None:
+    staff = UserFactory(username="mod", is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    page = client.get("/admin/two-factor/")
+    assert "data:image/svg+xml;base64," in page.content.decode()
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    assert client.post("/admin/two-factor/", {"token": code_for(device)}).status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    assert client.get("/admin/").status_code == 200, "this session was verified with the new device"
+
+
+def test_totp_enroll_gives_staff_a_fresh_device(capsys) -> None:
+    staff = UserFactory(username="mod", is_staff=True)
+    TOTPDevice.objects.create(user=staff, name="old", confirmed=True)
+    call_command("totp_enroll", "mod", "--no-qr")
+    assert "otpauth://totp/" in capsys.readouterr().out
+    assert list(TOTPDevice.objects.filter(user=staff).values_list("name", "confirmed")) == [("app", True)]
+
+
+def test_the_admin_can_live_at_another_address(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), "ADMIN_PATH": "redaktion"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.urls import reverse; print(reverse('admin:index'))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "/redaktion/"
+
+
+def test_metrics_for_internal_scrapers(settings, active_model) -> None:
+    CommentFactory.create_batch(2, status="published")
+    CommentFactory(status="held")
+    response = Client().get("/metrics")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'stammtisch_comments{status="published"} 2.0' in text
+    assert 'stammtisch_comments{status="held"} 1.0' in text
+    assert 'stammtisch_model_info{version="coldstart-test"} 1.0' in text
+    assert "stammtisch_http_request_duration_seconds_bucket" in text
+    assert "stammtisch_queue_depth" in text
+
+
+def test_metrics_refuse_other_networks_unless_given_the_token(settings) -> None:
+    outside = Client(REMOTE_ADDR="198.51.100.7")
+    assert outside.get("/metrics").status_code == 403
+    settings.METRICS_TOKEN = "geheimes-token"
+    assert outside.get("/metrics", HTTP_AUTHORIZATION="Bearer falsch").status_code == 403
+    assert outside.get("/metrics", HTTP_AUTHORIZATION="Bearer geheimes-token").status_code == 200
+
+
+def test_json_logs_are_one_object_per_line() -> None:
+    record = logging.makeLogRecord(
+        {
+            "name": "moderation",
+            "levelname": "INFO",
+            "msg": "comment %s: %s",
+            "args": (7, "published"),
+            "comment_id": 7,
+        }
+    )
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert (entry["level"], entry["logger"], entry["message"], entry["comment_id"]) == (
+        "INFO",
+        "moderation",
+        "comment 7: published",
+        7,
+    )
+
+
+def test_cors_lets_configured_news_sites_call_the_api(settings, article) -> None:
+    settings.CORS_ALLOWED_ORIGINS = ["https://www.zeitung.example"]
+    client = Client()
+    url = f"/api/articles/{article.slug}/comments/"
+    preflight = client.options(
+        url,
+        HTTP_ORIGIN="https://www.zeitung.example",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization,content-type",
+    )
+    assert preflight["Access-Control-Allow-Origin"] == "https://www.zeitung.example"
+    assert "authorization" in preflight["Access-Control-Allow-Headers"]
+    other = client.get(url, HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in other
