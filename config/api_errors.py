@@ -4,6 +4,8 @@ Every error is ``{"detail", "code"}`` (with more facts for some codes) or, for b
 input, field errors ``{"<field>": ["message", …]}``; see config/errors.py.
 """
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -61,3 +63,10 @@ RETRY_AFTER = OpenApiParameter(
     response=[429],
     description="Seconds until the throttle lets the next request through.",
 )
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The input checked by ``serializer_class``; a 400 with field errors otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

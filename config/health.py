@@ -1,9 +1,13 @@
-"""GET /api/health/: is the database reachable, the broker answering, a model usable?"""
+"""GET /api/health/: is the database reachable, the broker answering, a model usable?
+
+Everyone (load balancers) gets the yes or no of each check; the details (errors,
+model version and figures, queue depths, waiting comments) only internal callers,
+as for /metrics.
+"""
 
 from typing import Any
 
 import redis
-from django.conf import settings
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -11,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.broker import queue_lengths
+from config.metrics import internal_request
 from moderation.selectors import model_status, pending_status
 
 
@@ -25,12 +31,10 @@ def _database() -> dict[str, Any]:
 
 def _broker() -> dict[str, Any]:
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
-        client.ping()
-        depth = client.llen("moderation")
+        depths = queue_lengths()
     except redis.RedisError as exc:
         return {"ok": False, "error": str(exc)}
-    return {"ok": True, "queue_depth": depth}
+    return {"ok": True, "queue_depth": depths["moderation"]}
 
 
 def _model() -> dict[str, Any]:
@@ -56,7 +60,12 @@ class HealthApi(APIView):
     def get(self, request: Request) -> Response:
         checks = {"database": _database(), "broker": _broker(), "model": _model()}
         ok = all(check["ok"] for check in checks.values())
+        status = 200 if ok else 503
+        if not internal_request(request):
+            return Response(
+                {"ok": ok, "checks": {name: {"ok": c["ok"]} for name, c in checks.items()}}, status
+            )
         body: dict[str, Any] = {"ok": ok, "checks": checks}
         if checks["database"]["ok"]:
             body["pending"] = pending_status()
-        return Response(body, status=200 if ok else 503)
+        return Response(body, status=status)

@@ -124,13 +124,16 @@ def _allowed_networks() -> list[Any]:
     return [ipaddress.ip_network(network, strict=False) for network in settings.METRICS_ALLOWED_NETWORKS]
 
 
-def _allowed(request: HttpRequest) -> bool:
+def internal_request(request: HttpRequest) -> bool:
+    """From a scraper: it sends METRICS_TOKEN, or it connects directly (no proxy in
+    between, which would make every outside request look local) from an allowed network."""
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(header, f"Bearer {token}"):
         return True
+    if "HTTP_X_FORWARDED_FOR" in request.META:
+        return False
     try:
-        # The direct peer, never X-Forwarded-For: a proxy in front means "not internal".
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
@@ -138,7 +141,7 @@ def _allowed(request: HttpRequest) -> bool:
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
+    if not internal_request(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         processes = CollectorRegistry()

@@ -1,4 +1,5 @@
-"""What a locked-out login sees: JSON for API clients, a page for people."""
+"""Who the client is behind our proxies, and what a locked-out login sees: JSON for
+API clients, a page for people."""
 
 from typing import Any
 
@@ -24,3 +25,16 @@ def lockout_response(
         return answer
     # Rendered here: this answer replaces the view's in middleware, after rendering.
     return render(request, "admin/locked_out.html", {"message": message}, status=429)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: the peer's, or with TRUSTED_PROXY_COUNT proxies in front,
+    the address the outermost of them saw (the same rule as the API's throttles)."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    count = settings.TRUSTED_PROXY_COUNT
+    if count and forwarded:
+        return forwarded[-min(count, len(forwarded))]
+    return peer

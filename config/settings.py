@@ -30,6 +30,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 
+# Proxies in front of the web server that append to X-Forwarded-For; 0 takes the
+# peer address as the client's (per-address throttles and login lockouts).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -93,6 +96,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_VERBOSE = False
 # Staff must log in with a TOTP code as second factor (enrol with
 # `manage.py totp_enroll USERNAME` or on the admin's two-factor page). Without
@@ -265,7 +269,7 @@ REST_FRAMEWORK = {
     # How many proxies in front of the web server append to X-Forwarded-For. 0 means
     # the client address is the peer's, so a client cannot pick its own IP for the
     # per-IP throttles by sending the header.
-    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0, minimum=0),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # Throttles: per user and per client IP for each kind of write, counted in the

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from discussion.models import Comment, CommentRevision, ReaderProfile, Report
@@ -29,6 +30,9 @@ class ReportInline(_ReadOnlyInline):
     model = Report
     fields = ["created_at", "reporter", "reason", "note", "comment_revision", "resolved_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
+        return super().get_queryset(request).select_related("reporter")
 
 
 @admin.register(Comment)

@@ -28,6 +28,7 @@ from config.api_errors import (
     TOO_LARGE,
     UNSUPPORTED,
     field_errors,
+    validated,
 )
 from config.security import lockout_response
 from discussion.models import Comment, Report
@@ -212,7 +213,7 @@ class ReportInput(serializers.Serializer):
 class RegisterInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     display_name = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -221,16 +222,10 @@ class RegisterInput(serializers.Serializer):
     )
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _valid_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     # A plain dict, not the QueryDict: DRF reads an empty value in a QueryDict as an
     # absent one, so `?limit=` would quietly mean the default instead of a 400.
-    return _valid(serializer_class, request.query_params.dict())
+    return validated(serializer_class, request.query_params.dict())
 
 
 def _next_url(request: Request, next_cursor: str | None) -> str | None:
@@ -299,7 +294,7 @@ class ArticleCommentsApi(APIView):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        data = _valid(CommentCreateInput, request.data)
+        data = validated(CommentCreateInput, request.data)
         comment = comment_create(
             article=article_get(slug=slug),
             author=request.user,
@@ -343,7 +338,7 @@ class CommentDetailApi(APIView):
         },
     )
     def patch(self, request: Request, comment_id: int) -> Response:
-        data = _valid(CommentEditInput, request.data)
+        data = validated(CommentEditInput, request.data)
         comment = comment_edit(comment_id=comment_id, user=request.user, body=data["body"])
         return Response(CommentOutput(comment, context={"user": request.user}).data)
 
@@ -432,7 +427,7 @@ class CommentReportsApi(APIView):
         },
     )
     def post(self, request: Request, comment_id: int) -> Response:
-        data = _valid(ReportInput, request.data)
+        data = validated(ReportInput, request.data)
         report = report_create(
             comment_id=comment_id, reporter=request.user, reason=data["reason"], note=data.get("note", "")
         )
@@ -505,7 +500,7 @@ class RegisterApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _valid(RegisterInput, request.data)
+        data = validated(RegisterInput, request.data)
         user, token = user_register(**data)
         return Response({"username": user.get_username(), "token": token}, status=status.HTTP_201_CREATED)
 

@@ -417,8 +417,8 @@ def user_register(
         with transaction.atomic():
             user.save()
             token = Token.objects.create(user=user)
-            if display_name:
-                ReaderProfile.objects.create(user=user, display_name=display_name)
+            # Every reader has a profile from the start, where moderators find them.
+            ReaderProfile.objects.create(user=user, display_name=display_name)
     except IntegrityError:  # registered concurrently under the same name
         raise InvalidInput("This username is taken.", field="username") from None
     return user, token.key

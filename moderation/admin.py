@@ -39,12 +39,13 @@ from moderation.models import (
     StuckComment,
     Term,
 )
+from moderation.permissions import MODERATE
 from moderation.registry import model_activate
+from moderation.rules import site_policy
 from moderation.selectors import queue_comments, queue_details, queue_ordering
 from moderation.stats import statistics_page_context
 from moderation.tasks import retrain_model
 
-MODERATE = "moderation.moderate_comment"
 # The status every comment of a queue had when the moderator saw the page.
 QUEUE_STATUS = {"held": "held", "reported": "held", "pending": "pending", "rejected": "rejected"}
 
@@ -73,6 +74,9 @@ class AuditEntryInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        return super().get_queryset(request).select_related("model_version", "moderator")
+
 
 admin.site.unregister(Comment)
 
@@ -82,6 +86,9 @@ class CommentWithHistoryAdmin(CommentAdmin):
     """Every comment with its decisions: who decided, when and why."""
 
     inlines = [AuditEntryInline, *CommentAdmin.inlines]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a comment is removed by a decision, which keeps its history
 
 
 class QueueChangeList(ChangeList):
@@ -172,7 +179,8 @@ class QueueAdmin(admin.ModelAdmin):
         record = getattr(obj, "queue_details", {}).get("author")
         if obj.author is None or record is None:
             return "(deleted account)"
-        link = reverse("admin:discussion_readerprofile_changelist") + f"?q={obj.author.get_username()}"
+        query = urlencode({"q": obj.author.get_username()})
+        link = reverse("admin:discussion_readerprofile_changelist") + "?" + query
         return format_html(
             '<a href="{}">{}</a><br><small>{} approved · {} rejected · account {} days</small>',
             link,
@@ -229,12 +237,15 @@ class QueueAdmin(admin.ModelAdmin):
             'class="approve">Approve</button> '
             '<button type="submit" formmethod="post" formaction="{}" name="decision" value="reject" '
             'class="reject">Reject</button> '
-            '<select name="reason_{}" aria-label="reason for rejecting #{}">{}</select></div>',
+            '<select name="reason_{}" aria-label="reason for rejecting #{}">{}</select>'
+            '<input type="hidden" name="revision_{}" value="{}"></div>',
             url,
             url,
             obj.pk,
             obj.pk,
             options,
+            obj.pk,
+            obj.revision,
         )
 
     # --- one-click decisions ----------------------------------------------
@@ -261,6 +272,8 @@ class QueueAdmin(admin.ModelAdmin):
                     action=action,
                     reason=reason,
                     expected_status=QUEUE_STATUS[self.queue],
+                    # The text shown on the page; an edit since then is not decided blind.
+                    expected_revision=_number(request.POST.get(f"revision_{comment_id}", "")),
                 )
                 done += 1
             except DomainError:
@@ -294,13 +307,21 @@ for _reason, _label in RejectReason.choices:
     setattr(QueueAdmin, f"reject_{_reason}", _reject_action(_reason, _label))
 
 
+def _number(text: str) -> int | None:
+    """A small positive number from a form or query string, or None."""
+    try:
+        value = int(text)
+    except ValueError:
+        return None
+    return value if 0 < value < 2**31 else None
+
+
 def _decide_view(model_admin: QueueAdmin, request: HttpRequest, comment_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm(MODERATE):
         raise PermissionDenied
     action = request.POST.get("decision", "")
-    revision = request.GET.get("revision", "")
     try:
         comment_decide(
             comment_id=comment_id,
@@ -309,7 +330,7 @@ def _decide_view(model_admin: QueueAdmin, request: HttpRequest, comment_id: int)
             reason=request.POST.get(f"reason_{comment_id}", "") if action == Action.REJECT else "",
             note=request.POST.get("note", ""),
             expected_status=request.GET.get("expected_status") or None,
-            expected_revision=int(revision) if revision.isdigit() and len(revision) < 10 else None,
+            expected_revision=_number(request.GET.get("revision", "")),
         )
         messages.success(request, f"Comment #{comment_id}: {action} done.")
     except DomainError as exc:
@@ -353,6 +374,8 @@ class ReaderActionForm(forms.Form):
         data = super().clean() or {}
         if data.get("restriction") == ReaderAction.SUSPEND and not data.get("until"):
             self.add_error("until", "A suspension needs an end date.")
+        elif data.get("until") and data["until"] <= timezone.now():
+            self.add_error("until", "A suspension must end in the future.")
         if data.get("restriction") in (ReaderAction.SUSPEND, ReaderAction.BAN) and not data.get("reason"):
             self.add_error("reason", "Say why; the reader sees it.")
         return data
@@ -447,8 +470,7 @@ class SitePolicyAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        policy, _ = SitePolicy.objects.get_or_create(pk=1)
-        return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[policy.pk]))
+        return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[site_policy().pk]))
 
 
 @admin.register(ArticlePolicy)
@@ -565,9 +587,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 def statistics_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("moderation.view_auditentry"):
         raise PermissionDenied
-    days = min(
-        max(int(request.GET.get("days", "30") or 30) if request.GET.get("days", "").isdigit() else 30, 1), 365
-    )
+    days = min(max(_number(request.GET.get("days", "")) or 30, 1), 365)
     context = {
         **admin.site.each_context(request),
         "title": "Moderation statistics",

@@ -3,6 +3,7 @@ audited exactly as in the admin (the same services)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,29 +22,27 @@ from config.api_errors import (
     UNSUPPORTED,
     ErrorOutput,
     field_errors,
+    validated,
 )
-from config.errors import NotFound
+from config.errors import InvalidInput, NotFound
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.models import AuditEntry
+from moderation.permissions import MODERATE
 from moderation.registry import NoActiveModel
 from moderation.selectors import QUEUES, queue_comments, queue_details
 from moderation.services import text_analyze
 
-MODERATE = "moderation.moderate_comment"
-
 
 class IsModerator(BasePermission):
-    """Staff with the moderation permission (the Moderators group, or a superuser)."""
+    """Staff with the moderation permission (the Moderators group, or a superuser).
+    Where staff must log in with a second factor, only a session verified with it
+    counts: an API token, got with the password alone, does not."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_staff and user.has_perm(MODERATE))
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+        if not (user and user.is_authenticated and user.is_staff and user.has_perm(MODERATE)):
+            return False
+        return not settings.OTP_REQUIRED_FOR_STAFF or bool(getattr(user, "is_verified", lambda: False)())
 
 
 class QueueQueryInput(serializers.Serializer):
@@ -113,7 +112,7 @@ class QueueApi(APIView):
     )
     def get(self, request: Request, queue: str) -> Response:
         comments_in_queue = queue_comments(queue)
-        query = _valid(QueueQueryInput, request.query_params)
+        query = validated(QueueQueryInput, request.query_params.dict())
         page = list(comments_in_queue[query["offset"] : query["offset"] + query["limit"]])
         details = queue_details([comment.pk for comment in page])
         results = [_queue_item(comment, details[comment.pk]) for comment in page]
@@ -134,7 +133,7 @@ class DecisionInput(serializers.Serializer):
         help_text="The status you saw; the decision applies only if the comment is still in it.",
     )
     revision = serializers.IntegerField(
-        required=False,
+        required=False,  # required to approve
         min_value=1,
         max_value=2**31 - 1,
         help_text="The revision of the text you judged; the decision applies only to that text.",
@@ -183,7 +182,10 @@ class DecisionApi(APIView):
         },
     )
     def post(self, request: Request, comment_id: int) -> Response:
-        data = _valid(DecisionInput, request.data)
+        data = validated(DecisionInput, request.data)
+        if data["action"] == "approve" and "revision" not in data:
+            # Publishing text the moderator has not seen (an edit meanwhile) must not happen.
+            raise InvalidInput("Give the revision of the text you approve.", field="revision")
         entry = comment_decide(
             comment_id=comment_id,
             moderator=request.user,
@@ -227,7 +229,7 @@ class AnalyzeApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = _valid(AnalyzeInput, request.data)
+        data = validated(AnalyzeInput, request.data)
         article_id = article_get(slug=data["article"]).pk if data.get("article") else None
         try:
             analysis = text_analyze(text=data["text"], article_id=article_id)
@@ -266,7 +268,7 @@ class ReaderApi(APIView):
         },
     )
     def post(self, request: Request, username: str) -> Response:
-        data = _valid(ReaderActionInput, request.data)
+        data = validated(ReaderActionInput, request.data)
         reader = get_user_model().objects.filter(username=username).first()
         if reader is None:
             raise NotFound("No such reader.")

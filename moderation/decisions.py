@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import TextChoices
 
 from config.errors import Conflict, InvalidInput, NotFound
+from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
 from discussion.services import (
@@ -55,7 +56,6 @@ _TO = {
     Action.APPROVE: Status.PUBLISHED,
     Action.REJECT: Status.REJECTED,
     Action.REMOVE: Status.REMOVED,
-    Action.RESTORE: Status.PUBLISHED,
 }
 
 
@@ -68,6 +68,20 @@ def _current(comment_id: int) -> dict[str, object]:
     if row is None:
         raise NotFound("No such comment.")
     return row
+
+
+def _restore_target(comment_id: int) -> str:
+    """Restoring undoes a moderator's removal: the comment gets back the status it
+    had. What its author deleted stays deleted."""
+    removal = (
+        AuditEntry.objects.filter(comment_id=comment_id, to_status=Status.REMOVED)
+        .order_by("-created_at", "-id")
+        .values("actor", "from_status")
+        .first()
+    )
+    if removal is None or removal["actor"] != AuditEntry.Actor.MODERATOR:
+        raise Conflict("Only a comment removed by a moderator can be restored.", code="not_restorable")
+    return removal["from_status"]
 
 
 def comment_decide(
@@ -109,7 +123,7 @@ def comment_decide(
             reason="note",
             details={"note": note},
         )
-    target = _TO[Action(action)]
+    target = _restore_target(comment_id) if action == Action.RESTORE else _TO[Action(action)]
     allowed = [status for status in _FROM[Action(action)] if expected_status in (None, status)]
     with transaction.atomic():
         before = comment_change_status(
@@ -129,6 +143,8 @@ def comment_decide(
             )
             if action == Action.APPROVE:
                 reports_resolve(comment_id=comment_id, revision=before.revision)
+            if target == Status.PENDING:
+                comment_request_scoring(comment_id=comment_id)
             return entry
     now = _current(comment_id)
     AuditEntry.objects.create(

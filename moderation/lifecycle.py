@@ -6,13 +6,14 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db.models import F
 from sklearn.model_selection import train_test_split
 
 from moderation.classifier.data import Dataset, combine
 from moderation.classifier.evaluate import binary_metrics
 from moderation.classifier.model import ToxicityModel
 from moderation.classifier.persist import load_model
-from moderation.models import ModelVersion
+from moderation.models import AuditEntry, ModelVersion
 from moderation.registry import model_activate, model_path, model_train
 from moderation.training_data import best_available_data, decisions_dataset
 
@@ -55,8 +56,15 @@ def model_retrain(
     challenger, or None when there are too few decisions to learn from."""
     decisions = decisions_dataset()
     needed = settings.MODEL_RETRAIN_MIN_DECISIONS if min_decisions is None else min_decisions
-    if len(decisions) < needed or len(set(decisions.labels)) < 2:
-        logger.info("retraining skipped: %d usable decisions, %d needed", len(decisions), needed)
+    # New decisions since the active model was trained: without enough of them a
+    # challenger would learn nothing its champion did not.
+    champion = ModelVersion.objects.filter(is_active=True).only("created_at").first()
+    new = AuditEntry.objects.filter(actor=AuditEntry.Actor.MODERATOR).exclude(from_status=F("to_status"))
+    if champion is not None:
+        new = new.filter(created_at__gt=champion.created_at)
+    fresh = new.count()
+    if fresh < needed or len(set(decisions.labels)) < 2:
+        logger.info("retraining skipped: %d new decisions, %d needed", fresh, needed)
         return None
     if base is None:
         base, _ = best_available_data()

@@ -72,6 +72,9 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if self.pk is not None:
             raise ValueError("Audit entries are immutable.")
+        # A reason lists every rule that fired, and readers' text can make that long;
+        # the full list is in details, the column keeps what fits.
+        self.reason = self.reason[:255]
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -9,6 +9,8 @@ audit entries or the site policy; those stay with administrators.
 from django.contrib.auth.models import Group, Permission
 
 MODERATORS = "Moderators"
+# Deciding comments and restricting readers, in the admin and the moderation API.
+MODERATE = "moderation.moderate_comment"
 MODERATOR_PERMISSIONS = [
     ("articles", "view_article"),
     ("discussion", "view_comment"),

@@ -24,12 +24,6 @@ def site_policy() -> SitePolicy:
     return policy
 
 
-def default_thresholds(model_version: ModelVersion | None = None) -> Thresholds:
-    """The thresholds when neither the site policy nor the article sets them: the
-    environment's if set there, else what the model recommends from its evaluation."""
-    return thresholds_for(model_version)
-
-
 def policy_config(
     *, article_id: int | None, site: SitePolicy | None = None, model_version: ModelVersion | None = None
 ) -> PolicyConfig:
@@ -37,7 +31,8 @@ def policy_config(
     site's, else the defaults."""
     site = site or site_policy()
     article = ArticlePolicy.objects.filter(article_id=article_id).first() if article_id else None
-    defaults = default_thresholds(model_version)
+    # Neither article nor site sets them: the environment's, else the model's recommendation.
+    defaults = thresholds_for(model_version)
 
     def pick(name: str, fallback: Any) -> Any:
         for source in (article, site):
@@ -133,8 +128,9 @@ def facts_for(
     )
     facts = Facts(
         score=score,
-        banned_terms=tuple(hit.term for hit in hits if hit.kind == Term.Kind.BANNED),
-        suspect_terms=tuple(hit.term for hit in hits if hit.kind == Term.Kind.SUSPECT),
+        # Each term once, however often it occurs.
+        banned_terms=tuple(dict.fromkeys(hit.term for hit in hits if hit.kind == Term.Kind.BANNED)),
+        suspect_terms=tuple(dict.fromkeys(hit.term for hit in hits if hit.kind == Term.Kind.SUSPECT)),
         spam_signals=tuple(
             spam_signals(comment_id=comment_id, author_id=author_id, body=body, site=site, now=now)
         ),

@@ -14,10 +14,11 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status
-from moderation.models import AuditEntry, ScoringState
-from moderation.policy import decide_with_rules
+from moderation.models import AuditEntry, ModelVersion, ScoringState
+from moderation.policy import Verdict, decide_with_rules
 from moderation.registry import active_model
 from moderation.rules import facts_for, policy_config, site_policy
+from moderation.wordlists import Hit
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,22 @@ def comment_hold_for_human(*, comment_id: int, reason: str, revision: int | None
     return entry
 
 
+def _verdict(
+    *,
+    comment_id: int,
+    author_id: int | None,
+    article_id: int | None,
+    body: str,
+    score: float,
+    model_version: ModelVersion,
+) -> tuple[Verdict, list[Hit]]:
+    """What the policy makes of a scored text by this author on this article."""
+    site = site_policy()
+    facts, hits = facts_for(comment_id=comment_id, author_id=author_id, body=body, score=score, site=site)
+    config = policy_config(article_id=article_id, site=site, model_version=model_version)
+    return decide_with_rules(facts, config), hits
+
+
 def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     """Score a pending comment with the active model and publish, hold or reject it.
 
@@ -98,12 +115,14 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             )
         raise ScoringFailed(f"comment {comment_id}, attempt {attempt}: {exc!r}") from exc
     score = analysis.score
-    site = site_policy()
-    facts, hits = facts_for(
-        comment_id=comment_id, author_id=comment["author_id"], body=comment["body"], score=score, site=site
+    verdict, hits = _verdict(
+        comment_id=comment_id,
+        author_id=comment["author_id"],
+        article_id=comment["article_id"],
+        body=comment["body"],
+        score=score,
+        model_version=loaded.row,
     )
-    config = policy_config(article_id=comment["article_id"], site=site, model_version=loaded.row)
-    verdict = decide_with_rules(facts, config)
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment_id,
@@ -198,17 +217,21 @@ def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
     Nothing is stored. Raises NoActiveModel without a usable model."""
     loaded = active_model()
     analysis = loaded.model.analyze(text)
-    site = site_policy()
-    facts, hits = facts_for(comment_id=0, author_id=None, body=text, score=analysis.score, site=site)
-    verdict = decide_with_rules(
-        facts, policy_config(article_id=article_id, site=site, model_version=loaded.row)
+    verdict, hits = _verdict(
+        comment_id=0,
+        author_id=None,
+        article_id=article_id,
+        body=text,
+        score=analysis.score,
+        model_version=loaded.row,
     )
+    details = analysis.details()
     return {
         "score": round(analysis.score, 4),
         "model_version": loaded.row.version,
-        "fine_scores": analysis.details()["fine_scores"],
+        "fine_scores": details["fine_scores"],
         "language": analysis.language,
-        "explanation": analysis.details()["explanation"],
+        "explanation": details["explanation"],
         "word_hits": [hit.as_dict() for hit in hits],
         "rules": list(verdict.rules),
         "decision": {"status": verdict.status, "reason": verdict.reason},

@@ -173,7 +173,7 @@ class World:
             password = PASSWORD if target == "owner" else "falsches-Passwort"
             return {"username": self.users["owner"].get_username(), "password": password}
         if operation == "POST /api/moderation/comments/{comment_id}/decision/":
-            return {"action": "approve"}
+            return {"action": "approve", "revision": 1}
         if operation == "POST /api/moderation/analyze/":
             return {"text": "Ein Text zum Prüfen."}
         if operation == "POST /api/moderation/readers/{username}/":

@@ -196,3 +196,45 @@ def test_cors_lets_configured_news_sites_call_the_api(settings, article) -> None
     assert "authorization" in preflight["Access-Control-Allow-Headers"]
     other = client.get(url, HTTP_ORIGIN="https://evil.example")
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_with_two_factor_required_an_api_token_does_not_reach_the_moderation_api(settings) -> None:
+    from rest_framework.authtoken.models import Token
+
+    from moderation.permissions import moderators_group
+
+    moderator = UserFactory(username="mod", is_staff=True)
+    moderator.groups.add(moderators_group())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=moderator).key}")
+    assert client.get("/api/moderation/queues/held/").status_code == 200
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    assert client.get("/api/moderation/queues/held/").status_code == 403
+
+
+def test_lockouts_see_the_readers_address_behind_the_proxy(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="mod", is_staff=True)
+    wrong = {"username": "mod", "password": "falsch"}
+    attacker = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    for _ in range(2):
+        attacker.post("/api/auth/token/", wrong, format="json")
+    moderator = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    response = moderator.post("/api/auth/token/", {"username": "mod", "password": PASSWORD}, format="json")
+    assert response.status_code == 200, "the proxy's address is not the attacker's"
+
+
+def test_metrics_through_a_proxy_are_not_internal() -> None:
+    assert Client(HTTP_X_FORWARDED_FOR="198.51.100.7").get("/metrics").status_code == 403
+
+
+def test_health_tells_outsiders_only_yes_or_no(settings, redis_url, active_model) -> None:
+    settings.CELERY_BROKER_URL = redis_url
+    outside = Client(REMOTE_ADDR="198.51.100.7").get("/api/health/").json()
+    assert outside == {
+        "ok": True,
+        "checks": {"database": {"ok": True}, "broker": {"ok": True}, "model": {"ok": True}},
+    }
+    inside = Client().get("/api/health/").json()
+    assert inside["checks"]["model"]["version"] == "coldstart-test" and "pending" in inside

@@ -129,3 +129,19 @@ def test_token_writes_need_no_csrf_token(reader, article) -> None:
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reader).key}")
     response = client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
     assert response.status_code == 202
+
+
+def test_every_new_reader_has_a_profile_for_moderators(api_client: APIClient) -> None:
+    from discussion.models import ReaderProfile
+
+    api_client.post("/api/auth/register/", {"username": "neu", "password": PASSWORD}, format="json")
+    assert ReaderProfile.objects.filter(user__username="neu", display_name="").exists()
+
+
+def test_an_overlong_email_is_400(api_client: APIClient) -> None:
+    email = "a" * 250 + "@example.org"
+    response = api_client.post(
+        "/api/auth/register/", {"username": "neu", "password": PASSWORD, "email": email}, format="json"
+    )
+    assert response.status_code == 400
+    assert "email" in response.json()

@@ -223,3 +223,40 @@ def test_the_statistics_page_draws_its_charts(moderator_client: Client) -> None:
 
 def test_statistics_need_the_audit_permission(reader) -> None:
     assert logged_in(UserFactory(is_staff=True)).get("/admin/moderation/statistics/").status_code == 403
+
+
+def test_bulk_decisions_skip_comments_edited_since_the_page_was_shown(moderator_client: Client) -> None:
+    seen = held_with_assessment("gesehen", 0.6)
+    edited = held_with_assessment("vorher", 0.6)
+    Comment.objects.filter(pk=edited.pk).update(revision=2, body="nachher, ungelesen")
+    response = moderator_client.post(
+        HELD,
+        {
+            "action": "approve_selected",
+            "_selected_action": [seen.pk, edited.pk],
+            f"revision_{seen.pk}": "1",
+            f"revision_{edited.pk}": "1",
+        },
+        follow=True,
+    )
+    assert "1 already decided" in response.content.decode()
+    assert Comment.objects.get(pk=seen.pk).status == "published"
+    assert Comment.objects.get(pk=edited.pk).status == "held"
+
+
+def test_a_suspension_must_end_in_the_future(moderator_client: Client, reader) -> None:
+    from discussion.services import reader_profile_get_or_create
+
+    profile = reader_profile_get_or_create(user=reader)
+    response = moderator_client.post(
+        "/admin/discussion/readerprofile/",
+        {
+            "action": "restrict",
+            "_selected_action": [profile.pk],
+            "apply": "1",
+            "restriction": "suspend",
+            "until": "2001-01-01 10:00",
+            "reason": "alt",
+        },
+    )
+    assert "A suspension must end in the future." in response.content.decode()

@@ -31,7 +31,6 @@ def held(**fields) -> Comment:  # type: ignore[no-untyped-def]
         ("held", "reject", "insult", "rejected"),
         ("published", "reject", "spam", "rejected"),
         ("published", "remove", "", "removed"),
-        ("removed", "restore", "", "published"),
     ],
 )
 def test_moderator_actions_change_status_and_are_audited(moderator, start, action, reason, end) -> None:
@@ -194,3 +193,38 @@ def test_reader_restrictions_are_audited(moderator) -> None:
     assert log == [("suspend", "Beleidigungen"), ("premoderate", ""), ("ban", "wiederholt")]
     with pytest.raises(InvalidInput):
         reader_moderate(reader=reader, moderator=moderator, action="suspend", reason="x")
+
+
+@pytest.mark.parametrize("before", ["published", "held", "rejected"])
+def test_restore_undoes_a_moderators_removal(moderator, before: str) -> None:
+    comment = CommentFactory(status=before)
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="remove")
+    entry = comment_decide(comment_id=comment.pk, moderator=moderator, action="restore")
+    comment.refresh_from_db()
+    assert comment.status == before == entry.to_status
+
+
+def test_what_its_author_deleted_cannot_be_restored(moderator) -> None:
+    comment = CommentFactory(status=Comment.Status.REMOVED)
+    AuditEntry.objects.create(
+        comment=comment, comment_revision=1, actor="author", from_status="published", to_status="removed"
+    )
+    with pytest.raises(Conflict, match="removed by a moderator"):
+        comment_decide(comment_id=comment.pk, moderator=moderator, action="restore")
+    comment.refresh_from_db()
+    assert comment.status == "removed"
+
+
+def test_a_long_list_of_rules_fits_the_audit_log(active_model, article) -> None:
+    from discussion.services import comment_create
+    from moderation.models import Term
+    from moderation.services import comment_moderate
+
+    for n in range(40):
+        Term.objects.create(text=f"schimpfwort{n}", kind=Term.Kind.SUSPECT)
+    body = " ".join(f"schimpfwort{n} schimpfwort{n}" for n in range(40))
+    comment = comment_create(article=article, author=UserFactory(), body=body)
+    entry = comment_moderate(comment_id=comment.pk)
+    assert entry is not None and entry.to_status in {"held", "rejected"}
+    assert len(entry.reason) == 255
+    assert len(entry.details["rules"]) == len(set(entry.details["rules"])) >= 40

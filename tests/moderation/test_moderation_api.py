@@ -145,3 +145,13 @@ def test_an_admin_may_moderate_too(admin_client_api: APIClient, reader) -> None:
         ).status_code
         == 404
     )
+
+
+def test_approving_needs_the_revision_seen(moderator_client: APIClient) -> None:
+    comment = CommentFactory(status=Comment.Status.HELD, revision=2)
+    url = f"/api/moderation/comments/{comment.pk}/decision/"
+    missing = moderator_client.post(url, {"action": "approve"}, format="json")
+    assert missing.status_code == 400 and "revision" in missing.json()
+    stale = moderator_client.post(url, {"action": "approve", "revision": 1}, format="json")
+    assert stale.status_code == 409
+    assert moderator_client.post(url, {"action": "approve", "revision": 2}, format="json").status_code == 200

@@ -123,9 +123,10 @@ def test_a_pre_moderated_article_holds_what_would_be_published(active_model, rea
 def test_the_site_default_mode_can_be_pre_moderation(active_model, article, reader, settings) -> None:
     settings.COMMENT_MODE = "pre"
     comment = new_comment(article, reader, POLITE)
-    comment_moderate(comment_id=comment.pk)
+    entry = comment_moderate(comment_id=comment.pk)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HELD
+    assert entry is not None and entry.details["rules"] == ["pre-moderated article"]
 
 
 def test_pre_moderation_does_not_soften_a_rejection(active_model, reader) -> None:
@@ -133,4 +134,4 @@ def test_pre_moderation_does_not_soften_a_rejection(active_model, reader) -> Non
 
     comment = new_comment(ArticleFactory(comment_mode="pre"), reader, INSULT)
     entry = comment_moderate(comment_id=comment.pk)
-    assert entry is not None and entry.reason != "pre-moderated article"
+    assert entry is not None and entry.to_status == "rejected"
