@@ -505,6 +505,18 @@ class RegisterApi(APIView):
         return Response({"username": user.get_username(), "token": token}, status=status.HTTP_201_CREATED)
 
 
+class TokenInput(AuthTokenSerializer):
+    # Bounded before anything looks them up or records a failed login with them.
+    username = serializers.CharField(max_length=150, label="Username", write_only=True)
+    password = serializers.CharField(
+        max_length=128,
+        label="Password",
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
+
+
 class TokenApi(APIView):
     """Exchange username and password for the API token (``Authorization: Token …``)."""
 
@@ -514,7 +526,7 @@ class TokenApi(APIView):
         operation_id="auth_token",
         parameters=[RETRY_AFTER],
         summary="Get your API token",
-        request=AuthTokenSerializer,
+        request=TokenInput,
         responses={
             200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
             400: field_errors("TokenErrors", ["username", "password"]),
@@ -524,7 +536,7 @@ class TokenApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenInput(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         # The login guard marks the request when this account is locked out from here.
         if getattr(request, "axes_locked_out", False):

@@ -145,3 +145,9 @@ def test_an_overlong_email_is_400(api_client: APIClient) -> None:
     )
     assert response.status_code == 400
     assert "email" in response.json()
+
+
+def test_an_overlong_login_name_is_400_not_a_failed_login(api_client: APIClient) -> None:
+    response = api_client.post("/api/auth/token/", {"username": "x" * 300, "password": "y"}, format="json")
+    assert response.status_code == 400
+    assert "username" in response.json()
