@@ -172,7 +172,7 @@ class DecisionApi(APIView):
         request=DecisionInput,
         responses={
             200: AuditEntryOutput,
-            400: field_errors("DecisionErrors", ["action", "reason", "note"]),
+            400: field_errors("DecisionErrors", ["action", "reason", "note", "expected_status", "revision"]),
             401: NOT_AUTHENTICATED,
             403: ErrorOutput,
             404: NOT_FOUND,
