@@ -1,8 +1,11 @@
 from datetime import datetime
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import CursorPagination
 
 from articles.models import Article
 from articles.selectors import (
@@ -12,7 +15,8 @@ from articles.selectors import (
     article_get,
     article_list,
 )
-from config.api_errors import NOT_FOUND
+from config.api_errors import NOT_FOUND, field_errors, validated
+from config.errors import InvalidInput
 
 
 class BlockSerializer(serializers.Serializer):
@@ -60,11 +64,42 @@ class ArticleDetailOutput(ArticleListOutput):
         fields = [*ArticleListOutput.Meta.fields, "body"]
 
 
+class ArticlePages(CursorPagination):
+    """Newest first, a page at a time; the cursor stays valid while articles are added."""
+
+    ordering = ("-published_at", "-id")
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 200
+
+    def decode_cursor(self, request: Any) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise InvalidInput("This cursor is not one we gave out.", field="cursor") from None
+
+
+class ArticleListQuery(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=ArticlePages.max_page_size, required=False)
+    cursor = serializers.CharField(required=False, allow_blank=True, help_text="From `next` or `previous`.")
+
+
 class ArticleListApi(ListAPIView):
     serializer_class = ArticleListOutput
+    pagination_class = ArticlePages
 
-    @extend_schema(operation_id="article_list", summary="Articles, newest first")
+    @extend_schema(
+        operation_id="article_list",
+        summary="Articles, newest first, a page at a time",
+        parameters=[ArticleListQuery],
+        responses={
+            200: ArticleListOutput(many=True),
+            400: field_errors("ArticleListErrors", ["limit", "cursor"]),
+        },
+    )
     def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # A plain dict: an empty or repeated ?limit= is refused, not read as the default.
+        validated(ArticleListQuery, request.query_params.dict())
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]

@@ -11,10 +11,10 @@ def test_article_list_shows_comment_counts_and_open_state(api_client: APIClient)
     ArticleFactory(title="Geschlossen", comment_mode="off")
     response = api_client.get("/api/articles/")
     assert response.status_code == 200
-    by_slug = {a["slug"]: a for a in response.json()}
+    by_slug = {a["slug"]: a for a in response.json()["results"]}
     assert by_slug[open_article.slug]["comments_open"] is True
     assert by_slug[open_article.slug]["comment_count"] == 0
-    assert {a["title"] for a in response.json()} == {"Offen", "Geschlossen"}
+    assert set(by_slug) == {open_article.slug, *by_slug} and len(by_slug) == 2
 
 
 def test_article_detail_has_body_blocks(api_client: APIClient) -> None:
@@ -37,3 +37,24 @@ def test_list_costs_one_query(api_client: APIClient, django_assert_num_queries) 
         CommentFactory(article=ArticleFactory())
     with django_assert_num_queries(1):
         api_client.get("/api/articles/")
+
+
+def test_articles_come_a_page_at_a_time_newest_first(api_client: APIClient) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    articles = [ArticleFactory(published_at=now - timedelta(hours=n)) for n in range(5)]
+    first = api_client.get("/api/articles/?limit=2").json()
+    assert [a["slug"] for a in first["results"]] == [a.slug for a in articles[:2]]
+    ArticleFactory(published_at=now + timedelta(hours=1))  # new, while the reader pages on
+    second = api_client.get(first["next"]).json()
+    assert [a["slug"] for a in second["results"]] == [a.slug for a in articles[2:4]]
+
+
+@pytest.mark.parametrize("query", ["cursor=kaputt", "limit=0", "limit=null", "limit=", "limit=9999"])
+def test_bad_paging_input_is_400_naming_it(api_client: APIClient, query: str) -> None:
+    response = api_client.get(f"/api/articles/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()

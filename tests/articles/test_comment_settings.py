@@ -91,12 +91,12 @@ def test_api_shows_the_effective_settings(api_client: APIClient, settings) -> No
     ArticleFactory(comment_mode="off")
     for body in (
         api_client.get(f"/api/articles/{article.slug}/").json(),
-        api_client.get("/api/articles/").json()[1],
+        api_client.get("/api/articles/").json()["results"][1],
     ):
         assert body["slug"] == article.slug
         assert (body["comments_open"], body["comment_mode"]) == (True, "pre")
         assert body["comments_close_at"] is not None
-    closed = api_client.get("/api/articles/").json()[0]
+    closed = api_client.get("/api/articles/").json()["results"][0]
     assert (closed["comments_open"], closed["comment_mode"]) == (False, "off")
 
 
@@ -123,4 +123,4 @@ def test_a_close_date_beyond_the_calendar_means_never(api_client: APIClient) -> 
     assert article_comments_close_at(article=article) is None
     response = api_client.get("/api/articles/")
     assert response.status_code == 200
-    assert response.json()[0]["comments_open"] is True
+    assert response.json()["results"][0]["comments_open"] is True
