@@ -21,6 +21,8 @@ from moderation.classifier.model import fit
 # A comment is labelled offensive at a calibrated probability of at least this.
 LABEL_THRESHOLD = 0.5
 Progress = Callable[[int, int], None]
+# The least gain in out-of-fold fine macro-F1 for which a fine label gets a minimum.
+FINE_MINIMUM_GAIN = 0.005
 
 
 def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
@@ -86,6 +88,8 @@ def choose_fine_minimums(
     """Per offensive fine label of the scheme of ``true_fine``, the fine score a text
     needs for that label, chosen on out-of-fold scores for the best fine macro-F1
     (label by label, smoothed over ±0.02 like ``choose_label_threshold``; 0 = none).
+    A minimum is kept only where it gains at least ``FINE_MINIMUM_GAIN``: smaller gains
+    are within the noise of cross-validation and would not carry over.
     A rare label confused with a frequent one (Davidson's hate with offensive) gains
     precision from it: the likeliest label is not always worth predicting."""
     present = set(true_fine)
@@ -104,7 +108,9 @@ def choose_fine_minimums(
             values.append(f1_score(true_fine, predicted, average="macro", zero_division=0))
         padded = np.pad(np.array(values), 2, mode="edge")
         smoothed = np.convolve(padded, np.ones(5) / 5, mode="valid")
-        minimums[label] = float(grid[int(np.argmax(smoothed))])
+        best = int(np.argmax(smoothed))
+        if smoothed[best] >= values[0] + FINE_MINIMUM_GAIN:
+            minimums[label] = float(grid[best])
     return minimums
 
 
