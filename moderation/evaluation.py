@@ -42,7 +42,16 @@ def model_evaluate(*, row: ModelVersion, dataset: Dataset) -> Evaluation:
     if has_fine_labels(dataset):
         given = model.fine_given(dataset.texts)
         metrics.update(
-            fine_metrics(dataset.fine, fine_predictions(scores, given, model.fine_labels, dataset.fine))
+            fine_metrics(
+                dataset.fine,
+                fine_predictions(
+                    scores,
+                    given,
+                    model.fine_labels,
+                    dataset.fine,
+                    minimums=(row.metrics or {}).get("fine_minimums"),
+                ),
+            )
         )
     metrics["brier"] = calibration_metrics(dataset.labels, scores)["brier"]
     thresholds = thresholds_for(row)

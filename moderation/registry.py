@@ -19,6 +19,7 @@ from moderation.classifier.evaluate import (
     calibrated_scores,
     calibration_metrics,
     cross_validate,
+    fine_minimums_by_origin,
     label_thresholds,
     metrics_by_origin,
     recommend_thresholds,
@@ -55,11 +56,15 @@ def training_metrics(
     rows = np.asarray(dataset.origins) == primary
     cuts = label_thresholds(out_of_fold, scores, labels)
     per_text = np.array([cuts[language] for language in out_of_fold.languages])
+    minimums = fine_minimums_by_origin(
+        dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text
+    )
     return {
         "cross_validated": binary_metrics(labels, scores, per_text),
         "label_thresholds": cuts,
+        "fine_minimums": minimums,
         "by_dataset": metrics_by_origin(
-            dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text
+            dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text, minimums
         ),
         "calibration": calibration_metrics(labels, scores),
         "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},

@@ -21,6 +21,8 @@ from moderation.classifier.model import fit
 # A comment is labelled offensive at a calibrated probability of at least this.
 LABEL_THRESHOLD = 0.5
 Progress = Callable[[int, int], None]
+# The least gain in out-of-fold fine macro-F1 for which a fine label gets a minimum.
+FINE_MINIMUM_GAIN = 0.005
 
 
 def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
@@ -52,21 +54,64 @@ def fine_predictions(
     fine_labels: Sequence[str],
     true_fine: Sequence[str],
     threshold: float | np.ndarray = LABEL_THRESHOLD,
+    minimums: dict[str, float] | None = None,
 ) -> list[str]:
     """The fine label predicted for each text, within the label scheme of ``true_fine``:
     its non-offensive label below the threshold, else the likeliest of its offensive
-    labels (a model trained on several schemes chooses within the evaluated one)."""
+    labels (a model trained on several schemes chooses within the evaluated one).
+    ``minimums`` (see ``choose_fine_minimums``) name, per label, the fine score
+    P(offensive) · P(label | offensive) a text needs for that label; a text that reaches
+    no label's minimum gets the likeliest label without one."""
     present = set(true_fine)
     negative = next((label for label in present if label in NOT_OFFENSIVE_FINE), "OTHER")
     columns = [i for i, label in enumerate(fine_labels) if label in present and label != negative]
+    floors = np.array([(minimums or {}).get(fine_labels[i], 0.0) for i in columns])
+    unbounded = [i for i, floor in zip(columns, floors, strict=True) if floor <= 0] or columns
     thresholds = np.broadcast_to(np.asarray(threshold, dtype=float), np.shape(scores))
     predictions = []
     for score, limit, row in zip(scores, thresholds, fine_given, strict=True):
         if score < limit or not columns:
             predictions.append(negative)
-        else:
-            predictions.append(fine_labels[max(columns, key=lambda i: row[i])])
+            continue
+        qualified = [i for i, floor in zip(columns, floors, strict=True) if score * row[i] >= floor]
+        predictions.append(fine_labels[max(qualified or unbounded, key=lambda i: row[i])])
     return predictions
+
+
+def choose_fine_minimums(
+    scores: np.ndarray,
+    fine_given: np.ndarray,
+    fine_labels: Sequence[str],
+    true_fine: Sequence[str],
+    threshold: float | np.ndarray = LABEL_THRESHOLD,
+) -> dict[str, float]:
+    """Per offensive fine label of the scheme of ``true_fine``, the fine score a text
+    needs for that label, chosen on out-of-fold scores for the best fine macro-F1
+    (label by label, smoothed over ±0.02 like ``choose_label_threshold``; 0 = none).
+    A minimum is kept only where it gains at least ``FINE_MINIMUM_GAIN``: smaller gains
+    are within the noise of cross-validation and would not carry over.
+    A rare label confused with a frequent one (Davidson's hate with offensive) gains
+    precision from it: the likeliest label is not always worth predicting."""
+    present = set(true_fine)
+    negative = next((label for label in present if label in NOT_OFFENSIVE_FINE), "OTHER")
+    labels = [label for label in fine_labels if label in present and label != negative]
+    minimums = {str(label): 0.0 for label in labels}
+    if len(labels) < 2:
+        return minimums
+    grid = np.round(np.arange(0.0, 0.91, 0.01), 2)
+    for label in labels:
+        values = []
+        for cut in grid:
+            predicted = fine_predictions(
+                scores, fine_given, fine_labels, true_fine, threshold, {**minimums, label: float(cut)}
+            )
+            values.append(f1_score(true_fine, predicted, average="macro", zero_division=0))
+        padded = np.pad(np.array(values), 2, mode="edge")
+        smoothed = np.convolve(padded, np.ones(5) / 5, mode="valid")
+        best = int(np.argmax(smoothed))
+        if smoothed[best] >= values[0] + FINE_MINIMUM_GAIN:
+            minimums[label] = float(grid[best])
+    return minimums
 
 
 def fine_metrics(true_fine: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
@@ -256,11 +301,12 @@ def dataset_metrics(
     fine_labels: Sequence[str],
     fine_given: np.ndarray,
     thresholds: float | np.ndarray = LABEL_THRESHOLD,
+    minimums: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Coarse measures, fine ones where the data has fine labels, and calibration."""
     metrics: dict[str, Any] = binary_metrics(dataset.labels, scores, thresholds)
     if has_fine_labels(dataset):
-        predicted = fine_predictions(scores, fine_given, fine_labels, dataset.fine, thresholds)
+        predicted = fine_predictions(scores, fine_given, fine_labels, dataset.fine, thresholds, minimums)
         metrics.update(fine_metrics(dataset.fine, predicted))
     metrics["calibration"] = calibration_metrics(dataset.labels, scores)
     return metrics
@@ -272,6 +318,7 @@ def metrics_by_origin(
     fine_labels: Sequence[str],
     fine_given: np.ndarray,
     thresholds: float | np.ndarray = LABEL_THRESHOLD,
+    minimums: dict[str, float] | None = None,
 ) -> dict[str, dict[str, Any]]:
     result = {}
     origins = np.asarray(dataset.origins)
@@ -279,8 +326,33 @@ def metrics_by_origin(
     for origin in dataset.parts():
         rows = np.flatnonzero(origins == origin)
         result[origin] = dataset_metrics(
-            dataset.subset(origin), scores[rows], fine_labels, fine_given[rows], per_text[rows]
+            dataset.subset(origin), scores[rows], fine_labels, fine_given[rows], per_text[rows], minimums
         )
+    return result
+
+
+def fine_minimums_by_origin(
+    dataset: Dataset,
+    scores: np.ndarray,
+    fine_labels: Sequence[str],
+    fine_given: np.ndarray,
+    thresholds: float | np.ndarray = LABEL_THRESHOLD,
+) -> dict[str, float]:
+    """``choose_fine_minimums`` for each dataset with fine labels, in one mapping; a
+    label scheme that several datasets share (GermEval's and the cold-start corpus')
+    keeps the minimums of the first of them."""
+    result: dict[str, float] = {}
+    origins = np.asarray(dataset.origins)
+    per_text = np.broadcast_to(np.asarray(thresholds, dtype=float), np.shape(scores))
+    for origin in dataset.parts():
+        part = dataset.subset(origin)
+        if has_fine_labels(part):
+            rows = np.flatnonzero(origins == origin)
+            chosen = choose_fine_minimums(
+                scores[rows], fine_given[rows], fine_labels, part.fine, per_text[rows]
+            )
+            for label, minimum in chosen.items():
+                result.setdefault(str(label), minimum)
     return result
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.tsv"
-CATEGORIES = ("insult", "profanity", "abuse", "threat", "target")
+CATEGORIES = ("insult", "profanity", "abuse", "slur", "threat", "target")
 MATCHES = ("any", "start", "end", "word")
 
 

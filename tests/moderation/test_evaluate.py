@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
+from sklearn.metrics import f1_score
 
 from moderation.classifier.evaluate import (
     binary_metrics,
     calibration_metrics,
+    choose_fine_minimums,
     fine_predictions,
     germeval_f1,
     recommend_thresholds,
@@ -48,6 +50,40 @@ def test_fine_predictions_choose_within_the_evaluated_scheme() -> None:
     germeval = fine_predictions(scores, given, labels, ["INSULT", "ABUSE", "OTHER"])
     assert germeval == ["INSULT", "INSULT", "OTHER"]
     assert fine_predictions(scores, given, labels, ["hate", "neither"]) == ["hate", "hate", "neither"]
+
+
+def test_a_fine_minimum_keeps_a_label_for_confident_texts() -> None:
+    labels = ["hate", "offensive"]
+    given = np.array([[0.7, 0.3], [0.7, 0.3], [0.4, 0.6]])
+    scores = np.array([0.95, 0.7, 0.95])
+    truth = ["hate", "offensive", "neither"]
+    assert fine_predictions(scores, given, labels, truth) == ["hate", "hate", "offensive"]
+    # hate needs P(offensive) * P(hate | offensive) >= 0.6: 0.665 does, 0.49 does not
+    minimums = {"hate": 0.6}
+    assert fine_predictions(scores, given, labels, truth, minimums=minimums) == [
+        "hate",
+        "offensive",
+        "offensive",
+    ]
+    # when no label reaches its minimum, the likeliest one is taken
+    both = {"hate": 0.9, "offensive": 0.9}
+    assert fine_predictions(scores, given, labels, truth, minimums=both) == ["hate", "hate", "offensive"]
+
+
+def test_fine_minimums_are_chosen_for_the_best_macro_f1() -> None:
+    rng = np.random.default_rng(3)
+    n = 4000
+    truth = np.where(rng.random(n) < 0.1, "hate", "offensive")
+    # P(hate | offensive) overstates hate: offensive texts often look like hate
+    hate = np.clip(np.where(truth == "hate", rng.normal(0.8, 0.1, n), rng.normal(0.45, 0.2, n)), 0, 1)
+    given = np.column_stack([hate, 1 - hate])
+    scores = np.full(n, 0.95)
+    minimums = choose_fine_minimums(scores, given, ["hate", "offensive"], list(truth))
+    assert set(minimums) == {"hate", "offensive"}
+    assert minimums["hate"] > 0.5
+    plain = fine_predictions(scores, given, ["hate", "offensive"], list(truth))
+    tuned = fine_predictions(scores, given, ["hate", "offensive"], list(truth), minimums=minimums)
+    assert f1_score(truth, tuned, average="macro") > f1_score(truth, plain, average="macro")
 
 
 def test_binary_metrics_and_calibration_table() -> None:
