@@ -50,6 +50,19 @@ from moderation.tasks import retrain_model
 QUEUE_STATUS = {"held": "held", "reported": "held", "pending": "pending", "rejected": "rejected"}
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For logs: read, never add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class AuditEntryInline(admin.TabularInline):
     model = AuditEntry
     fk_name = "comment"
@@ -441,19 +454,10 @@ class ReaderProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReaderAuditEntry)
-class ReaderAuditEntryAdmin(admin.ModelAdmin):
+class ReaderAuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "reader", "action", "until", "reason", "moderator"]
     list_filter = ["action"]
     list_select_related = ["reader", "moderator"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 # --- policy ---------------------------------------------------------------
@@ -541,7 +545,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "comment",
@@ -558,9 +562,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["comment", "model_version", "moderator"]
     search_fields = ["=comment__id", "reason"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
     @admin.display(description="words that raised the score")
     def explanation(self, obj: AuditEntry) -> str:
         """The model's explanation and its likeliest fine label, as plain (escaped) text."""
@@ -573,12 +574,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
             label = max(fine, key=fine.get)
             words = f"{words} · {label} {fine[label]:.2f}" if words else f"{label} {fine[label]:.2f}"
         return words or "–"
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 # --- statistics -------------------------------------------------------------

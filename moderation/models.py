@@ -36,7 +36,22 @@ class ModelVersion(models.Model):
         return self.version
 
 
-class AuditEntry(models.Model):
+class ImmutableRecord(models.Model):
+    """A row written once: saving it again or deleting it is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("Audit entries are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("Audit entries are immutable.")
+
+
+class AuditEntry(ImmutableRecord):
     """An immutable record of one status change of a comment: who, from, to, why."""
 
     class Actor(models.TextChoices):
@@ -70,15 +85,10 @@ class AuditEntry(models.Model):
         return f"{self.comment_id}: {self.from_status} → {self.to_status} by {self.actor}"
 
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise ValueError("Audit entries are immutable.")
         # A reason lists every rule that fired, and readers' text can make that long;
         # the full list is in details, the column keeps what fits.
         self.reason = self.reason[:255]
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise ValueError("Audit entries are immutable.")
 
 
 class ScoringState(models.Model):
@@ -179,7 +189,7 @@ class Term(models.Model):
         return f"{self.text} ({self.kind})"
 
 
-class ReaderAuditEntry(models.Model):
+class ReaderAuditEntry(ImmutableRecord):
     """An immutable record of a moderator's action on a reader account."""
 
     class Action(models.TextChoices):
@@ -202,14 +212,6 @@ class ReaderAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.moderator} {self.action} {self.reader}"
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.pk is not None:
-            raise ValueError("Audit entries are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise ValueError("Audit entries are immutable.")
 
 
 class QueueComment(Comment):
