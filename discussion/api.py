@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -27,6 +29,7 @@ from config.api_errors import (
     THROTTLED,
     TOO_LARGE,
     UNSUPPORTED,
+    ErrorOutput,
     field_errors,
     validated,
 )
@@ -54,6 +57,7 @@ from discussion.services import (
     reaction_remove,
     report_create,
     user_register,
+    user_tokens_revoke,
 )
 
 # --- Output shapes --------------------------------------------------------
@@ -518,9 +522,16 @@ class TokenInput(AuthTokenSerializer):
 
 
 class TokenApi(APIView):
-    """Exchange username and password for the API token (``Authorization: Token …``)."""
+    """Exchange username and password for the API token (``Authorization: Token …``),
+    and sign out by deleting it."""
 
     throttle_scopes = {"POST": "login"}
+
+    def get_permissions(self) -> list[BasePermission]:
+        # Anyone may sign in; signing out needs someone signed in (401 otherwise).
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
 
     @extend_schema(
         operation_id="auth_token",
@@ -545,3 +556,19 @@ class TokenApi(APIView):
             raise serializers.ValidationError(serializer.errors)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
+
+    @extend_schema(
+        operation_id="auth_sign_out",
+        summary="Sign out: your API token stops working, and your session ends",
+        responses={
+            204: None,
+            401: NOT_AUTHENTICATED,
+            403: OpenApiResponse(ErrorOutput, description="A session without the CSRF token."),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        user_tokens_revoke(user=request.user)
+        # The session is the request's, not the account's: it ends here, with the answer.
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

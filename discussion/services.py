@@ -422,3 +422,12 @@ def user_register(
     except IntegrityError:  # registered concurrently under the same name
         raise InvalidInput("This username is taken.", field="username") from None
     return user, token.key
+
+
+def user_tokens_revoke(*, user: AbstractBaseUser) -> int:
+    """Delete the reader's API token, so that it no longer authenticates anyone
+    (401 from then on); a new sign-in issues a new one. Idempotent; returns how many
+    tokens were deleted (DRF keeps one per account, so every client that uses it is
+    signed out)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

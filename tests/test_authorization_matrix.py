@@ -113,6 +113,8 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     # The token belongs to whoever knows the password, whoever asks.
     ("POST /api/auth/token/",                      "owner",        (200,     200,  200,   200,      200)),
     ("POST /api/auth/token/",                      "wrong password", (400,   400,  400,   400,      400)),
+    # Signing out: whoever is signed in ends their own sign-in.
+    ("DELETE /api/auth/token/",                    "-",            (401,     204,  204,   204,      204)),
     ("GET /api/health/",                           "-",            (200,     200,  200,   200,      200)),
     ("GET /api/schema/",                           "-",            (200,     200,  200,   200,      200)),
     ("GET /api/docs/",                             "-",            (200,     200,  200,   200,      200)),

@@ -22,7 +22,7 @@ PATHS = {
     "/api/me/": {"get"},
     "/api/me/comments/": {"get"},
     "/api/auth/register/": {"post"},
-    "/api/auth/token/": {"post"},
+    "/api/auth/token/": {"post", "delete"},
     "/api/health/": {"get"},
     "/api/moderation/queues/{queue}/": {"get"},
     "/api/moderation/comments/{comment_id}/decision/": {"post"},
@@ -64,6 +64,7 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("post", "/api/comments/{comment_id}/reports/", {"201", "400", "401", "403", "404", "409", "429"}),
         ("get", "/api/articles/{slug}/comments/", {"200", "400", "404"}),
         ("post", "/api/auth/register/", {"201", "400", "429"}),
+        ("delete", "/api/auth/token/", {"204", "401", "403"}),
         (
             "post",
             "/api/moderation/comments/{comment_id}/decision/",
@@ -117,6 +118,7 @@ def test_reads_are_declared_open_to_anonymous_readers(schema: dict, method: str,
         ("post", "/api/comments/{comment_id}/reactions/"),
         ("post", "/api/comments/{comment_id}/reports/"),
         ("get", "/api/me/comments/"),
+        ("delete", "/api/auth/token/"),
     ],
 )
 def test_writes_and_own_data_are_declared_to_need_an_account(schema: dict, method: str, path: str) -> None:
@@ -148,3 +150,10 @@ def test_text_limits_are_those_the_api_enforces(schema: dict) -> None:
     # Fields that refuse an empty string say so.
     assert components["RegisterInput"]["properties"]["username"]["minLength"] == 1
     assert components["RegisterInput"]["properties"]["password"]["minLength"] == 1
+
+
+def test_signing_in_is_open_and_signing_out_needs_an_account(schema: dict) -> None:
+    token = schema["paths"]["/api/auth/token/"]
+    assert {} in token["post"]["security"]
+    assert {} not in token["delete"]["security"]
+    assert "requestBody" not in token["delete"]

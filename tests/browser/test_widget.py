@@ -7,6 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from rest_framework.authtoken.models import Token
 
 from discussion.models import Comment, Reaction, ReaderProfile, Report
 from moderation.models import Term
@@ -242,11 +243,42 @@ def test_a_reader_likes_and_reports_comments(live_server, page) -> None:
     expect(card(page, liked.pk).get_by_role("button", name="Gefällt mir")).to_have_attribute(
         "aria-pressed", "true"
     )
-    widget.get_by_role("button", name="Abmelden").click()
+    token = Token.objects.get(user=reader).key
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/auth/token/") and r.request.method == "DELETE"
+    ) as signed_out:
+        widget.get_by_role("button", name="Abmelden").click()
+    assert signed_out.value.status == 204
     expect(widget.get_by_role("button", name="Anmelden")).to_be_focused()
     expect(card(page, liked.pk).get_by_role("button", name="Gefällt mir")).to_have_attribute(
         "aria-pressed", "false"
     )
+    # Signing out revoked the token on the server, not only in this browser.
+    assert not Token.objects.filter(key=token).exists()
+    assert (
+        page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('stammtisch-token'))") == []
+    )
+
+
+def test_signing_out_offline_still_forgets_the_token(live_server, page) -> None:
+    article = german_article()
+    reader = UserFactory(username="leser", password=PASSWORD)
+    widget = open_article(page, live_server, article)
+    sign_in(widget, "leser")
+    token = Token.objects.get(user=reader).key
+
+    page.route("**/api/auth/token/", lambda route: route.abort("internetdisconnected"))
+    widget.get_by_role("button", name="Abmelden").click()
+
+    expect(widget.locator(".stm-status")).to_have_text("Sie sind abgemeldet.")
+    expect(widget.get_by_role("button", name="Anmelden")).to_be_focused()
+    assert (
+        page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('stammtisch-token'))") == []
+    )
+    page.reload()
+    expect(widget.get_by_role("button", name="Anmelden")).to_be_visible()
+    # The request never reached the server: the token is still valid there.
+    assert Token.objects.filter(key=token).exists()
 
 
 def test_readers_text_is_rendered_as_inert_text(live_server, page) -> None:
