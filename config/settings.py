@@ -304,6 +304,21 @@ SPECTACULAR_SETTINGS = {
 
 # --- Discussion and moderation --------------------------------------------
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 5000, minimum=1)
+# Names readers may not take, as display name or username (staff may): compared
+# by their letters and digits after NFKC and case folding, so "REDAKTION" and
+# "R.e.d.a.k.t.i.o.n" are "Redaktion". The variable adds names to the defaults.
+RESERVED_DISPLAY_NAMES = [
+    "Redaktion",
+    "Moderation",
+    "Moderator",
+    "Admin",
+    "Administrator",
+    "Stammtisch",
+    "Editor",
+    "Newsroom",
+    "Staff",
+    *env_list("RESERVED_DISPLAY_NAMES", []),
+]
 # Site default for articles whose comment_mode is "default": post-moderation
 # (scored, clear cases decide themselves), pre-moderation (everything waits for a
 # moderator) or off (closed).

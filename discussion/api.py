@@ -34,7 +34,7 @@ from config.api_errors import (
     validated,
 )
 from config.security import lockout_response
-from discussion.models import Comment, Report
+from discussion.models import Comment, ReaderProfile, Report
 from discussion.selectors import (
     MAX_ID,
     SORTS,
@@ -53,6 +53,7 @@ from discussion.services import (
     comment_create,
     comment_delete,
     comment_edit,
+    display_name_set,
     reaction_add,
     reaction_remove,
     report_create,
@@ -222,7 +223,17 @@ class RegisterInput(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=DISPLAY_NAME_MAX_LENGTH,
-        help_text="Shown as author; else the username.",
+        help_text="Shown as author; else the username. Unique, ignoring case, width "
+        "and compatibility forms (Unicode NFKC); the site's reserved names are refused.",
+    )
+
+
+class MeUpdateInput(serializers.Serializer):
+    display_name = serializers.CharField(
+        allow_blank=True,
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        help_text="Shown as author; empty: the username. Unique, ignoring case, width "
+        "and compatibility forms (Unicode NFKC); the site's reserved names are refused.",
     )
 
 
@@ -438,6 +449,15 @@ class CommentReportsApi(APIView):
         return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
 
 
+def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
+    return {
+        "username": user.get_username(),
+        "display_name": profile.display_name if profile else "",
+        "banned": bool(profile and profile.banned),
+        "suspended_until": profile.suspended_until if profile else None,
+    }
+
+
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -445,15 +465,25 @@ class MeApi(APIView):
         operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
     )
     def get(self, request: Request) -> Response:
-        profile = reader_profile_find(user=request.user)
-        return Response(
-            {
-                "username": request.user.get_username(),
-                "display_name": profile.display_name if profile else "",
-                "banned": bool(profile and profile.banned),
-                "suspended_until": profile.suspended_until if profile else None,
-            }
-        )
+        return Response(_reader(request.user, reader_profile_find(user=request.user)))
+
+    @extend_schema(
+        operation_id="me_update",
+        summary="Change your display name",
+        request=MeUpdateInput,
+        responses={
+            200: ReaderOutput,
+            400: field_errors("MeUpdateErrors", ["display_name"]),
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+        },
+    )
+    def patch(self, request: Request) -> Response:
+        data = validated(MeUpdateInput, request.data)
+        profile = display_name_set(user=request.user, display_name=data["display_name"])
+        return Response(_reader(request.user, profile))
 
 
 class MeCommentsApi(APIView):

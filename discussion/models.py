@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from articles.models import Article
+from discussion.names import display_name_key
 
 
 class Comment(models.Model):
@@ -123,6 +126,10 @@ class ReaderProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_profile"
     )
     display_name = models.CharField(max_length=50, blank=True)
+    # display_name_key(display_name), kept by save(): the unique constraint holds on
+    # it, so that no two readers show names that look the same. NULL, not "", for no
+    # name: NULLs never collide, on SQLite and PostgreSQL alike.
+    display_name_key = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     suspended_until = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=255, blank=True)
     banned = models.BooleanField(default=False)
@@ -131,5 +138,15 @@ class ReaderProfile(models.Model):
     always_premoderated = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["display_name_key"], name="unique_display_name")]
+
     def __str__(self) -> str:
         return self.display_name or str(self.user)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.display_name_key = display_name_key(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "display_name_key"}
+        super().save(*args, **kwargs)

@@ -19,6 +19,7 @@ from articles.selectors import article_comments_open
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, CommentRevision, Reaction, ReaderProfile, Report
+from discussion.names import display_name_key, display_name_skeleton
 from discussion.selectors import (
     MAX_ID,
     comment_editable_until,
@@ -393,21 +394,82 @@ def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, n
 # --- Accounts -------------------------------------------------------------
 
 
+DISPLAY_NAME_TAKEN = "This name is taken."
+NAME_RESERVED = "This name is reserved for the site."
+
+
+def _name_reserved(name: str) -> bool:
+    skeleton = display_name_skeleton(name)
+    return bool(skeleton) and skeleton in {display_name_skeleton(n) for n in settings.RESERVED_DISPLAY_NAMES}
+
+
+def display_name_clean(raw: str, *, user: AbstractBaseUser | None = None) -> str:
+    """The display name as stored (see text_clean; up to DISPLAY_NAME_MAX_LENGTH
+    characters, may be empty), or InvalidInput naming ``display_name`` when it is
+    invisible, reserved (RESERVED_DISPLAY_NAMES; staff may take those) or taken:
+    another reader's display name with the same display_name_key, or another
+    account's username, which is shown where a reader has no display name. The
+    unique constraint on the key holds against races; see display_name_set."""
+    name = text_clean(raw, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name")
+    if not name:
+        return name
+    key = display_name_key(name)
+    if key is None:
+        raise InvalidInput("A display name needs visible characters.", field="display_name")
+    if _name_reserved(name) and not (user is not None and getattr(user, "is_staff", False)):
+        raise InvalidInput(NAME_RESERVED, field="display_name")
+    others = get_user_model().objects.exclude(pk=getattr(user, "pk", None))
+    if _display_name_taken(key, user=user) or others.filter(username__iexact=name).exists():
+        raise InvalidInput(DISPLAY_NAME_TAKEN, field="display_name")
+    return name
+
+
+def _display_name_taken(key: str | None, *, user: AbstractBaseUser | None) -> bool:
+    """Whether another reader's display name has this key."""
+    if key is None:
+        return False
+    holders = ReaderProfile.objects.filter(display_name_key=key)
+    return holders.exclude(user_id=getattr(user, "pk", None)).exists()
+
+
+def display_name_set(*, user: AbstractBaseUser, display_name: str) -> ReaderProfile:
+    """Change the reader's display name ("" for none, then the username is shown).
+    Banned and suspended readers may not (Forbidden). Of two readers taking the same
+    name at once one gets it, the other InvalidInput naming ``display_name``."""
+    reader_ensure_may_write(user=user)
+    name = display_name_clean(display_name, user=user)
+    profile = reader_profile_get_or_create(user=user)
+    profile.display_name = name
+    try:
+        with transaction.atomic():
+            profile.save(update_fields=["display_name", "updated_at"])
+    except IntegrityError:
+        raise InvalidInput(DISPLAY_NAME_TAKEN, field="display_name") from None
+    return profile
+
+
 def user_register(
     *, username: str, password: str, email: str = "", display_name: str = ""
 ) -> tuple[AbstractBaseUser, str]:
-    """Create a reader account; returns the user and an API token."""
+    """Create a reader account; returns the user and an API token.
+
+    The username must be free (case-insensitively, also among display names, as it
+    is shown when the display name is empty) and not reserved; the display name as
+    display_name_clean says. Of two concurrent registrations of the same username
+    or display name one succeeds, the other is InvalidInput naming the field."""
     user_model = get_user_model()
     user = user_model(username=username, email=email)
     try:
         user_model.username_validator(username)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="username") from None
-    display_name = text_clean(
-        display_name, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name"
-    )
-    if user_model.objects.filter(username__iexact=username).exists():
+    display_name = display_name_clean(display_name)
+    if user_model.objects.filter(username__iexact=username).exists() or _display_name_taken(
+        display_name_key(username), user=None
+    ):
         raise InvalidInput("This username is taken.", field="username")
+    if _name_reserved(username):
+        raise InvalidInput(NAME_RESERVED, field="username")
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -419,7 +481,10 @@ def user_register(
             token = Token.objects.create(user=user)
             # Every reader has a profile from the start, where moderators find them.
             ReaderProfile.objects.create(user=user, display_name=display_name)
-    except IntegrityError:  # registered concurrently under the same name
+    except IntegrityError:  # registered concurrently under the same username or display name
+        key = display_name_key(display_name)
+        if key is not None and ReaderProfile.objects.filter(display_name_key=key).exists():
+            raise InvalidInput(DISPLAY_NAME_TAKEN, field="display_name") from None
         raise InvalidInput("This username is taken.", field="username") from None
     return user, token.key
 

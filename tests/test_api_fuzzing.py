@@ -89,6 +89,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "POST /api/articles/{slug}/comments/": {"body": "Ein Beitrag zur Diskussion."},
     "PATCH /api/comments/{comment_id}/": {"body": "Ein verbesserter Beitrag."},
     "POST /api/comments/{comment_id}/reports/": {"reason": "off_topic", "note": "Gehört nicht hierher."},
+    "PATCH /api/me/": {"display_name": "Fuzz Leserin"},
     "POST /api/auth/register/": {"username": "neue-leserin", "password": "ein-sicheres-Passwort-42"},
     "POST /api/auth/token/": {"username": "fuzz-leserin", "password": "a-long-test-password"},
     "POST /api/moderation/comments/{comment_id}/decision/": {"action": "reject", "reason": "insult"},

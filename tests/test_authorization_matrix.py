@@ -108,6 +108,7 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST /api/comments/{comment_id}/reports/",   "placeholder",  (401,     404,  404,   404,      404)),
 
     ("GET /api/me/",                               "-",            (401,     200,  200,   200,      200)),
+    ("PATCH /api/me/",                             "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/comments/",                      "-",            (401,     200,  200,   200,      200)),
     ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
     # The token belongs to whoever knows the password, whoever asks.
@@ -169,6 +170,8 @@ class World:
             return {"body": "Ein überarbeiteter Beitrag."}
         if operation == "POST /api/comments/{comment_id}/reports/":
             return {"reason": "off_topic", "note": "Passt nicht zum Artikel."}
+        if operation == "PATCH /api/me/":
+            return {"display_name": f"Neuer Name ({role})"}
         if operation == "POST /api/auth/register/":
             return {"username": f"neu-{role.replace(' ', '-')}", "password": "ein-sicheres-Passwort-42"}
         if operation == "POST /api/auth/token/":

@@ -19,7 +19,7 @@ PATHS = {
     "/api/comments/{comment_id}/replies/": {"get"},
     "/api/comments/{comment_id}/reactions/": {"post", "delete"},
     "/api/comments/{comment_id}/reports/": {"post"},
-    "/api/me/": {"get"},
+    "/api/me/": {"get", "patch"},
     "/api/me/comments/": {"get"},
     "/api/auth/register/": {"post"},
     "/api/auth/token/": {"post", "delete"},
@@ -65,6 +65,7 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("get", "/api/articles/{slug}/comments/", {"200", "400", "404"}),
         ("post", "/api/auth/register/", {"201", "400", "429"}),
         ("delete", "/api/auth/token/", {"204", "401", "403"}),
+        ("patch", "/api/me/", {"200", "400", "401", "403"}),
         (
             "post",
             "/api/moderation/comments/{comment_id}/decision/",
@@ -119,6 +120,7 @@ def test_reads_are_declared_open_to_anonymous_readers(schema: dict, method: str,
         ("post", "/api/comments/{comment_id}/reports/"),
         ("get", "/api/me/comments/"),
         ("delete", "/api/auth/token/"),
+        ("patch", "/api/me/"),
     ],
 )
 def test_writes_and_own_data_are_declared_to_need_an_account(schema: dict, method: str, path: str) -> None:
@@ -147,6 +149,8 @@ def test_text_limits_are_those_the_api_enforces(schema: dict) -> None:
     components = schema["components"]["schemas"]
     assert components["ReportInput"]["properties"]["note"]["maxLength"] == REPORT_NOTE_MAX_LENGTH
     assert components["RegisterInput"]["properties"]["display_name"]["maxLength"] == DISPLAY_NAME_MAX_LENGTH
+    assert components["MeUpdateInput"]["properties"]["display_name"]["maxLength"] == DISPLAY_NAME_MAX_LENGTH
+    assert "display_name" in components["MeUpdateErrors"]["properties"]
     # Fields that refuse an empty string say so.
     assert components["RegisterInput"]["properties"]["username"]["minLength"] == 1
     assert components["RegisterInput"]["properties"]["password"]["minLength"] == 1
