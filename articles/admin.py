@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db.models import QuerySet, Value
+from django.http import HttpRequest
 
 from articles.models import Article
-from articles.selectors import article_comments_open
+from articles.selectors import article_comments_open, site_comment_mode_choice
 
 
 @admin.register(Article)
@@ -12,6 +14,10 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["comment_count", "source_file", "source_sha256", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        # The site's choice of mode, read once for the whole list, not once per row.
+        return super().get_queryset(request).annotate(site_choice=Value(site_comment_mode_choice()))
+
     @admin.display(boolean=True, description="open now")
     def open_now(self, article: Article) -> bool:
-        return article_comments_open(article=article)
+        return article_comments_open(article=article, site_choice=getattr(article, "site_choice", None))

@@ -14,6 +14,7 @@ from articles.selectors import (
     article_comments_open,
     article_get,
     article_list,
+    site_comment_mode_choice,
 )
 from config.api_errors import NOT_FOUND, field_errors, validated
 from config.errors import InvalidInput
@@ -47,11 +48,17 @@ class ArticleListOutput(serializers.ModelSerializer):
             "comment_count",
         ]
 
+    def _site_choice(self) -> str:
+        # Read once per answer, shared by every article of a list (one context).
+        if "site_choice" not in self.context:
+            self.context["site_choice"] = site_comment_mode_choice()
+        return self.context["site_choice"]
+
     def get_comments_open(self, article: Article) -> bool:
-        return article_comments_open(article=article)
+        return article_comments_open(article=article, site_choice=self._site_choice())
 
     def get_comment_mode(self, article: Article) -> str:
-        return article_comment_mode(article=article)
+        return article_comment_mode(article=article, site_choice=self._site_choice())
 
     def get_comments_close_at(self, article: Article) -> datetime | None:
         return article_comments_close_at(article=article)

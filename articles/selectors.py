@@ -1,5 +1,6 @@
 """Reads of articles, and the rules of when an article takes comments."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,13 +24,37 @@ def article_get(*, slug: str) -> Article:
     return article
 
 
-def comment_mode_effective(mode: str) -> str:
-    """The mode an article's setting stands for: ``default`` follows the site's COMMENT_MODE."""
-    return settings.COMMENT_MODE if mode == CommentMode.DEFAULT else mode
+# The site's own choice of mode is part of the moderation policy (edited in the
+# admin); articles does not depend on moderation, so moderation hands over the
+# function that reads it when it starts (see moderation.apps).
+_site_choice_reader: Callable[[], str] | None = None
 
 
-def article_comment_mode(*, article: Article) -> str:
-    return comment_mode_effective(article.comment_mode)
+def site_comment_mode_reader_set(reader: Callable[[], str] | None) -> None:
+    """Install the function that returns the site's chosen mode ("" for none)."""
+    global _site_choice_reader
+    _site_choice_reader = reader
+
+
+def site_comment_mode_choice() -> str:
+    """The mode the site policy chooses, "" for none (then COMMENT_MODE). One query."""
+    return _site_choice_reader() if _site_choice_reader is not None else ""
+
+
+def comment_mode_effective(mode: str, *, site_choice: str | None = None) -> str:
+    """The mode an article's setting stands for. ``default`` follows the site: the
+    site policy's choice, else the COMMENT_MODE setting. A caller that shows many
+    articles reads the choice once (site_comment_mode_choice) and passes it as
+    ``site_choice``; without it, it is read here when needed (one query)."""
+    if mode != CommentMode.DEFAULT:
+        return mode
+    if site_choice is None:
+        site_choice = site_comment_mode_choice()
+    return site_choice or settings.COMMENT_MODE
+
+
+def article_comment_mode(*, article: Article, site_choice: str | None = None) -> str:
+    return comment_mode_effective(article.comment_mode, site_choice=site_choice)
 
 
 def article_comments_close_at(*, article: Article) -> datetime | None:
@@ -45,8 +70,10 @@ def article_comments_close_at(*, article: Article) -> datetime | None:
         return None
 
 
-def article_comments_open(*, article: Article, now: datetime | None = None) -> bool:
-    if article_comment_mode(article=article) == CommentMode.OFF:
+def article_comments_open(
+    *, article: Article, now: datetime | None = None, site_choice: str | None = None
+) -> bool:
+    if article_comment_mode(article=article, site_choice=site_choice) == CommentMode.OFF:
         return False
     close_at = article_comments_close_at(article=article)
     return close_at is None or (now or timezone.now()) < close_at

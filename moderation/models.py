@@ -109,7 +109,17 @@ class ScoringState(models.Model):
 
 class SitePolicy(models.Model):
     """The site's moderation policy, one row, edited in the admin. Articles may
-    override the thresholds, auto-reject and the report limit (ArticlePolicy)."""
+    override the thresholds, auto-reject and the report limit (ArticlePolicy), and
+    choose their own comment mode (Article.comment_mode)."""
+
+    comment_mode = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=[
+            (mode.value, mode.label) for mode in Article.CommentMode if mode != Article.CommentMode.DEFAULT
+        ],
+        help_text="For articles whose mode is “site default”. Empty: the COMMENT_MODE setting.",
+    )
 
     publish_below = models.FloatField(
         null=True,

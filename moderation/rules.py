@@ -24,6 +24,12 @@ def site_policy() -> SitePolicy:
     return policy
 
 
+def site_comment_mode_chosen() -> str:
+    """The comment mode the site policy sets, "" for none; reads without creating
+    the policy row (a GET of the article list stays a read). One query."""
+    return SitePolicy.objects.filter(pk=1).values_list("comment_mode", flat=True).first() or ""
+
+
 def policy_config(
     *, article_id: int | None, site: SitePolicy | None = None, model_version: ModelVersion | None = None
 ) -> PolicyConfig:
@@ -52,7 +58,8 @@ def policy_config(
             reject_above=pick("reject_above", defaults.reject_above),
         ),
         auto_reject=pick("auto_reject", True),
-        premoderated_article=mode is not None and comment_mode_effective(mode) == Article.CommentMode.PRE,
+        premoderated_article=mode is not None
+        and comment_mode_effective(mode, site_choice=site.comment_mode) == Article.CommentMode.PRE,
     )
 
 
