@@ -31,6 +31,40 @@ def test_check_deploy_is_clean_with_the_documented_production_environment(tmp_pa
     assert "no issues" in result.stdout
 
 
+REDIRECTS = """
+import django
+django.setup()
+from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+
+middleware = SecurityMiddleware(lambda request: HttpResponse())
+for path in ("/api/health/", "/metrics", "/api/articles/", "/admin/"):
+    response = middleware.process_request(RequestFactory().get(path))
+    print(path, response["Location"] if response else "served")
+"""
+
+
+def test_plain_http_is_redirected_except_for_health_checks_and_metrics_scrapes(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **env_example(),
+        "ALLOWED_HOSTS": "testserver",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", REDIRECTS], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "/api/health/ served",
+        "/metrics served",
+        "/api/articles/ https://testserver/api/articles/",
+        "/admin/ https://testserver/admin/",
+    ]
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "DATA_DIR": str(tmp_path), "DEBUG": "false"}
     result = subprocess.run(
