@@ -205,10 +205,7 @@ def moderation_status(moderator: Client, comment_id: int, slug: str) -> str:
 def decided(moderator: Client, comment_id: int, slug: str, timeout: float = 90) -> str:
     return wait_for(
         f"a decision on comment {comment_id}",
-        lambda: (
-            (status := moderation_status(moderator, comment_id, slug)) not in ("pending", "unknown")
-            and status
-        ),
+        lambda: (status := moderation_status(moderator, comment_id, slug)) != "pending" and status,
         timeout,
     )
 
@@ -222,9 +219,11 @@ def compose(env: dict[str, str], *args: str, quiet: bool = False, check: bool = 
 
 def service_states(env: dict[str, str]) -> dict[str, list[dict]]:
     output = compose(env, "ps", "-a", "--format", "json", quiet=True).stdout.strip()
-    rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    if len(rows) == 1 and output.startswith("["):
+    # One JSON object a line; older Compose releases print one JSON array.
+    if output.startswith("["):
         rows = json.loads(output)
+    else:
+        rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     states: dict[str, list[dict]] = {}
     for row in rows:
         states.setdefault(row["Service"], []).append(row)
