@@ -7,6 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DATA_DIR=/app/var \
     MODELS_DIR=/app/var/models \
+    DATASETS_DIR=/app/var/datasets \
     LOG_FORMAT=json
 
 WORKDIR /app
@@ -20,7 +21,7 @@ COPY . .
 RUN pip install --no-cache-dir --no-deps -e . \
     && DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
     && useradd --create-home stammtisch \
-    && mkdir -p /app/var/models /app/var/reports \
+    && mkdir -p /app/var/models /app/var/reports /app/var/datasets \
     && chown -R stammtisch /app/var
 USER stammtisch
 EXPOSE 8000

@@ -1,6 +1,7 @@
 """Bring the production stack up with `docker compose` and use it as a reader would.
 
-    python deploy/smoke/compose_smoke.py [--standins auto|always|never] [--workers 2] [--keep]
+    python deploy/smoke/compose_smoke.py [--standins auto|always|never] [--workers 2]
+        [--datasets DIR] [--keep]
 
 Builds the image, starts docker-compose.yml under its own project name on a free
 port, and checks, printing one line per step: every service up and healthy, the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -356,6 +358,11 @@ def main() -> int:
     parser.add_argument("--standins", choices=["auto", "always", "never"], default="auto")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="leave the stack running")
+    parser.add_argument(
+        "--datasets",
+        type=Path,
+        help="a DATASETS_DIR to copy into the stack's datasets volume first (the default model trains on it)",
+    )
     options = parser.parse_args()
 
     if run("docker", "compose", "version", check=False, quiet=True).returncode != 0:
@@ -377,10 +384,24 @@ def main() -> int:
     try:
         if options.standins == "always" or (options.standins == "auto" and not registry_reachable()):
             env.update(build_standins())
-        step(f"docker compose up --build --scale worker={options.workers} on port {port}")
-        compose(env, "up", "-d", "--build", "--scale", f"worker={options.workers}", quiet=True)
+        compose(env, "build", quiet=True)
+        if options.datasets:
+            step(f"training data from {options.datasets} copied into the datasets volume")
+            compose(
+                env,
+                *("run", "--rm", "--no-deps", "-v", f"{options.datasets.resolve()}:/import:ro", "init"),
+                *("sh", "-c", 'cp -R --no-preserve=mode /import/. "$DATASETS_DIR"/'),
+                quiet=True,
+            )
+        step(f"docker compose up --scale worker={options.workers} on port {port}")
+        compose(env, "up", "-d", "--scale", f"worker={options.workers}", quiet=True)
         wait_healthy(env, options.workers)
         step(f"all services healthy after {time.monotonic() - started:.0f} s")
+        init_log = compose(env, "logs", "--no-log-prefix", "init", quiet=True).stdout
+        for line in init_log.splitlines():
+            line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line).strip()  # Compose's terminal codes
+            if re.match(r"(no public data|training on .* from|model \S+ (is )?active)", line):
+                step(f"init: {line}")
         exercise(env, port)
     except SmokeError as error:
         print(f"FAILED: {error}", file=sys.stderr)
