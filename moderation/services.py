@@ -169,8 +169,8 @@ def comments_sweep_pending(*, now: datetime | None = None) -> SweepResult:
     without it, a crash between commit and send); it is re-sent at most once per
     that interval. After MODERATION_HOLD_AFTER seconds it is held for a human (no
     usable model, scoring keeps failing) rather than waiting forever. Rows are
-    claimed with SELECT … FOR UPDATE SKIP LOCKED where the database has it, so
-    concurrent sweepers split the work instead of doubling it.
+    claimed with SELECT … FOR NO KEY UPDATE SKIP LOCKED where the database has it,
+    so concurrent sweepers split the work instead of doubling it.
     """
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.MODERATION_SWEEP_AFTER)
@@ -181,7 +181,13 @@ def comments_sweep_pending(*, now: datetime | None = None) -> SweepResult:
             "status_changed_at"
         )
         if connection.features.has_select_for_update_skip_locked:
-            waiting = waiting.select_for_update(skip_locked=True)
+            # FOR NO KEY UPDATE, not FOR UPDATE: a worker inserting the comment's
+            # ScoringState meanwhile takes a KEY SHARE lock on the comment (the
+            # foreign key check); FOR UPDATE would make it wait while this sweep
+            # waits for its insert below, a deadlock.
+            waiting = waiting.select_for_update(
+                skip_locked=True, no_key=connection.features.has_select_for_no_key_update
+            )
         rows = list(
             waiting.values_list("id", "revision", "status_changed_at")[: settings.MODERATION_SWEEP_BATCH]
         )

@@ -1,6 +1,9 @@
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from discussion.models import Comment
@@ -8,7 +11,7 @@ from moderation import registry
 from moderation.models import AuditEntry, ModelVersion, ScoringState
 from moderation.registry import NoActiveModel
 from moderation.selectors import model_status
-from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
+from moderation.services import ScoringFailed, _count_attempt, comment_moderate, comments_sweep_pending
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,50 @@ def test_a_model_that_cannot_be_loaded_is_reported_and_then_cleared(active_model
     assert comment_moderate(comment_id=comment.pk) is not None
     assert ModelVersion.objects.get(pk=active_model.pk).load_error == ""
     assert model_status()["ok"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_and_a_worker_counting_its_attempt_on_the_same_comment_do_not_deadlock(settings, monkeypatch):
+    """The sweep has claimed a stale comment; before it records the re-send, a
+    worker picks the same comment up and inserts its ScoringState row. Both must
+    finish: neither may wait for the other."""
+    if connection.vendor != "postgresql":
+        pytest.skip("about PostgreSQL's row locks")
+    settings.MODERATION_SWEEP_AFTER, settings.MODERATION_HOLD_AFTER = 60, 900
+    comment = pending_since(120)
+    outcome: dict[str, object] = {}
+
+    def worker() -> None:
+        try:
+            outcome["attempts"] = _count_attempt(comment_id=comment.pk, revision=comment.revision)
+        except Exception as exc:
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    bulk_create = ScoringState.objects.bulk_create
+
+    def worker_first(*args, **kwargs):
+        thread.start()
+        deadline = time.monotonic() + 10
+        while thread.is_alive() and time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0]:
+                    break  # the worker waits for a lock this sweep holds
+            time.sleep(0.05)
+        return bulk_create(*args, **kwargs)
+
+    monkeypatch.setattr(ScoringState.objects, "bulk_create", worker_first)
+    result = comments_sweep_pending()
+    thread.join(timeout=10)
+
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["attempts"] == 1
+    assert result.requeued == [comment.pk]
+    state = ScoringState.objects.get(pk=comment.pk)
+    assert (state.attempts, state.enqueued_at is not None) == (1, True)
