@@ -6,6 +6,8 @@ services (taken and reserved names) and the migration that introduced the key.
 
 import unicodedata
 
+from confusable_homoglyphs import confusables
+
 _SPACE = " "
 
 
@@ -25,3 +27,11 @@ def display_name_skeleton(name: str) -> str:
     """The letters and digits of the key alone, for comparing with reserved names:
     "R.e.d.a.k.t.i.o.n" and "Red Aktion" are "redaktion"."""
     return "".join(char for char in display_name_key(name) or "" if char.isalnum())
+
+
+def mixes_lookalike_scripts(name: str) -> bool:
+    """Whether the name mixes scripts and one of its letters looks like a letter of
+    another script in it ("Mаria" with a Cyrillic "а", Unicode's confusables data):
+    the way to pass for "Maria" past the unique key. Names in one script ("Мария",
+    "Σωκράτης") and Latin with accents ("Zoë", "Paul-Émile") are fine."""
+    return bool(confusables.is_dangerous(unicodedata.normalize("NFKC", name)))

@@ -19,7 +19,7 @@ from articles.selectors import article_comments_open
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, CommentRevision, Reaction, ReaderProfile, Report
-from discussion.names import display_name_key, display_name_skeleton
+from discussion.names import display_name_key, display_name_skeleton, mixes_lookalike_scripts
 from discussion.selectors import (
     MAX_ID,
     comment_editable_until,
@@ -396,6 +396,7 @@ def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, n
 
 DISPLAY_NAME_TAKEN = "This name is taken."
 NAME_RESERVED = "This name is reserved for the site."
+NAME_LOOKALIKE = "This name mixes look-alike letters of different scripts."
 
 
 def _name_reserved(name: str) -> bool:
@@ -406,16 +407,19 @@ def _name_reserved(name: str) -> bool:
 def display_name_clean(raw: str, *, user: AbstractBaseUser | None = None) -> str:
     """The display name as stored (see text_clean; up to DISPLAY_NAME_MAX_LENGTH
     characters, may be empty), or InvalidInput naming ``display_name`` when it is
-    invisible, reserved (RESERVED_DISPLAY_NAMES; staff may take those) or taken:
-    another reader's display name with the same display_name_key, or another
-    account's username, which is shown where a reader has no display name. The
-    unique constraint on the key holds against races; see display_name_set."""
+    invisible, a mix of look-alike scripts, reserved (RESERVED_DISPLAY_NAMES; staff
+    may take those) or taken: another reader's display name with the same
+    display_name_key, or another account's username, which is shown where a reader
+    has no display name. The unique constraint on the key holds against races; see
+    display_name_set."""
     name = text_clean(raw, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name")
     if not name:
         return name
     key = display_name_key(name)
     if key is None:
         raise InvalidInput("A display name needs visible characters.", field="display_name")
+    if mixes_lookalike_scripts(name):
+        raise InvalidInput(NAME_LOOKALIKE, field="display_name")
     if _name_reserved(name) and not (user is not None and getattr(user, "is_staff", False)):
         raise InvalidInput(NAME_RESERVED, field="display_name")
     others = get_user_model().objects.exclude(pk=getattr(user, "pk", None))
@@ -453,16 +457,20 @@ def user_register(
 ) -> tuple[AbstractBaseUser, str]:
     """Create a reader account; returns the user and an API token.
 
-    The username must be free (case-insensitively, also among display names, as it
-    is shown when the display name is empty) and not reserved; the display name as
+    The username (NFKC-normalised) must be free (case-insensitively, also among
+    display names, as it is shown when the display name is empty), not reserved and
+    not a mix of look-alike scripts; the display name as
     display_name_clean says. Of two concurrent registrations of the same username
     or display name one succeeds, the other is InvalidInput naming the field."""
     user_model = get_user_model()
+    username = user_model.normalize_username(username)  # NFKC, as Django's own forms do
     user = user_model(username=username, email=email)
     try:
         user_model.username_validator(username)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="username") from None
+    if mixes_lookalike_scripts(username):
+        raise InvalidInput(NAME_LOOKALIKE, field="username")
     display_name = display_name_clean(display_name)
     if user_model.objects.filter(username__iexact=username).exists() or _display_name_taken(
         display_name_key(username), user=None

@@ -2,6 +2,7 @@
 names refused, at registration and at PATCH /api/me/, and unique in the database too."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
@@ -311,3 +312,53 @@ def test_two_registrations_of_one_name_at_once_one_wins_the_other_is_400(monkeyp
     [refused] = [body for code, body in answers.values() if code == 400]
     assert refused == TAKEN
     assert ReaderProfile.objects.filter(display_name="Zur gleichen Zeit").count() == 1
+
+
+# --- look-alike letters ---------------------------------------------------------
+
+LOOKALIKE = "This name mixes look-alike letters of different scripts."
+
+
+@pytest.mark.parametrize("name", ["M\u0430ria", "Ol\u0435g Schmidt", "R\u0435daktion"])
+def test_a_latin_name_with_a_cyrillic_look_alike_is_refused(name: str) -> None:
+    named("erste", "Maria")
+    response = register("zweite", name)
+    assert response.status_code == 400
+    assert response.json() == {"display_name": [LOOKALIKE]}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u041c\u0430\u0440\u0438\u044f",
+        "\u03a3\u03c9\u03ba\u03c1\u03ac\u03c4\u03b7\u03c2",
+        "Zo\u00eb",
+        "Paul-\u00c9mile",
+        "J\u00fcrgen M\u00fcller",
+        "Stra\u00dfe 7 \U0001f642",
+    ],
+)
+def test_names_in_one_script_or_with_accents_are_fine(name: str) -> None:
+    response = register("neu", name)
+    assert response.status_code == 201, response.content
+    assert ReaderProfile.objects.get(user__username="neu").display_name == name
+
+
+def test_a_look_alike_name_is_refused_on_change(reader_client: APIClient) -> None:
+    response = rename(reader_client, "Le\u0455erin")  # Cyrillic dze for "s"
+    assert response.status_code == 400
+    assert response.json() == {"display_name": [LOOKALIKE]}
+
+
+def test_a_look_alike_username_is_refused() -> None:
+    UserFactory(username="maria")
+    response = register("m\u0430ria")
+    assert response.status_code == 400
+    assert response.json() == {"username": [LOOKALIKE]}
+
+
+def test_usernames_are_stored_nfkc_normalised_so_wide_letters_collide() -> None:
+    assert register("\uff4d\uff41\uff52\uff49\uff41").status_code == 201  # full-width "maria"
+    assert get_user_model().objects.filter(username="maria").exists()
+    response = register("Maria")
+    assert response.json() == {"username": ["This username is taken."]}
