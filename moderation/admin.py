@@ -496,7 +496,16 @@ class TermAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "created_at", "is_active", "size_bytes", "germeval_f1", "thresholds", "report"]
+    list_display = [
+        "version",
+        "created_at",
+        "is_active",
+        "size_bytes",
+        "germeval_f1",
+        "thresholds",
+        "automatic",
+        "report",
+    ]
     readonly_fields = [f.name for f in ModelVersion._meta.fields]
     actions = ["activate", "retrain_from_decisions"]
 
@@ -517,6 +526,21 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if not recommended:
             return "–"
         return f"publish < {recommended['publish_below']}, reject ≥ {recommended['reject_above']}"
+
+    @admin.display(description="decided without a human")
+    def automatic(self, obj: ModelVersion) -> str:
+        """At the recommended thresholds on the training data's mix, then for sites
+        with fewer offensive comments at thresholds chosen for them."""
+        metrics = obj.metrics or {}
+        recommended = metrics.get("thresholds")
+        if not recommended:
+            return "–"
+        parts = [f"{recommended['automatic_share']:.0%} of {recommended['dataset']}"]
+        parts += [
+            f"{site['automatic_share']:.0%} where {site['prevalence']:.0%} are offensive"
+            for site in metrics.get("automatic_by_prevalence", [])
+        ]
+        return "; ".join(parts)
 
     @admin.display(description="latest report")
     def report(self, obj: ModelVersion) -> str:

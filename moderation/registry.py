@@ -15,6 +15,7 @@ from django.utils import timezone
 from moderation.classifier.data import Dataset
 from moderation.classifier.evaluate import (
     OutOfFold,
+    automatic_share_by_prevalence,
     binary_metrics,
     calibrated_scores,
     calibration_metrics,
@@ -68,6 +69,7 @@ def training_metrics(
         ),
         "calibration": calibration_metrics(labels, scores),
         "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},
+        "automatic_by_prevalence": automatic_share_by_prevalence(labels[rows], scores[rows]),
     }
 
 

@@ -3,6 +3,7 @@ import pytest
 from sklearn.metrics import f1_score
 
 from moderation.classifier.evaluate import (
+    automatic_share_by_prevalence,
     binary_metrics,
     calibration_metrics,
     choose_fine_minimums,
@@ -32,6 +33,45 @@ def test_thresholds_keep_published_comments_clean_and_rejections_precise() -> No
     assert result["automatic_share"] == pytest.approx(published.mean() + rejected.mean(), abs=1e-4)
     # not needlessly strict: most acceptable comments still publish themselves
     assert result["published_share"] > 0.5
+
+
+def scored_sample(rng: np.random.Generator, n: int, prevalence: float) -> tuple[np.ndarray, np.ndarray]:
+    labels = rng.random(n) < prevalence
+    scores = np.clip(np.where(labels, rng.normal(0.72, 0.15, n), rng.normal(0.28, 0.15, n)), 0, 0.9999)
+    return labels.astype(int), scores
+
+
+def test_thresholds_for_a_site_with_fewer_offensive_comments_hold_on_such_a_site() -> None:
+    # Thresholds chosen on ten samples of GermEval's mix, weighted to a site where
+    # 10 % of comments are offensive, applied to a large sample of that site's.
+    rng = np.random.default_rng(2)
+    site_labels, site_scores = scored_sample(rng, 200_000, 0.10)
+    offensive_published, rejected_precision = [], []
+    for _ in range(10):
+        labels, scores = scored_sample(rng, 20_000, 0.34)
+        at_34 = recommend_thresholds(labels, scores)
+        at_10 = recommend_thresholds(labels, scores, prevalence=0.10)
+        published = site_scores < at_10["publish_below"]
+        rejected = site_scores >= at_10["reject_above"]
+        offensive_published.append(site_labels[published].mean())
+        rejected_precision.append(site_labels[rejected].mean())
+        assert at_10["automatic_share"] == pytest.approx(published.mean() + rejected.mean(), abs=0.02)
+        # such a site publishes more by itself, under a higher threshold
+        assert at_10["publish_below"] > at_34["publish_below"]
+        assert at_10["automatic_share"] > at_34["automatic_share"]
+    assert np.mean(offensive_published) <= 0.02
+    assert np.mean(rejected_precision) >= 0.95
+    assert max(offensive_published) <= 0.022
+    assert min(rejected_precision) >= 0.93
+
+
+def test_the_automatic_share_is_reported_for_each_site_mix() -> None:
+    labels, scores = scored_sample(np.random.default_rng(3), 5000, 0.34)
+    sites = automatic_share_by_prevalence(labels, scores)
+    assert [site["prevalence"] for site in sites] == [0.05, 0.10, 0.20]
+    shares = [site["automatic_share"] for site in sites]
+    assert shares == sorted(shares, reverse=True)
+    assert all(site["offensive_among_published"] <= 0.02 for site in sites)
 
 
 def test_thresholds_on_hopeless_scores_hold_everything() -> None:

@@ -42,7 +42,7 @@ def models_dir(settings, tmp_path: Path) -> Path:
     return settings.MODELS_DIR
 
 
-def test_train_model_prints_progress_and_metrics(models_dir: Path) -> None:
+def test_train_model_prints_progress_and_metrics(models_dir: Path, client) -> None:
     out = StringIO()
     call_command("train_model", "--format", "coldstart", "--folds", "2", "--activate", stdout=out)
     output = out.getvalue()
@@ -56,6 +56,13 @@ def test_train_model_prints_progress_and_metrics(models_dir: Path) -> None:
     assert (models_dir / row.file_name).is_file()
     assert row.metrics["thresholds"]["dataset"] == "coldstart"
     assert row.training_data[0]["n"] == 726
+    # the automatic share for sites with fewer offensive comments than the data
+    sites = {site["prevalence"]: site for site in row.metrics["automatic_by_prevalence"]}
+    assert list(sites) == [0.05, 0.10, 0.20]
+    assert float(values["site_offensive_0.10.automatic_share"]) == sites[0.10]["automatic_share"]
+    client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    changelist = client.get("/admin/moderation/modelversion/").content.decode()
+    assert f"{sites[0.10]['automatic_share']:.0%} where 10% are offensive" in changelist
 
 
 def test_train_model_combines_formats(models_dir: Path, tmp_path: Path) -> None:

@@ -177,3 +177,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"{origin}.{name}: {value}")
         for name, value in metrics.get("thresholds", {}).items():
             self.stdout.write(f"threshold.{name}: {value}")
+        for site in metrics.get("automatic_by_prevalence", []):
+            for name in ("publish_below", "reject_above", "automatic_share"):
+                self.stdout.write(f"site_offensive_{site['prevalence']:.2f}.{name}: {site[name]}")
