@@ -71,12 +71,12 @@ def post(widget: Locator, field: str, button: str, text: str) -> Comment:
     return Comment.objects.get(body=text)
 
 
-def sign_in(widget: Locator, username: str) -> None:
+def sign_in(widget: Locator, username: str, shown: str | None = None) -> None:
     widget.get_by_role("button", name="Anmelden").click()
     widget.get_by_label("Benutzername").fill(username)
     widget.get_by_label("Passwort").fill(PASSWORD)
     widget.get_by_role("button", name="Anmelden", exact=True).click()
-    expect(widget.locator(".stm-account")).to_contain_text(f"Angemeldet als {username}")
+    expect(widget.locator(".stm-account")).to_contain_text(f"Angemeldet als {shown or username}")
     expect(widget).not_to_have_attribute("aria-busy", "true")  # the thread again, with the reader's likes
 
 
@@ -339,6 +339,126 @@ def test_sorting_paging_and_deep_replies(live_server, page, settings) -> None:
     expect(tops.first).to_have_text("Dritter Kommentar.")
     widget.get_by_role("button", name="Neueste zuerst").click()
     expect(tops).to_have_text(["Dritter Kommentar.", "Zweiter Kommentar."])
+
+
+def test_a_reader_changes_their_display_name(live_server, page) -> None:
+    article = german_article()
+    reader = UserFactory(username="leser", password=PASSWORD)
+    published = CommentFactory(article=article, author=reader, body="Gut, dass die Radwege kommen.")
+    waiting = CommentFactory(
+        article=article, author=reader, body="Und die Ampeln?", status=Comment.Status.PENDING
+    )
+    other = CommentFactory(article=article, body="Endlich passiert etwas für Radfahrer.")
+    widget = open_article(page, live_server, article)
+    sign_in(widget, "leser")
+    account = widget.locator(".stm-account")
+    expect(card(page, published.pk).get_by_role("button", name="Löschen")).to_be_visible()  # known as own
+    expect(card(page, waiting.pk).locator(".stm-author")).to_have_text("leser")
+
+    # Opened and closed from the keyboard; the focus goes to the field and back.
+    change = account.get_by_role("button", name="Name ändern")
+    change.focus()
+    page.keyboard.press("Enter")
+    field = account.get_by_label("Ihr Anzeigename")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("")
+    expect(field).to_have_attribute("autocomplete", "nickname")
+    expect(field).to_have_attribute("maxlength", "50")
+    expect(change).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(field).to_have_count(0)
+    expect(change).to_be_focused()
+    expect(change).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(field).to_be_focused()
+
+    field.fill("Leser L.")
+    shot(page, "name-form")
+    page.keyboard.press("Enter")
+    expect(widget.locator(".stm-status")).to_have_text("Ihr Name wurde geändert.")
+    expect(account.locator("strong")).to_have_text("Leser L.")
+    expect(account.get_by_label("Ihr Anzeigename")).to_have_count(0)
+    expect(change).to_be_focused()
+    # Authors are named as they are now: the reader's comments carry the new name.
+    expect(card(page, published.pk).locator(".stm-author")).to_have_text("Leser L.")
+    expect(card(page, waiting.pk).locator(".stm-author")).to_have_text("Leser L.")
+    expect(card(page, other.pk).locator(".stm-author")).not_to_have_text("Leser L.")
+    assert ReaderProfile.objects.get(user=reader).display_name == "Leser L."
+
+    page.reload()
+    expect(account).to_contain_text("Angemeldet als Leser L.")
+    expect(card(page, published.pk).locator(".stm-author")).to_have_text("Leser L.")
+    expect(card(page, waiting.pk).locator(".stm-author")).to_have_text("Leser L.")
+    account.get_by_role("button", name="Name ändern").click()
+    expect(account.get_by_label("Ihr Anzeigename")).to_have_value("Leser L.")
+
+
+def test_a_refused_name_is_explained_next_to_the_field(live_server, page) -> None:
+    article = german_article()
+    ReaderProfile.objects.create(user=UserFactory(username="anna"), display_name="Anna K.")
+    reader = UserFactory(username="leser", password=PASSWORD)
+    ReaderProfile.objects.create(user=reader, display_name="Leser L.")
+    widget = open_article(page, live_server, article)
+    sign_in(widget, "leser", shown="Leser L.")
+    account = widget.locator(".stm-account")
+
+    change = account.get_by_role("button", name="Name ändern")
+    change.click()
+    field = account.get_by_label("Ihr Anzeigename")
+    expect(field).to_have_value("Leser L.")
+    field.fill("anna k.")
+    account.get_by_role("button", name="Speichern").click()
+    expect(account.locator(".stm-field-error")).to_have_text("This name is taken.")
+    expect(field).to_have_accessible_description("This name is taken.")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_value("anna k.")
+    expect(field).to_be_focused()
+    expect(account.locator("strong")).to_have_text("Leser L.")
+    shot(page, "name-taken")
+    assert ReaderProfile.objects.get(user=reader).display_name == "Leser L."
+
+    account.get_by_role("button", name="Abbrechen").click()
+    expect(field).to_have_count(0)
+    expect(change).to_be_focused()
+
+    # A suspended reader is told why (403); the form stays as it was.
+    ReaderProfile.objects.filter(user=reader).update(suspended_until="2099-01-01T12:00:00Z")
+    change.click()
+    field.fill("Leser Lang")
+    account.get_by_role("button", name="Speichern").click()
+    expect(widget.locator(".stm-status")).to_contain_text("Ihr Konto ist bis")
+    expect(field).to_have_value("Leser Lang")
+
+    # A token revoked elsewhere (401): the widget is signed out, and says so.
+    Token.objects.filter(user=reader).delete()
+    account.get_by_role("button", name="Speichern").click()
+    expect(widget.locator(".stm-status")).to_have_text("Bitte melden Sie sich zuerst an.")
+    expect(account.get_by_role("button", name="Anmelden")).to_be_focused()
+    assert ReaderProfile.objects.get(user=reader).display_name == "Leser L."
+
+
+def test_clearing_the_display_name_shows_the_username_again(live_server, page) -> None:
+    article = german_article()
+    reader = UserFactory(username="leser", password=PASSWORD)
+    ReaderProfile.objects.create(user=reader, display_name="Leser L.")
+    mine = CommentFactory(article=article, author=reader, body="Gut, dass die Radwege kommen.")
+    widget = open_article(page, live_server, article)
+    expect(card(page, mine.pk).locator(".stm-author")).to_have_text("Leser L.")
+    sign_in(widget, "leser", shown="Leser L.")
+    account = widget.locator(".stm-account")
+    expect(card(page, mine.pk).get_by_role("button", name="Löschen")).to_be_visible()
+
+    account.get_by_role("button", name="Name ändern").click()
+    account.get_by_label("Ihr Anzeigename").fill("")
+    account.get_by_role("button", name="Speichern").click()
+    expect(widget.locator(".stm-status")).to_have_text("Ihr Name wurde geändert.")
+    expect(account.locator("strong")).to_have_text("leser")
+    expect(card(page, mine.pk).locator(".stm-author")).to_have_text("leser")
+    assert ReaderProfile.objects.get(user=reader).display_name == ""
+
+    page.reload()
+    expect(account).to_contain_text("Angemeldet als leser")
+    expect(card(page, mine.pk).locator(".stm-author")).to_have_text("leser")
 
 
 # The embedding snippet of the README, on a page that is not one of ours.

@@ -67,6 +67,9 @@
       displayName: 'Anzeigename (freiwillig)',
       signedInAs: 'Angemeldet als ',
       signOut: 'Abmelden',
+      changeName: 'Name ändern',
+      newName: 'Ihr Anzeigename (leer: Benutzername)',
+      nameChanged: 'Ihr Name wurde geändert.',
       signedIn: 'Sie sind angemeldet.',
       signedOut: 'Sie sind abgemeldet.',
       signInFirst: 'Bitte melden Sie sich zuerst an.',
@@ -134,6 +137,9 @@
       displayName: 'Display name (optional)',
       signedInAs: 'Signed in as ',
       signOut: 'Sign out',
+      changeName: 'Change name',
+      newName: 'Your display name (empty: username)',
+      nameChanged: 'Your name was changed.',
       signedIn: 'You are signed in.',
       signedOut: 'You are signed out.',
       signInFirst: 'Please sign in first.',
@@ -766,8 +772,12 @@
   W.renderAccount = function () {
     var self = this, t = this.t;
     if (this.user) {
-      var name = this.user.display_name || this.user.username;
-      this.account.replaceChildren(h('p', {}, t.signedInAs, h('strong', {}, name), ' ',
+      this.nameEl = h('strong', {}, this.user.display_name || this.user.username);
+      var change = h('button', {
+        type: 'button', 'class': 'stm-link', 'aria-expanded': 'false', 'aria-controls': this.id('nameform'),
+        onclick: function () { self.nameForm(change); }
+      }, t.changeName);
+      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, ' ', change, ' ',
         this.token ? h('button', { type: 'button', 'class': 'stm-link', onclick: function () { self.signOut(); } }, t.signOut) : null));
     } else {
       this.account.replaceChildren(h('p', {}, t.signInPrompt, ' ',
@@ -840,6 +850,56 @@
           registering ? t.toSignIn : t.toRegister)));
     this.account.replaceChildren(form);
     username[1].focus();
+  };
+
+  /* The display name ("" for the username); a refusal shows next to the field. The
+   * API names authors as they are now: the reader's own comments get the new name. */
+  W.nameForm = function (opener) {
+    var self = this, t = this.t, id = this.id('name');
+    var form = this.account.querySelector('form');
+    function close() {
+      form.remove();
+      opener.setAttribute('aria-expanded', 'false');
+      opener.focus();
+    }
+    if (form) return close();
+    var input = h('input', { id: id, autocomplete: 'nickname', maxlength: 50, 'aria-describedby': id + 'e' });
+    var message = h('p', { id: id + 'e', 'class': 'stm-field-error', 'aria-live': 'polite' });
+    var submit = h('button', { type: 'submit' }, t.save);
+    input.value = this.user.display_name;
+    form = h('form', { id: this.id('nameform'), 'class': 'stm-form', onkeydown: function (event) {
+      if (event.key === 'Escape') close();
+    }, onsubmit: function (event) {
+      event.preventDefault();
+      if (!hold(submit)) return;
+      self.api('PATCH', '/me/', { display_name: input.value }).then(function (me) {
+        var name = me.display_name || me.username;
+        self.user = me;
+        self.nameEl.textContent = name;
+        self.mine.forEach(function (c, key) {
+          var entry = self.entries.get(key);
+          c.author = name;
+          if (entry) { entry.c.author = name; self.paint(entry); }
+        });
+        if (form.isConnected) close();
+        self.say(t.nameChanged);
+      }, function (error) {
+        release(submit);
+        var refusal = error.status === 400 && error.data.display_name;
+        if (refusal) {
+          message.textContent = [].concat(refusal).join(' ');
+          input.setAttribute('aria-invalid', 'true');
+          input.focus();
+          return;
+        }
+        self.say(self.problem(error), true);
+        if (!self.user) self.account.querySelector('button').focus();
+      });
+    } }, h('label', { 'for': id }, t.newName), input, message,
+      h('div', { 'class': 'stm-buttons' }, submit, h('button', { type: 'button', onclick: close }, t.cancel)));
+    this.account.append(form);
+    opener.setAttribute('aria-expanded', 'true');
+    input.focus();
   };
 
   /* The server revokes the token; this browser forgets it whatever the answer, so
