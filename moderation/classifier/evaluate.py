@@ -168,11 +168,20 @@ def calibration_metrics(labels: Sequence[int], scores: np.ndarray, bins: int = 1
 SITE_PREVALENCES = (0.05, 0.10, 0.20)
 
 
+# How far above its observed value a rare count is taken to be, in standard
+# deviations: chosen on GermEval's out-of-fold scores, where thresholds chosen on one
+# half and applied to the other kept 1.7 % offensive among the published and 96 %
+# precision among the rejected (with the observed counts: 2.3 % and 94.7 %).
+COUNT_SIGMAS = 0.5
+
+
 def _count_upper(count: np.ndarray) -> np.ndarray:
-    """A one-sigma upper bound of a count of rare events (Poisson): the thresholds
-    meet their targets on new comments too, not only on the lucky texts they were
-    chosen on (with the count itself, they do only on average)."""
-    return count + np.sqrt(count) + 1.0
+    """An upper bound of a count of rare events, ``COUNT_SIGMAS`` above it (Gehrels'
+    1986 approximation of the Poisson bound, sound for counts down to zero): the
+    thresholds meet their targets on new comments too, not only on the texts they were
+    chosen on."""
+    above = np.asarray(count, dtype=float) + 1
+    return above * (1 - 1 / (9 * above) + COUNT_SIGMAS / (3 * np.sqrt(above))) ** 3
 
 
 def recommend_thresholds(
