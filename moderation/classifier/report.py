@@ -1,5 +1,6 @@
-"""An evaluation report: precision-recall and ROC curves, score histograms by label
-and the confusion matrix at the policy thresholds, as PNG files and an HTML page."""
+"""An evaluation report: precision-recall and ROC curves, score histograms by label,
+the confusion matrix at the policy thresholds and the share of comments decided
+without a human by the site's mix, as PNG files and an HTML page."""
 
 import html
 from collections.abc import Sequence
@@ -12,6 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
+
+from moderation.classifier.evaluate import recommend_thresholds
 
 DECISIONS = ("published", "held", "rejected")
 
@@ -82,6 +85,9 @@ def write_report(
     axes.set_title(f"Decisions at publish < {publish_below:.3f}, reject ≥ {reject_above:.3f}")
     charts.append(_save(figure, folder / "confusion_matrix.png"))
 
+    if both:
+        charts.append(_site_mix_chart(folder / "automatic_by_site_mix.png", y, scores))
+
     rows = "".join(
         f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
         for name, value in metrics.items()
@@ -97,6 +103,26 @@ def write_report(
         encoding="utf-8",
     )
     return page
+
+
+def _site_mix_chart(path: Path, labels: np.ndarray, scores: np.ndarray) -> str:
+    """Published and rejected without a human, for sites where 5–50 % of comments
+    are offensive, at thresholds chosen for each mix (``recommend_thresholds``)."""
+    mixes = np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
+    chosen = [recommend_thresholds(labels, scores, prevalence=mix) for mix in mixes]
+    published = np.array([choice["published_share"] for choice in chosen]) * 100
+    rejected = np.array([choice["rejected_share"] for choice in chosen]) * 100
+    figure, axes = plt.subplots(figsize=(5, 4))
+    axes.stackplot(mixes * 100, published, rejected, labels=["published", "rejected"], alpha=0.7)
+    axes.axvline(labels.mean() * 100, color="black", linestyle=":", linewidth=1, label="this data")
+    axes.set(
+        xlabel="offensive comments on the site (%)",
+        ylabel="decided without a human (%)",
+        title="Automatic decisions by the site's mix",
+        ylim=(0, 100),
+    )
+    axes.legend()
+    return _save(figure, path)
 
 
 def _save(figure: Any, path: Path) -> str:

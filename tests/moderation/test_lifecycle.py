@@ -162,7 +162,14 @@ def test_evaluate_model_prints_measures_and_writes_a_report(active_model, settin
     assert float(values["roc_auc"]) > 0.9
     folder = Path(values["report"]).parent
     assert folder.parent == tmp_path / "reports"
-    for name in ("precision_recall.png", "roc.png", "score_histogram.png", "confusion_matrix.png"):
+    charts = (
+        "precision_recall.png",
+        "roc.png",
+        "score_histogram.png",
+        "confusion_matrix.png",
+        "automatic_by_site_mix.png",
+    )
+    for name in charts:
         assert (folder / name).read_bytes().startswith(b"\x89PNG"), name
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "confusion_matrix.png" in page
