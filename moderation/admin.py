@@ -5,12 +5,13 @@ Admin classes stay thin: every decision goes through moderation.decisions, every
 figure through moderation.selectors or moderation.stats.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -23,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from config.errors import DomainError
 from discussion.admin import CommentAdmin, CommentRevisionInline, ReportInline
 from discussion.models import Comment, ReaderProfile
+from moderation.classifier.evaluate import reported_prevalences
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.evaluation import model_reports
 from moderation.highlight import highlighted
@@ -43,7 +45,8 @@ from moderation.permissions import MODERATE
 from moderation.registry import model_activate
 from moderation.rules import site_policy
 from moderation.selectors import queue_comments, queue_details, queue_ordering
-from moderation.stats import statistics_page_context
+from moderation.services import site_thresholds_for_mix_set
+from moderation.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
 from moderation.tasks import retrain_model
 
 # The status every comment of a queue had when the moderator saw the page.
@@ -538,7 +541,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         parts = [f"{recommended['automatic_share']:.0%} of {recommended['dataset']}"]
         parts += [
             f"{site['automatic_share']:.0%} where {site['prevalence']:.0%} are offensive"
-            for site in metrics.get("automatic_by_prevalence", [])
+            for site in reported_prevalences(metrics)
         ]
         return "; ".join(parts)
 
@@ -606,10 +609,37 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 def statistics_view(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("moderation.view_auditentry"):
         raise PermissionDenied
-    days = min(max(_number(request.GET.get("days", "")) or 30, 1), 365)
+    source = request.POST if request.method == "POST" else request.GET
+    days = min(max(_number(source.get("days", "")) or 30, 1), 365)
+    since = timezone.now() - timedelta(days=days)
+    can_change_policy = request.user.has_perm("moderation.change_sitepolicy")
+    if request.method == "POST" and request.POST.get("action") == "use_site_mix":
+        if not can_change_policy:
+            raise PermissionDenied
+        _use_site_mix_thresholds(request, since)
+        return HttpResponseRedirect(f"{request.path}?days={days}#site-mix")
     context = {
         **admin.site.each_context(request),
         "title": "Moderation statistics",
-        **statistics_page_context(since=timezone.now() - timedelta(days=days), days=days),
+        "can_change_policy": can_change_policy,
+        "site_mix_min_comments": SITE_MIX_MIN_COMMENTS,
+        **statistics_page_context(since=since, days=days),
     }
     return TemplateResponse(request, "admin/moderation/statistics.html", context)
+
+
+def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
+    changed = site_thresholds_for_mix_set(since=since)
+    if changed is None:
+        messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")
+        return
+    publish_below, reject_above, mix = changed
+    change = (
+        f"Thresholds for {mix['recommended']['prevalence'] * 100:.0f} % offensive comments (estimated "
+        f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below {publish_below}, "
+        f"reject from {reject_above}."
+    )
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=[site_policy()], action_flag=CHANGE, change_message=change
+    )
+    messages.success(request, change)

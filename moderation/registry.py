@@ -21,6 +21,7 @@ from moderation.classifier.evaluate import (
     calibration_metrics,
     cross_validate,
     fine_minimums_by_origin,
+    flag_rates,
     label_thresholds,
     metrics_by_origin,
     recommend_thresholds,
@@ -70,6 +71,7 @@ def training_metrics(
         "calibration": calibration_metrics(labels, scores),
         "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},
         "automatic_by_prevalence": automatic_share_by_prevalence(labels[rows], scores[rows]),
+        "site_mix": flag_rates(labels[rows], scores[rows]),
     }
 
 

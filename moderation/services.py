@@ -18,6 +18,7 @@ from moderation.models import AuditEntry, ModelVersion, ScoringState
 from moderation.policy import Verdict, decide_with_rules
 from moderation.registry import active_model
 from moderation.rules import facts_for, policy_config, site_policy
+from moderation.stats import site_mix
 from moderation.wordlists import Hit
 
 logger = logging.getLogger(__name__)
@@ -242,3 +243,19 @@ def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
         "rules": list(verdict.rules),
         "decision": {"status": verdict.status, "reason": verdict.reason},
     }
+
+
+def site_thresholds_for_mix_set(*, since: datetime) -> tuple[float, float, dict[str, Any]] | None:
+    """Set the thresholds that the active model recommends for the site's estimated
+    mix of offensive comments (``stats.site_mix`` over the comments since ``since``)
+    in the site policy; articles with thresholds of their own keep them. Returns the
+    new publish-below and reject-from and the estimate, or None (nothing changed)
+    when there are too few scored comments to estimate the mix."""
+    mix = site_mix(since)
+    if not mix or mix["estimate"] is None:
+        return None
+    policy = site_policy()
+    policy.publish_below = mix["recommended"]["publish_below"]
+    policy.reject_above = mix["recommended"]["reject_above"]
+    policy.save(update_fields=["publish_below", "reject_above"])
+    return policy.publish_below, policy.reject_above, mix

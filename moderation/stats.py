@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from discussion.models import Comment
 from moderation.charts import line, stacked_bars
-from moderation.models import AuditEntry
+from moderation.classifier.evaluate import estimate_prevalence
+from moderation.models import AuditEntry, ModelVersion
+from moderation.rules import policy_config
 
 OUTCOMES = ["published", "held", "rejected", "removed", "pending"]
 
@@ -118,6 +120,39 @@ def score_histogram(since: datetime, bins: int = 20) -> dict[str, list[int]]:
     return counts
 
 
+# Fewer comments scored by the active model than this say too little about the mix.
+SITE_MIX_MIN_COMMENTS = 200
+
+
+def site_mix(since: datetime) -> dict[str, Any] | None:
+    """The share of offensive comments on the site, estimated from the comments the
+    active model scored since ``since`` and the rates at which it flags offensive and
+    acceptable texts (its out-of-fold measures), with the thresholds its evaluation
+    recommends for that mix and the site's thresholds now. None without an active
+    model that carries those measures; ``estimate`` None with too few comments."""
+    model = ModelVersion.objects.filter(is_active=True).first()
+    metrics = (model.metrics or {}) if model else {}
+    rates, by_mix = metrics.get("site_mix"), metrics.get("automatic_by_prevalence")
+    if model is None or not rates or not by_mix:
+        return None
+    scored = AuditEntry.objects.filter(
+        created_at__gte=since,
+        actor=AuditEntry.Actor.MODEL,
+        from_status=Comment.Status.PENDING,
+        model_version=model,
+        score__isnull=False,
+    ).aggregate(n=Count("id"), flagged=Count("id", filter=Q(score__gte=rates["cut"])))
+    current = policy_config(article_id=None, model_version=model).thresholds
+    result: dict[str, Any] = {"model": model.version, "n": scored["n"], "current": current, "estimate": None}
+    if scored["n"] >= SITE_MIX_MIN_COMMENTS:
+        flagged = scored["flagged"] / scored["n"]
+        estimate = estimate_prevalence(flagged, rates)
+        result["flagged"] = flagged
+        result["estimate"] = estimate
+        result["recommended"] = min(by_mix, key=lambda row: abs(row["prevalence"] - estimate))
+    return result
+
+
 def statistics_page_context(*, since: datetime, days: int) -> dict[str, Any]:
     day_list = _days(since, days)
     labels = [day.strftime("%d.%m.") for day in day_list]
@@ -126,6 +161,7 @@ def statistics_page_context(*, since: datetime, days: int) -> dict[str, Any]:
     histogram = score_histogram(since)
     return {
         "days": days,
+        "site_mix": site_mix(since),
         "automatic_share": share,
         "median_minutes": times,
         "charts": [

@@ -163,9 +163,13 @@ def calibration_metrics(labels: Sequence[int], scores: np.ndarray, bins: int = 1
     }
 
 
-# Shares of offensive comments for which the automatic share is also reported: a
-# news site's comments are far less often offensive than GermEval's tweets (34 %).
-SITE_PREVALENCES = (0.05, 0.10, 0.20)
+# Shares of offensive comments for which thresholds and the automatic share are
+# stored with a model (1 % to 50 %): a news site's comments are far less often
+# offensive than GermEval's tweets (34 %). Reports name the REPORTED_PREVALENCES.
+SITE_PREVALENCES = tuple(round(percent / 100, 2) for percent in range(1, 51))
+REPORTED_PREVALENCES = (0.05, 0.10, 0.20)
+# The score from which a comment counts as flagged when a site's mix is estimated.
+SITE_MIX_CUT = 0.5
 
 
 # How far above its observed value a rare count is taken to be, in standard
@@ -262,6 +266,37 @@ def automatic_share_by_prevalence(
     ``prevalences`` of cases: how much such a site would decide without a human, at
     thresholds chosen for it under the same 2 % / 95 % rules."""
     return [recommend_thresholds(labels, scores, prevalence=prevalence) for prevalence in prevalences]
+
+
+def reported_prevalences(metrics: dict[str, Any]) -> list[dict[str, float]]:
+    """The entries of a model's ``automatic_by_prevalence`` that reports name."""
+    return [
+        site
+        for site in metrics.get("automatic_by_prevalence", [])
+        if site["prevalence"] in REPORTED_PREVALENCES
+    ]
+
+
+def flag_rates(labels: Sequence[int], scores: np.ndarray, cut: float = SITE_MIX_CUT) -> dict[str, float]:
+    """How often offensive (``tpr``) and acceptable (``fpr``) texts score at or above
+    ``cut``: what ``estimate_prevalence`` needs to read a site's mix off its scores."""
+    y = np.asarray(labels)
+    flagged = np.asarray(scores) >= cut
+    return {
+        "cut": cut,
+        "tpr": round(float(flagged[y == 1].mean()), 4),
+        "fpr": round(float(flagged[y == 0].mean()), 4),
+    }
+
+
+def estimate_prevalence(flagged_share: float, rates: dict[str, float]) -> float:
+    """The share of offensive comments among a site's, from the share its model
+    flagged (adjusted classify and count: the flagged share mixes true and false
+    flags at the rates measured out of fold, so the mix is solved for)."""
+    spread = rates["tpr"] - rates["fpr"]
+    if spread <= 0:
+        return flagged_share
+    return float(np.clip((flagged_share - rates["fpr"]) / spread, 0.0, 1.0))
 
 
 @dataclass

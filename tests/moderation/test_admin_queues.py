@@ -4,11 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.utils import timezone
 
 from discussion.models import Comment, Report
-from moderation.models import AuditEntry, ReaderAuditEntry, SitePolicy
+from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SitePolicy
 from moderation.permissions import moderators_group
 from tests.factories import CommentFactory, UserFactory
 
@@ -260,3 +261,103 @@ def test_a_suspension_must_end_in_the_future(moderator_client: Client, reader) -
         },
     )
     assert "A suspension must end in the future." in response.content.decode()
+
+
+# --- the site's mix ---------------------------------------------------------
+
+
+@pytest.fixture
+def model_with_mix_measures() -> ModelVersion:
+    """A model whose evaluation flags 80 % of offensive and 5 % of acceptable texts
+    at 0.5, with thresholds recommended for each mix from 1 % to 50 %."""
+    by_mix = [
+        {
+            "prevalence": percent / 100,
+            "publish_below": round(0.5 - percent / 100, 2),
+            "reject_above": 1.0 if percent < 20 else 0.99,
+            "automatic_share": round(0.95 - percent / 100, 2),
+            "offensive_among_published": 0.02,
+        }
+        for percent in range(1, 51)
+    ]
+    return ModelVersion.objects.create(
+        version="mix-model",
+        file_name="mix.npz",
+        sha256="0" * 64,
+        is_active=True,
+        metrics={
+            "thresholds": {"publish_below": 0.03, "reject_above": 0.94, "automatic_share": 0.13},
+            "site_mix": {"cut": 0.5, "tpr": 0.8, "fpr": 0.05},
+            "automatic_by_prevalence": by_mix,
+        },
+    )
+
+
+def scored_by_model(model: ModelVersion, scores: list[float]) -> None:
+    comments = CommentFactory.create_batch(10, status=Comment.Status.PUBLISHED)
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            comment=comments[number % 10],
+            comment_revision=1,
+            actor="model",
+            from_status="pending",
+            to_status="published",
+            reason="score",
+            score=score,
+            model_version=model,
+        )
+        for number, score in enumerate(scores)
+    )
+
+
+def test_the_statistics_estimate_the_sites_mix_and_recommend_thresholds(
+    moderator_client: Client, model_with_mix_measures: ModelVersion
+) -> None:
+    # 15 % flagged = 80 % of the offensive and 5 % of the acceptable: 13.3 % offensive
+    scored_by_model(model_with_mix_measures, [0.9] * 45 + [0.1] * 255)
+    page = moderator_client.get("/admin/moderation/statistics/").content.decode()
+    assert re.search(
+        r"Of the 300 comments the active model \(mix-model\) scored, about\s*<strong>13 %</strong>", page
+    )
+    assert "recommended for 13 % offensive" in page
+    assert "<td>0,37</td>" in page  # publish below, for 13 % (numbers as the admin's language writes them)
+    assert "none (95 % precision cannot be shown at this mix)" in page
+    assert "<td>0,03</td><td>0,94</td>" in page  # the thresholds now
+    assert "use_site_mix" not in page  # moderators see it, administrators set it
+
+
+def test_an_administrator_sets_the_thresholds_for_the_sites_mix(
+    model_with_mix_measures: ModelVersion,
+) -> None:
+    scored_by_model(model_with_mix_measures, [0.9] * 100 + [0.1] * 200)  # 33 % flagged: 38 % offensive
+    admin = logged_in(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    assert "use_site_mix" in admin.get("/admin/moderation/statistics/").content.decode()
+
+    response = admin.post("/admin/moderation/statistics/", {"action": "use_site_mix", "days": "7"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/moderation/statistics/?days=7#site-mix"
+    policy = SitePolicy.objects.get()
+    assert (policy.publish_below, policy.reject_above) == (0.12, 0.99)
+    entry = LogEntry.objects.get()
+    assert entry.object_id == str(policy.pk)
+    assert "38 % offensive" in entry.change_message
+    page = admin.get("/admin/moderation/statistics/?days=7").content.decode()
+    assert "<td>0,12</td><td>0,99</td>" in page
+
+
+def test_moderators_may_not_set_the_thresholds(moderator_client: Client, model_with_mix_measures) -> None:
+    scored_by_model(model_with_mix_measures, [0.1] * 300)
+    response = moderator_client.post("/admin/moderation/statistics/", {"action": "use_site_mix"})
+    assert response.status_code == 403
+    assert not SitePolicy.objects.filter(publish_below__isnull=False).exists()
+
+
+def test_too_few_scored_comments_estimate_nothing(model_with_mix_measures: ModelVersion) -> None:
+    scored_by_model(model_with_mix_measures, [0.9] * 20 + [0.1] * 100)
+    admin = logged_in(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    page = admin.get("/admin/moderation/statistics/").content.decode()
+    assert "has scored 120 comments in these days;\n  200 are needed" in page
+    response = admin.post("/admin/moderation/statistics/", {"action": "use_site_mix"}, follow=True)
+    assert "Too few scored comments" in response.content.decode()
+    assert not SitePolicy.objects.filter(publish_below__isnull=False).exists()

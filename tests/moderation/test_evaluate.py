@@ -7,7 +7,9 @@ from moderation.classifier.evaluate import (
     binary_metrics,
     calibration_metrics,
     choose_fine_minimums,
+    estimate_prevalence,
     fine_predictions,
+    flag_rates,
     germeval_f1,
     recommend_thresholds,
 )
@@ -68,10 +70,22 @@ def test_thresholds_for_a_site_with_fewer_offensive_comments_hold_on_such_a_site
 def test_the_automatic_share_is_reported_for_each_site_mix() -> None:
     labels, scores = scored_sample(np.random.default_rng(3), 5000, 0.34)
     sites = automatic_share_by_prevalence(labels, scores)
-    assert [site["prevalence"] for site in sites] == [0.05, 0.10, 0.20]
+    assert [site["prevalence"] for site in sites] == [percent / 100 for percent in range(1, 51)]
     shares = [site["automatic_share"] for site in sites]
-    assert shares == sorted(shares, reverse=True)
+    assert shares[4] > shares[9] > shares[19]  # 5 %, 10 %, 20 % offensive
     assert all(site["offensive_among_published"] <= 0.02 for site in sites)
+
+
+@pytest.mark.parametrize("prevalence", [0.03, 0.08, 0.2])
+def test_a_sites_mix_is_read_off_the_share_its_model_flags(prevalence: float) -> None:
+    rng = np.random.default_rng(4)
+    rates = flag_rates(*scored_sample(rng, 20_000, 0.34))
+    site_labels, site_scores = scored_sample(rng, 20_000, prevalence)
+    flagged = float((site_scores >= rates["cut"]).mean())
+    assert estimate_prevalence(flagged, rates) == pytest.approx(site_labels.mean(), abs=0.01)
+    # the flagged share alone would be far off where false flags dominate
+    if prevalence < 0.1:
+        assert abs(flagged - prevalence) > 0.02
 
 
 def test_thresholds_on_hopeless_scores_hold_everything() -> None:

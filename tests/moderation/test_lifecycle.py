@@ -58,7 +58,7 @@ def test_train_model_prints_progress_and_metrics(models_dir: Path, client) -> No
     assert row.training_data[0]["n"] == 726
     # the automatic share for sites with fewer offensive comments than the data
     sites = {site["prevalence"]: site for site in row.metrics["automatic_by_prevalence"]}
-    assert list(sites) == [0.05, 0.10, 0.20]
+    assert list(sites) == [percent / 100 for percent in range(1, 51)]
     assert float(values["site_offensive_0.10.automatic_share"]) == sites[0.10]["automatic_share"]
     client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
     changelist = client.get("/admin/moderation/modelversion/").content.decode()

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from moderation.classifier.data import DataFormatError, Dataset, combine
-from moderation.classifier.evaluate import baseline_cross_validated
+from moderation.classifier.evaluate import baseline_cross_validated, reported_prevalences
 from moderation.classifier.model import DEFAULT_PARAMS
 from moderation.classifier.persist import ModelFileError, load_model
 from moderation.models import ModelVersion
@@ -177,6 +177,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"{origin}.{name}: {value}")
         for name, value in metrics.get("thresholds", {}).items():
             self.stdout.write(f"threshold.{name}: {value}")
-        for site in metrics.get("automatic_by_prevalence", []):
+        for site in reported_prevalences(metrics):
             for name in ("publish_below", "reject_above", "automatic_share"):
                 self.stdout.write(f"site_offensive_{site['prevalence']:.2f}.{name}: {site[name]}")
