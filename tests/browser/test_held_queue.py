@@ -6,10 +6,10 @@ import os
 import pytest
 
 from discussion.models import Comment
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, SitePolicy
 from moderation.permissions import moderators_group
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, model_with_site_mix_measures, scored_by_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,3 +73,23 @@ def test_moderator_clears_the_held_queue(live_server, page) -> None:
     statuses = dict(Comment.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "published", second.pk: "rejected", third.pk: "rejected"}
     assert AuditEntry.objects.filter(moderator=moderator, reason="insult").count() == 2
+
+
+def test_an_administrator_reads_the_sites_mix_and_takes_its_thresholds(live_server, page) -> None:
+    UserFactory(username="chefin", is_staff=True, is_superuser=True, password="Sicheres-Passwort-2026")
+    model = model_with_site_mix_measures()
+    scored_by_model(model, [0.9] * 45 + [0.1] * 255)  # 15 % flagged: about 13 % offensive
+
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/moderation/statistics/")
+    page.fill("#id_username", "chefin")
+    page.fill("#id_password", "Sicheres-Passwort-2026")
+    page.click("input[type=submit]")
+    section = page.locator("#site-mix + p")
+    assert "about 13 % are offensive" in " ".join(section.inner_text().split())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
+
+    page.get_by_role("button", name="Use the recommended thresholds for the site").click()
+    page.wait_for_selector(".messagelist")
+    assert "publish below 0.37" in page.inner_text(".messagelist")
+    assert (SitePolicy.objects.get().publish_below, SitePolicy.objects.get().reject_above) == (0.37, 1.0)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from discussion.models import Comment, Report
 from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SitePolicy
 from moderation.permissions import moderators_group
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, model_with_site_mix_measures, scored_by_model
 
 pytestmark = pytest.mark.django_db
 
@@ -268,46 +268,7 @@ def test_a_suspension_must_end_in_the_future(moderator_client: Client, reader) -
 
 @pytest.fixture
 def model_with_mix_measures() -> ModelVersion:
-    """A model whose evaluation flags 80 % of offensive and 5 % of acceptable texts
-    at 0.5, with thresholds recommended for each mix from 1 % to 50 %."""
-    by_mix = [
-        {
-            "prevalence": percent / 100,
-            "publish_below": round(0.5 - percent / 100, 2),
-            "reject_above": 1.0 if percent < 20 else 0.99,
-            "automatic_share": round(0.95 - percent / 100, 2),
-            "offensive_among_published": 0.02,
-        }
-        for percent in range(1, 51)
-    ]
-    return ModelVersion.objects.create(
-        version="mix-model",
-        file_name="mix.npz",
-        sha256="0" * 64,
-        is_active=True,
-        metrics={
-            "thresholds": {"publish_below": 0.03, "reject_above": 0.94, "automatic_share": 0.13},
-            "site_mix": {"cut": 0.5, "tpr": 0.8, "fpr": 0.05},
-            "automatic_by_prevalence": by_mix,
-        },
-    )
-
-
-def scored_by_model(model: ModelVersion, scores: list[float]) -> None:
-    comments = CommentFactory.create_batch(10, status=Comment.Status.PUBLISHED)
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            comment=comments[number % 10],
-            comment_revision=1,
-            actor="model",
-            from_status="pending",
-            to_status="published",
-            reason="score",
-            score=score,
-            model_version=model,
-        )
-        for number, score in enumerate(scores)
-    )
+    return model_with_site_mix_measures()
 
 
 def test_the_statistics_estimate_the_sites_mix_and_recommend_thresholds(
