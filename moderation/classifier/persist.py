@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 
 from moderation.classifier.estimator import ToxicityClassifier
-from moderation.classifier.model import ToxicityModel, build_pipeline
+from moderation.classifier.model import LEGACY_PARAMS, ToxicityModel, build_pipeline
 
 # Types a Stammtisch skops file may contain beyond what skops trusts by default.
 TRUSTED_TYPES = frozenset(
@@ -165,17 +165,18 @@ def _from_arrays(data: bytes) -> ToxicityModel:
     header: dict[str, Any] = json.loads(arrays["header"].tobytes().decode("utf-8"))
     if header.get("format") != ARRAY_FORMAT or header.get("version") != ARRAY_FORMAT_VERSION:
         raise ModelFileError(f"unknown format {header.get('format')!r} version {header.get('version')!r}")
+    # A file from before a parameter existed was trained without it.
+    params = {**LEGACY_PARAMS, **header["params"]}
     pipelines = {
-        language: _pipeline(header["params"], language, part, arrays)
-        for language, part in header["languages"].items()
+        language: _pipeline(params, language, part, arrays) for language, part in header["languages"].items()
     }
-    return ToxicityModel(pipelines, header["params"])
+    return ToxicityModel(pipelines, params)
 
 
 def _pipeline(
     params: dict[str, Any], language: str, part: dict[str, Any], arrays: dict[str, np.ndarray]
 ) -> Pipeline:
-    pipeline = build_pipeline(params)
+    pipeline = build_pipeline(params, language)
     vectorizers = dict(pipeline.named_steps["features"].transformer_list)
     if [block["name"] for block in part["blocks"]] != list(vectorizers):
         raise ModelFileError(f"the feature blocks of {language} do not match the parameters")

@@ -1,13 +1,17 @@
+import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import skops.io as sio
+from scipy import sparse
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from moderation.classifier.data import DataFormatError, load_coldstart, load_germeval
+from moderation.classifier.estimator import nb_log_count_ratio
+from moderation.classifier.model import fit
 from moderation.classifier.normalize import normalize_text
 from moderation.classifier.persist import ModelFileError, load_model, save_model, sha256_of
 
@@ -219,3 +223,43 @@ def test_language_guess(text: str, language: str) -> None:
     from moderation.classifier.language import detect_language
 
     assert detect_language(normalize_text(text)) == language
+
+
+def test_german_weighs_its_character_ngrams_and_english_does_not(small_model) -> None:
+    weights = {
+        language: small_model.pipelines[language].named_steps["features"].transformer_weights
+        for language in small_model.languages
+    }
+    assert weights == {"de": {"char": 1.5}, "en": None}
+    assert small_model.lean["de"].blocks[1].weight == 1.5
+
+
+def test_nb_ratios_count_the_texts_a_feature_occurs_in() -> None:
+    features = sparse.csr_matrix(np.array([[0.9, 0.1], [0.8, 0.0], [0.1, 0.7], [0.0, 0.9]]))
+    labels = np.array([1, 1, 0, 0])
+    # Feature 0 occurs in both offensive texts and one other, feature 1 the other way round.
+    by_texts = nb_log_count_ratio(features, labels, alpha=1.0)
+    np.testing.assert_allclose(by_texts, [np.log(3 / 2), np.log(2 / 3)])
+    by_values = nb_log_count_ratio(features, labels, alpha=1.0, binary=False)
+    np.testing.assert_allclose(by_values, np.log((np.array([2.7, 1.1]) / 3.8) / (np.array([1.1, 2.6]) / 3.7)))
+
+
+def test_a_model_file_from_before_block_weights_loads_as_trained(tmp_path: Path) -> None:
+    """A saved header without ``block_weights`` and ``nb_binary`` is a model trained
+    without them: it must not be given the new defaults' weights."""
+    data = load_coldstart()
+    legacy = fit(data.texts, data.labels, {"block_weights": {}, "nb_binary": False}, fine=data.fine)
+    path = tmp_path / "legacy.npz"
+    save_model(legacy, path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    header = json.loads(arrays["header"].tobytes().decode("utf-8"))
+    del header["params"]["block_weights"], header["params"]["nb_binary"]
+    arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, **arrays)
+    loaded = load_model(path, sha256=sha256_of(path))
+    assert all(
+        pipeline.named_steps["features"].transformer_weights is None for pipeline in loaded.pipelines.values()
+    )
+    np.testing.assert_allclose(loaded.score(TEXTS), legacy.score(TEXTS), rtol=0, atol=1e-9)
