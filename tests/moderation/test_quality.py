@@ -24,7 +24,8 @@ def test_cross_validated_quality_on_germeval_training_data() -> None:
     calibrations = fit_calibrations(out_of_fold.decisions, data.labels, out_of_fold.languages)
     scores = calibrated_scores(out_of_fold, calibrations)
     metrics = binary_metrics(data.labels, scores)
-    # Measured 0.77–0.78 (3-fold); a plain TF-IDF + logistic regression gets about 0.70.
-    assert metrics["macro_f1"] >= 0.75, metrics
-    assert metrics["roc_auc"] >= 0.85, metrics
+    # Measured 0.778, ROC-AUC 0.872 (3-fold, labelled from 0.5); a plain TF-IDF +
+    # logistic regression gets about 0.70 and 0.78.
+    assert metrics["macro_f1"] >= 0.76, metrics
+    assert metrics["roc_auc"] >= 0.86, metrics
     assert abs(float(np.mean(scores)) - float(np.mean(data.labels))) < 0.03
