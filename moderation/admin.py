@@ -538,9 +538,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         recommended = metrics.get("thresholds")
         if not recommended:
             return "–"
-        parts = [f"{recommended['automatic_share']:.0%} of {recommended['dataset']}"]
+        parts = [f"{recommended['automatic_share'] * 100:.0f} % of {recommended['dataset']}"]
         parts += [
-            f"{site['automatic_share']:.0%} where {site['prevalence']:.0%} are offensive"
+            f"{site['automatic_share'] * 100:.0f} % where {site['prevalence'] * 100:.0f} % are offensive"
             for site in reported_prevalences(metrics)
         ]
         return "; ".join(parts)

@@ -170,6 +170,9 @@ SITE_PREVALENCES = tuple(round(percent / 100, 2) for percent in range(1, 51))
 REPORTED_PREVALENCES = (0.05, 0.10, 0.20)
 # The score from which a comment counts as flagged when a site's mix is estimated.
 SITE_MIX_CUT = 0.5
+# Whatever the mix, a comment scored this high is never published without a human
+# (where 2 % or fewer are offensive, the 2 % rule alone would publish everything).
+PUBLISH_BELOW_CAP = 0.5
 
 
 # How far above its observed value a rare count is taken to be, in standard
@@ -200,7 +203,7 @@ def recommend_thresholds(
     """Policy thresholds from out-of-fold scores.
 
     ``publish_below``: the highest threshold at which at most ``max_offensive_published``
-    of the comments scored below it are offensive. ``reject_above``: the lowest
+    of the comments scored below it are offensive, at most ``PUBLISH_BELOW_CAP``. ``reject_above``: the lowest
     threshold at which at least ``min_reject_precision`` of the comments scored at or
     above it are offensive (and at least ``min_rejected`` are). Both count the rare
     kind (offensive below, acceptable above) by its upper bound (``_count_upper``).
@@ -234,7 +237,7 @@ def recommend_thresholds(
     precision = offensive / np.maximum(offensive + other, 1e-12)
     allowed = reject_grid[(at_or_above >= min_rejected) & (precision >= min_reject_precision)]
     reject_above = float(allowed.min()) if len(allowed) else 1.0
-    publish_below = min(publish_below, reject_above)
+    publish_below = min(publish_below, reject_above, PUBLISH_BELOW_CAP)
     text_weights = np.where(y == 1, weight[1], weight[0])
     is_published = scores < publish_below
     is_rejected = scores >= reject_above

@@ -74,6 +74,9 @@ def test_the_automatic_share_is_reported_for_each_site_mix() -> None:
     shares = [site["automatic_share"] for site in sites]
     assert shares[4] > shares[9] > shares[19]  # 5 %, 10 %, 20 % offensive
     assert all(site["offensive_among_published"] <= 0.02 for site in sites)
+    # where at most 2 % are offensive the 2 % rule would publish all: capped at 0.5
+    assert sites[0]["publish_below"] == sites[1]["publish_below"] == 0.5
+    assert all(site["publish_below"] <= 0.5 for site in sites)
 
 
 @pytest.mark.parametrize("prevalence", [0.03, 0.08, 0.2])
