@@ -43,9 +43,11 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "nb_binary": True,
     # Per language, a factor on a feature block's values (FeatureUnion's weights).
     "block_weights": {"de": {"char": 1.5}},
+    # Per language, the number of fine heads averaged (see estimator.py; 1 = one head).
+    "fine_bags": {"en": 10},
 }
 # Parameters a model saved before they existed was trained with.
-LEGACY_PARAMS: dict[str, Any] = {"nb_binary": False, "block_weights": {}}
+LEGACY_PARAMS: dict[str, Any] = {"nb_binary": False, "block_weights": {}, "fine_bags": {}}
 # A language needs this many texts of each class for a classifier of its own.
 MIN_CLASS_SIZE = 10
 # Words whose character n-gram columns the lean scorer remembers (per language).
@@ -67,7 +69,8 @@ def _vectorizer(analyzer: Analyzer, *, idf: bool, norm: str | None, min_df: int)
 
 
 def build_pipeline(params: dict[str, Any] | None = None, language: str | None = None) -> Pipeline:
-    """The pipeline of ``language`` (its ``block_weights``; none without a language)."""
+    """The pipeline of ``language`` (its ``block_weights`` and ``fine_bags``; none
+    without a language)."""
     p = {**DEFAULT_PARAMS, **(params or {})}
     min_df = p["min_df"]
     blocks: list[tuple[str, TfidfVectorizer]] = [
@@ -91,7 +94,11 @@ def build_pipeline(params: dict[str, Any] | None = None, language: str | None = 
             (
                 "classifier",
                 ToxicityClassifier(
-                    C=p["C"], fine_C=p["fine_C"], fine_balanced=p["fine_balanced"], nb_binary=p["nb_binary"]
+                    C=p["C"],
+                    fine_C=p["fine_C"],
+                    fine_balanced=p["fine_balanced"],
+                    nb_binary=p["nb_binary"],
+                    fine_bags=int((p["fine_bags"] or {}).get(language, 1)),
                 ),
             ),
         ]

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from moderation.classifier.data import DataFormatError, load_coldstart, load_germeval
-from moderation.classifier.estimator import nb_log_count_ratio
+from moderation.classifier.estimator import ToxicityClassifier, nb_log_count_ratio
 from moderation.classifier.model import fit
 from moderation.classifier.normalize import normalize_text
 from moderation.classifier.persist import ModelFileError, load_model, save_model, sha256_of
@@ -234,6 +234,33 @@ def test_german_weighs_its_character_ngrams_and_english_does_not(small_model) ->
     assert small_model.lean["de"].blocks[1].weight == 1.5
 
 
+def test_english_averages_ten_fine_heads_and_german_fits_one(small_model) -> None:
+    bags = {language: small_model.classifier(language).fine_bags for language in small_model.languages}
+    assert bags == {"de": 1, "en": 10}
+
+
+def test_bagged_fine_head_is_the_average_of_heads_on_subsamples() -> None:
+    """Each head sees half of each fine label's texts; the averaged head is one linear
+    function with a row per label, deterministic for the same data."""
+    random = np.random.default_rng(1)
+    dense = random.random((80, 6))
+    dense[20:35, 0] += 2.0  # the hate texts share feature 0
+    features = sparse.csr_matrix(dense)
+    labels = np.ones(80, dtype=int)
+    labels[:20] = 0
+    fine = np.array(["neither"] * 20 + ["hate"] * 15 + ["offensive"] * 45, dtype=object)
+    one = ToxicityClassifier().fit(features, labels, fine=fine)
+    bagged = ToxicityClassifier(fine_bags=5).fit(features, labels, fine=fine)
+    again = ToxicityClassifier(fine_bags=5).fit(features, labels, fine=fine)
+    assert bagged.fine_labels_ == one.fine_labels_ == ["hate", "offensive"]
+    assert bagged.fine_coef_.shape == one.fine_coef_.shape == (2, 6)
+    np.testing.assert_array_equal(bagged.fine_coef_, again.fine_coef_)
+    assert not np.allclose(bagged.fine_coef_, one.fine_coef_)
+    np.testing.assert_allclose(bagged.fine_coef_.sum(axis=0), 0, atol=1e-6)
+    assert bagged.fine_coef_[0, 0] > 0  # feature 0 speaks for hate
+    np.testing.assert_array_equal(bagged.coef_, one.coef_)  # the coarse model is untouched
+
+
 def test_nb_ratios_count_the_texts_a_feature_occurs_in() -> None:
     features = sparse.csr_matrix(np.array([[0.9, 0.1], [0.8, 0.0], [0.1, 0.7], [0.0, 0.9]]))
     labels = np.array([1, 1, 0, 0])
@@ -245,16 +272,18 @@ def test_nb_ratios_count_the_texts_a_feature_occurs_in() -> None:
 
 
 def test_a_model_file_from_before_block_weights_loads_as_trained(tmp_path: Path) -> None:
-    """A saved header without ``block_weights`` and ``nb_binary`` is a model trained
+    """A saved header without ``block_weights``, ``nb_binary`` and ``fine_bags`` is a model trained
     without them: it must not be given the new defaults' weights."""
     data = load_coldstart()
-    legacy = fit(data.texts, data.labels, {"block_weights": {}, "nb_binary": False}, fine=data.fine)
+    legacy = fit(
+        data.texts, data.labels, {"block_weights": {}, "nb_binary": False, "fine_bags": {}}, fine=data.fine
+    )
     path = tmp_path / "legacy.npz"
     save_model(legacy, path)
     with np.load(path, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
     header = json.loads(arrays["header"].tobytes().decode("utf-8"))
-    del header["params"]["block_weights"], header["params"]["nb_binary"]
+    del header["params"]["block_weights"], header["params"]["nb_binary"], header["params"]["fine_bags"]
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     with path.open("wb") as handle:
         np.savez_compressed(handle, **arrays)
