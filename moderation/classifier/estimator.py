@@ -112,23 +112,16 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
                 # Fixed seed: the same data gives the same model.
                 random = np.random.default_rng(0)
                 by_label = [rows[fine[rows] == label] for label in labels]
-                heads = [
-                    self._fine_head(
-                        X,
-                        fine,
-                        np.sort(
-                            np.concatenate(
-                                [
-                                    random.choice(
-                                        part, max(1, int(self.fine_bag_fraction * len(part))), replace=False
-                                    )
-                                    for part in by_label
-                                ]
-                            )
-                        ),
-                    )
-                    for _ in range(self.fine_bags)
-                ]
+
+                def sample() -> np.ndarray:
+                    """``fine_bag_fraction`` of each label's rows."""
+                    size = [max(1, int(self.fine_bag_fraction * len(part))) for part in by_label]
+                    picked = [
+                        random.choice(part, n, replace=False) for part, n in zip(by_label, size, strict=True)
+                    ]
+                    return np.sort(np.concatenate(picked))
+
+                heads = [self._fine_head(X, fine, sample()) for _ in range(self.fine_bags)]
                 coef = np.mean([head[0] for head in heads], axis=0)
                 intercept = np.mean([head[1] for head in heads], axis=0)
             else:
