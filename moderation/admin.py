@@ -633,13 +633,13 @@ def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
     if changed is None:
         messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")
         return
-    publish_below, reject_above, mix = changed
+    policy, mix = changed
     change = (
         f"Thresholds for {mix['recommended']['prevalence'] * 100:.0f} % offensive comments (estimated "
-        f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below {publish_below}, "
-        f"reject from {reject_above}."
+        f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below "
+        f"{policy.publish_below}, reject from {policy.reject_above}."
     )
     LogEntry.objects.log_actions(
-        user_id=request.user.pk, queryset=[site_policy()], action_flag=CHANGE, change_message=change
+        user_id=request.user.pk, queryset=[policy], action_flag=CHANGE, change_message=change
     )
     messages.success(request, change)

@@ -21,26 +21,31 @@ logger = logging.getLogger(__name__)
 HOLDOUT_SHARE = 0.25
 
 
-def promotion_decision(champion: dict[str, float], challenger: dict[str, float]) -> tuple[bool, str]:
+def promotion_decision(
+    champion: dict[str, float | None], challenger: dict[str, float | None]
+) -> tuple[bool, str]:
     """Promote unless the challenger is worse than the champion on macro-F1 or on
     ROC-AUC (where the held-out data has both classes). Ties promote: the
     challenger has seen more of this site's comments."""
     for name in ("macro_f1", "roc_auc"):
         old, new = champion.get(name), challenger.get(name)
-        if old is None or new is None or np.isnan(old) or np.isnan(new):
+        if old is None or new is None:
             continue
         if new < old:
             return False, f"challenger {name} {new:.4f} < champion {old:.4f}"
     compared = ", ".join(
-        f"{name} {challenger.get(name, float('nan')):.4f} ≥ {champion.get(name, float('nan')):.4f}"
+        f"{name} {_figure(challenger.get(name))} ≥ {_figure(champion.get(name))}"
         for name in ("macro_f1", "roc_auc")
     )
     return True, f"challenger not worse than champion: {compared}"
 
 
-def _holdout_metrics(model: ToxicityModel, holdout: Dataset) -> dict[str, float]:
-    metrics = binary_metrics(holdout.labels, model.score(holdout.texts))
-    return {key: float(value) for key, value in metrics.items()}
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4f}"
+
+
+def _holdout_metrics(model: ToxicityModel, holdout: Dataset) -> dict[str, float | None]:
+    return binary_metrics(holdout.labels, model.score(holdout.texts))
 
 
 def model_retrain(

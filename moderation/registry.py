@@ -61,7 +61,7 @@ def training_metrics(
     minimums = fine_minimums_by_origin(
         dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text
     )
-    return {
+    metrics = {
         "cross_validated": binary_metrics(labels, scores, per_text),
         "label_thresholds": cuts,
         "fine_minimums": minimums,
@@ -70,9 +70,11 @@ def training_metrics(
         ),
         "calibration": calibration_metrics(labels, scores),
         "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},
-        "automatic_by_prevalence": automatic_share_by_prevalence(labels[rows], scores[rows]),
-        "site_mix": flag_rates(labels[rows], scores[rows]),
     }
+    if len(set(labels[rows].tolist())) == 2:  # a site's mix is read off both classes' scores
+        metrics["automatic_by_prevalence"] = automatic_share_by_prevalence(labels[rows], scores[rows])
+        metrics["site_mix"] = flag_rates(labels[rows], scores[rows])
+    return metrics
 
 
 def model_train(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status
-from moderation.models import AuditEntry, ModelVersion, ScoringState
+from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
 from moderation.policy import Verdict, decide_with_rules
 from moderation.registry import active_model
 from moderation.rules import facts_for, policy_config, site_policy
@@ -245,12 +245,12 @@ def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
     }
 
 
-def site_thresholds_for_mix_set(*, since: datetime) -> tuple[float, float, dict[str, Any]] | None:
+def site_thresholds_for_mix_set(*, since: datetime) -> tuple[SitePolicy, dict[str, Any]] | None:
     """Set the thresholds that the active model recommends for the site's estimated
     mix of offensive comments (``stats.site_mix`` over the comments since ``since``)
     in the site policy; articles with thresholds of their own keep them. Returns the
-    new publish-below and reject-from and the estimate, or None (nothing changed)
-    when there are too few scored comments to estimate the mix."""
+    policy and the estimate, or None (nothing changed) when there are too few scored
+    comments to estimate the mix."""
     mix = site_mix(since)
     if not mix or mix["estimate"] is None:
         return None
@@ -258,4 +258,4 @@ def site_thresholds_for_mix_set(*, since: datetime) -> tuple[float, float, dict[
     policy.publish_below = mix["recommended"]["publish_below"]
     policy.reject_above = mix["recommended"]["reject_above"]
     policy.save(update_fields=["publish_below", "reject_above"])
-    return policy.publish_below, policy.reject_above, mix
+    return policy, mix

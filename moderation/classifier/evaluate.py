@@ -34,9 +34,10 @@ def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
 
 def binary_metrics(
     labels: Sequence[int], scores: np.ndarray, threshold: float | np.ndarray = LABEL_THRESHOLD
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Measures of scores; a text is labelled offensive from ``threshold`` on (one
-    value, or one per text)."""
+    value, or one per text). ROC-AUC is None for texts of one class (JSON has no NaN,
+    and the metrics are stored as JSON)."""
     y_true = np.asarray(labels)
     y_pred = (np.asarray(scores) >= threshold).astype(int)
     both = len(set(y_true.tolist())) == 2
@@ -44,7 +45,7 @@ def binary_metrics(
         "n": len(y_true),
         "macro_f1": round(float(f1_score(y_true, y_pred, average="macro", zero_division=0)), 4),
         "germeval_f1": round(germeval_f1(y_true, y_pred), 4),
-        "roc_auc": round(float(roc_auc_score(y_true, scores)), 4) if both else float("nan"),
+        "roc_auc": round(float(roc_auc_score(y_true, scores)), 4) if both else None,
     }
 
 
@@ -215,9 +216,12 @@ def recommend_thresholds(
     """
     y = np.asarray(labels)
     scores = np.asarray(scores, dtype=float)
-    observed = float(y.mean())
-    share = observed if prevalence is None else prevalence
-    weight = {1: share / observed, 0: (1 - share) / (1 - observed)}
+    weight = {1: 1.0, 0: 1.0}
+    if prevalence is not None:
+        observed = float(y.mean())
+        if not 0 < observed < 1:
+            raise ValueError("weighting to a prevalence needs texts of both classes")
+        weight = {1: prevalence / observed, 0: (1 - prevalence) / (1 - observed)}
     order = np.argsort(scores, kind="stable")
     sorted_scores, sorted_y = scores[order], y[order]
     n = len(y)

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from moderation.classifier.evaluate import recommend_thresholds
+from moderation.classifier.evaluate import automatic_share_by_prevalence
 
 DECISIONS = ("published", "held", "rejected")
 
@@ -107,9 +107,9 @@ def write_report(
 
 def _site_mix_chart(path: Path, labels: np.ndarray, scores: np.ndarray) -> str:
     """Published and rejected without a human, for sites where 5–50 % of comments
-    are offensive, at thresholds chosen for each mix (``recommend_thresholds``)."""
+    are offensive, at thresholds chosen for each mix."""
     mixes = np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
-    chosen = [recommend_thresholds(labels, scores, prevalence=mix) for mix in mixes]
+    chosen = automatic_share_by_prevalence(labels, scores, mixes)
     published = np.array([choice["published_share"] for choice in chosen]) * 100
     rejected = np.array([choice["rejected_share"] for choice in chosen]) * 100
     figure, axes = plt.subplots(figsize=(5, 4))

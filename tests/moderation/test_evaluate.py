@@ -91,6 +91,13 @@ def test_a_sites_mix_is_read_off_the_share_its_model_flags(prevalence: float) ->
         assert abs(flagged - prevalence) > 0.02
 
 
+def test_thresholds_of_one_class_data_and_no_mix_to_weight() -> None:
+    labels, scores = np.zeros(100, dtype=int), np.linspace(0, 0.99, 100)
+    assert recommend_thresholds(labels, scores)["publish_below"] == 0.5  # all acceptable: the cap
+    with pytest.raises(ValueError, match="both classes"):
+        recommend_thresholds(labels, scores, prevalence=0.1)
+
+
 def test_thresholds_on_hopeless_scores_hold_everything() -> None:
     labels = np.array([0, 1] * 50)
     scores = np.full(100, 0.5)

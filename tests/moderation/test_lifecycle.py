@@ -77,6 +77,21 @@ def test_train_model_combines_formats(models_dir: Path, tmp_path: Path) -> None:
     assert not row.is_active
 
 
+def test_primary_data_of_one_class_gives_thresholds_but_no_site_mix(models_dir: Path, tmp_path: Path) -> None:
+    approved = tmp_path / "approved.csv"
+    approved.write_text(
+        "text,label\n" + "".join(f"Danke für Teil {i},0\n" for i in range(30)), encoding="utf-8"
+    )
+    out = StringIO()
+    call_command(
+        "train_model", "--format", "csv", str(approved), "--with-coldstart", "--folds", "2", stdout=out
+    )
+    metrics = ModelVersion.objects.get().metrics
+    assert metrics["thresholds"]["dataset"] == "approved.csv"
+    assert "automatic_by_prevalence" not in metrics and "site_mix" not in metrics
+    assert "site_offensive_" not in out.getvalue()
+
+
 def test_train_model_refuses_data_it_cannot_learn_from(models_dir: Path, tmp_path: Path) -> None:
     one_class = tmp_path / "one.csv"
     one_class.write_text("text,label\ngut,0\nschön,0\n", encoding="utf-8")
@@ -254,7 +269,9 @@ def test_promotion_decision() -> None:
     promote, reason = promotion_decision(champion, {"macro_f1": 0.79, "roc_auc": 0.95})
     assert not promote and "macro_f1" in reason
     assert not promotion_decision(champion, {"macro_f1": 0.9, "roc_auc": 0.89})[0]
-    assert promotion_decision(champion, {"macro_f1": 0.8, "roc_auc": float("nan")})[0]
+    # held-out texts of one class have no ROC-AUC: macro-F1 alone decides
+    promote, reason = promotion_decision(champion, {"macro_f1": 0.8, "roc_auc": None})
+    assert promote and "roc_auc – ≥ 0.9000" in reason
 
 
 def _moderated_comments(count: int) -> None:
