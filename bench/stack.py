@@ -15,7 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from config.launcher import find_redis_server, wait_for_redis
+from config import local_redis
+from config.launcher import find_redis_server, start_checkout_redis, wait_for_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,6 @@ class BenchStack:
         settings: str = "config.settings",
     ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="stammtisch-bench-"))
-        self.redis_port = free_port()
         self.web_port = free_port()
         self.web_workers = web_workers
         self.with_worker = worker
@@ -45,7 +45,7 @@ class BenchStack:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": settings,
             "DATA_DIR": str(self.folder),
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+            "REDIS_URL": local_redis.url(self.folder),
             "DEBUG": "false",
             "SECRET_KEY": "benchmark-only-" + "x" * 50,
             "SECURE_SSL_REDIRECT": "false",
@@ -72,26 +72,7 @@ class BenchStack:
             self.manage("train_model", "--if-none-active", "--activate", "--folds", "0")
         redis_server = find_redis_server()
         assert redis_server, "no redis-server"
-        with (self.folder / "redis.log").open("wb") as log:
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        redis_server,
-                        "--port",
-                        str(self.redis_port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "yes",
-                        "--dir",
-                        str(self.folder),
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
+        self.processes.append(start_checkout_redis(redis_server, self.folder))
         wait_for_redis(self.env["REDIS_URL"])
         if self.with_worker:
             self._spawn(

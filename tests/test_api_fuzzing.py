@@ -53,7 +53,7 @@ def wsgi_app(db) -> Iterator[WSGIHandler]:
 @pytest.fixture
 def healthy(settings, redis_url: str, active_model) -> None:
     """A broker that answers and an active model, so /api/health/ reports 200."""
-    settings.CELERY_BROKER_URL = redis_url
+    settings.REDIS_URL = redis_url
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ class World:
 @pytest.fixture
 def world(article, settings, redis_url: str, active_model) -> World:
     # A broker that answers and an active model: health is 200, whoever asks.
-    settings.CELERY_BROKER_URL = redis_url
+    settings.REDIS_URL = redis_url
     owner = UserFactory(username="verfasserin")
     other = UserFactory(username="leser")
     moderator = UserFactory(username="moderatorin", is_staff=True)

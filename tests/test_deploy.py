@@ -81,3 +81,15 @@ def test_a_bad_setting_stops_the_start_naming_the_variable(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "MODERATION_PUBLISH_BELOW='viel' is not a number" in result.stderr
+
+
+def test_compose_keeps_redis_private_and_behind_a_password() -> None:
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    redis = services["redis"]
+    assert "ports" not in redis, "Redis must not be published"
+    assert "--requirepass" in " ".join(redis["command"])
+    assert "REDIS_PASSWORD:?" in redis["environment"]["REDISCLI_AUTH"]
+    assert "${REDIS_PASSWORD:?" in services["web"]["environment"]["REDIS_URL"]
+    assert env_example()["REDIS_PASSWORD"]

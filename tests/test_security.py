@@ -230,7 +230,7 @@ def test_metrics_through_a_proxy_are_not_internal() -> None:
 
 
 def test_health_tells_outsiders_only_yes_or_no(settings, redis_url, active_model) -> None:
-    settings.CELERY_BROKER_URL = redis_url
+    settings.REDIS_URL = redis_url
     outside = Client(REMOTE_ADDR="198.51.100.7").get("/api/health/").json()
     assert outside == {
         "ok": True,

@@ -253,6 +253,15 @@ def wait_healthy(env: dict[str, str], workers: int) -> None:
     wait_for("every service up and healthy", ready, timeout=600, interval=5)
 
 
+def check_redis_wants_the_password(env: dict[str, str]) -> None:
+    """A client without the password gets no answer from Redis."""
+    command = ("exec", "-T", "-e", "REDISCLI_AUTH=", "redis", "redis-cli", "ping")
+    answer = compose(env, *command, quiet=True, check=False)
+    if "NOAUTH" not in (answer.stdout or ""):
+        raise SmokeError(f"Redis answered a client without the password: {(answer.stdout or '').strip()}")
+    step("Redis refuses a client without the password")
+
+
 def exercise(env: dict[str, str], port: int) -> None:
     client = Client(port)
     health = client.expect(200, "GET", "/api/health/")
@@ -379,6 +388,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "localhost",
         "PORT": str(port),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
+        "REDIS_PASSWORD": secrets.token_urlsafe(32),
     }
     started = time.monotonic()
     try:
@@ -397,6 +407,7 @@ def main() -> int:
         compose(env, "up", "-d", "--scale", f"worker={options.workers}", quiet=True)
         wait_healthy(env, options.workers)
         step(f"all services healthy after {time.monotonic() - started:.0f} s")
+        check_redis_wants_the_password(env)
         init_log = compose(env, "logs", "--no-log-prefix", "init", quiet=True).stdout
         for line in init_log.splitlines():
             line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line).strip()  # Compose's terminal codes
