@@ -147,7 +147,7 @@ def test_an_unreachable_cache_lets_requests_through_with_a_warning(rates, settin
     rates["comment_user"] = "1/min"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.JsonRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -164,7 +164,7 @@ def test_throttle_counts_in_redis(rates, settings, article, redis_url: str) -> N
     cache_url = redis_url.rsplit("/", 1)[0] + "/1"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.JsonRedisCache",
             "LOCATION": cache_url,
             "KEY_PREFIX": "throttle-test",
         }
