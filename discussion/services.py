@@ -228,15 +228,30 @@ def comment_change_status(
     return before
 
 
+def comment_score_set(*, comment_id: int, revision: int, score: float) -> Comment | None:
+    """Store the score of a held comment's revision that has none yet (edited while
+    held), leaving its status alone. Returns the comment as it was before, or None
+    if it has a score, another revision or another status by now. The conditional
+    UPDATE is the claim, as in comment_change_status; call it inside the
+    transaction that writes the audit entry."""
+    claim = Comment.objects.filter(pk=comment_id, status=Status.HELD, revision=revision, score__isnull=True)
+    before = claim.first()
+    if before is None or claim.update(score=score) != 1:
+        return None
+    return before
+
+
 def comment_edit(
     *, comment_id: int, user: AbstractBaseUser, body: str, now: datetime | None = None
 ) -> Comment:
     """Replace the text of the user's own comment within the edit window.
 
-    The comment goes back to pending at the next revision and is scored again; a
-    published one leaves the thread until then. The old text is kept as a
-    CommentRevision; reactions and reports stay. The status change is announced
-    with comment_status_changed in the same transaction (moderation audits it).
+    The comment is scored again at the next revision. A held one stays held: it
+    waits for a moderator, whatever the new score, so that an edit cannot take it
+    out of a queue. Any other goes back to pending; a published one leaves the
+    thread until it is scored. The old text is kept as a CommentRevision; reactions
+    and reports stay, open reports open. The change is announced with
+    comment_status_changed in the same transaction (moderation audits it).
     """
     now = now or timezone.now()
     reader_ensure_may_write(user=user, now=now)
@@ -257,11 +272,12 @@ def comment_edit(
             code="edit_window_closed",
         )
     body = comment_clean_body(body)
+    to_status = Status.HELD if comment.status == Status.HELD else Status.PENDING
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment.pk,
             from_statuses=[comment.status],
-            to_status=Status.PENDING,
+            to_status=to_status,
             revision=comment.revision,
             body=body,
         )
@@ -280,7 +296,7 @@ def comment_edit(
             comment_id=comment.pk,
             revision=before.revision + 1,
             from_status=before.status,
-            to_status=Status.PENDING,
+            to_status=to_status,
             actor=AUTHOR,
             reason="edited by its author",
         )
