@@ -130,9 +130,10 @@ def reader_set_premoderated(*, user: AbstractBaseUser, premoderated: bool) -> Re
 
 
 def reports_resolve(*, comment_id: int, revision: int) -> int:
-    """Mark the open reports of this revision of a comment as dealt with; returns how many."""
+    """Mark the open reports of a comment up to this revision as dealt with; returns
+    how many. Reports of earlier texts count: the moderator saw them beside this one."""
     return Report.objects.filter(
-        comment_id=comment_id, comment_revision=revision, resolved_at__isnull=True
+        comment_id=comment_id, comment_revision__lte=revision, resolved_at__isnull=True
     ).update(resolved_at=timezone.now())
 
 
@@ -373,9 +374,10 @@ def reaction_remove(*, comment_id: int, user: AbstractBaseUser) -> int:
 
 
 def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, note: str = "") -> Report:
-    """Store a reader's report of a published comment; one per reader and comment
-    (a second is a Conflict). Counts it on the comment and sends comment_reported
-    in the same transaction, for moderation to act on."""
+    """Store a reader's report of the current revision of a published comment; one
+    per reader and revision (a second is a Conflict; after an edit the reader may
+    report the new text). Counts it on the comment and sends comment_reported in
+    the same transaction, for moderation to act on."""
     reader_ensure_may_write(user=reporter)
     if reason not in Report.Reason.values:
         raise InvalidInput(f"Give one of the reasons {', '.join(Report.Reason.values)}.", field="reason")
