@@ -426,7 +426,7 @@ class CommentReportsApi(APIView):
 
     @extend_schema(
         operation_id="report_create",
-        summary="Report a published comment to the moderators (once per reader)",
+        summary="Report a published comment to the moderators (once per reader and version of its text)",
         parameters=[COMMENT_ID, RETRY_AFTER],
         request=ReportInput,
         responses={

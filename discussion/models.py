@@ -91,7 +91,8 @@ class Reaction(models.Model):
 
 
 class Report(models.Model):
-    """A reader's report of a comment to the moderators; one per reader and comment."""
+    """A reader's report of one revision of a comment to the moderators; one per
+    reader and revision. It stays open across later edits until a moderator decides."""
 
     class Reason(models.TextChoices):
         SPAM = "spam", "spam"
@@ -112,7 +113,11 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter", "comment_revision"], name="one_report_per_reader_and_revision"
+            )
+        ]
         indexes = [models.Index(fields=["resolved_at", "created_at"], name="report_open_idx")]
 
     def __str__(self) -> str:

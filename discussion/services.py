@@ -130,9 +130,10 @@ def reader_set_premoderated(*, user: AbstractBaseUser, premoderated: bool) -> Re
 
 
 def reports_resolve(*, comment_id: int, revision: int) -> int:
-    """Mark the open reports of this revision of a comment as dealt with; returns how many."""
+    """Mark the open reports of a comment up to this revision as dealt with; returns
+    how many. Reports of earlier texts count: the moderator saw them beside this one."""
     return Report.objects.filter(
-        comment_id=comment_id, comment_revision=revision, resolved_at__isnull=True
+        comment_id=comment_id, comment_revision__lte=revision, resolved_at__isnull=True
     ).update(resolved_at=timezone.now())
 
 
@@ -228,15 +229,30 @@ def comment_change_status(
     return before
 
 
+def comment_score_set(*, comment_id: int, revision: int, score: float) -> Comment | None:
+    """Store the score of a held comment's revision that has none yet (edited while
+    held), leaving its status alone. Returns the comment as it was before, or None
+    if it has a score, another revision or another status by now. The conditional
+    UPDATE is the claim, as in comment_change_status; call it inside the
+    transaction that writes the audit entry."""
+    claim = Comment.objects.filter(pk=comment_id, status=Status.HELD, revision=revision, score__isnull=True)
+    before = claim.first()
+    if before is None or claim.update(score=score) != 1:
+        return None
+    return before
+
+
 def comment_edit(
     *, comment_id: int, user: AbstractBaseUser, body: str, now: datetime | None = None
 ) -> Comment:
     """Replace the text of the user's own comment within the edit window.
 
-    The comment goes back to pending at the next revision and is scored again; a
-    published one leaves the thread until then. The old text is kept as a
-    CommentRevision; reactions and reports stay. The status change is announced
-    with comment_status_changed in the same transaction (moderation audits it).
+    The comment is scored again at the next revision. A held one stays held: it
+    waits for a moderator, whatever the new score, so that an edit cannot take it
+    out of a queue. Any other goes back to pending; a published one leaves the
+    thread until it is scored. The old text is kept as a CommentRevision; reactions
+    and reports stay, open reports open. The change is announced with
+    comment_status_changed in the same transaction (moderation audits it).
     """
     now = now or timezone.now()
     reader_ensure_may_write(user=user, now=now)
@@ -257,11 +273,12 @@ def comment_edit(
             code="edit_window_closed",
         )
     body = comment_clean_body(body)
+    to_status = Status.HELD if comment.status == Status.HELD else Status.PENDING
     with transaction.atomic():
         before = comment_change_status(
             comment_id=comment.pk,
             from_statuses=[comment.status],
-            to_status=Status.PENDING,
+            to_status=to_status,
             revision=comment.revision,
             body=body,
         )
@@ -280,7 +297,7 @@ def comment_edit(
             comment_id=comment.pk,
             revision=before.revision + 1,
             from_status=before.status,
-            to_status=Status.PENDING,
+            to_status=to_status,
             actor=AUTHOR,
             reason="edited by its author",
         )
@@ -357,9 +374,10 @@ def reaction_remove(*, comment_id: int, user: AbstractBaseUser) -> int:
 
 
 def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, note: str = "") -> Report:
-    """Store a reader's report of a published comment; one per reader and comment
-    (a second is a Conflict). Counts it on the comment and sends comment_reported
-    in the same transaction, for moderation to act on."""
+    """Store a reader's report of the current revision of a published comment; one
+    per reader and revision (a second is a Conflict; after an edit the reader may
+    report the new text). Counts it on the comment and sends comment_reported in
+    the same transaction, for moderation to act on."""
     reader_ensure_may_write(user=reporter)
     if reason not in Report.Reason.values:
         raise InvalidInput(f"Give one of the reasons {', '.join(Report.Reason.values)}.", field="reason")

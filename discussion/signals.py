@@ -7,7 +7,8 @@ error in a receiver undoes the change.
 
 from django.dispatch import Signal
 
-# A comment's status was changed by its author (edit → pending, delete → removed).
+# A comment's author changed it (edit → pending, or held → held at a new text;
+# delete → removed).
 # Arguments: comment_id: int, revision: int (the revision the change applies to),
 # from_status: str, to_status: str, actor: str ("author"), reason: str.
 comment_status_changed = Signal()

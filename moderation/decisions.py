@@ -165,9 +165,12 @@ def comment_decide(
 
 
 def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
-    """Move a published comment to the reported queue once its current revision has
-    as many open reports as the article's threshold, unless a moderator approved
-    that revision already (their approval stands against further reports)."""
+    """Move a published comment to the reported queue once as many readers as the
+    article's threshold have open reports on it, unless a moderator approved its
+    current revision already (their approval stands against further reports).
+    Reports of earlier revisions count until a moderator decides them: an edit by
+    the author does not start the count afresh. A reader who reported two
+    revisions counts once."""
     comment = Comment.objects.filter(pk=comment_id).values("status", "revision", "article_id").first()
     if comment is None or comment["status"] != Status.PUBLISHED:
         return None
@@ -180,12 +183,16 @@ def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
     ).exists()
     if approved:
         return None
-    reasons = list(
-        Report.objects.filter(
-            comment_id=comment_id, comment_revision=revision, resolved_at__isnull=True
-        ).values_list("reason", flat=True)
+    reports = list(
+        Report.objects.filter(comment_id=comment_id, resolved_at__isnull=True).values_list(
+            "reporter_id", "reason"
+        )
     )
-    if len(reasons) < report_threshold(article_id=comment["article_id"]):
+    reasons = [reason for _, reason in reports]
+    readers = {reporter for reporter, _ in reports if reporter is not None}
+    # Reports of deleted accounts (reporter NULL) cannot be told apart: one reader each.
+    deleted = sum(reporter is None for reporter, _ in reports)
+    if len(readers) + deleted < report_threshold(article_id=comment["article_id"]):
         return None
     with transaction.atomic():
         before = comment_change_status(

@@ -75,16 +75,13 @@ RECENT_REJECTIONS = timedelta(days=7)
 
 
 def _open_reports() -> Exists:
-    return Exists(
-        Report.objects.filter(
-            comment=OuterRef("pk"), comment_revision=OuterRef("revision"), resolved_at__isnull=True
-        )
-    )
+    # Of any revision: an edit by the author leaves the reports for a moderator.
+    return Exists(Report.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True))
 
 
 def queue_filter(queue: str, *, now: datetime | None = None) -> Q:
     """Which comments a queue holds. ``held`` and ``reported`` do not overlap: a held
-    comment with open reports on its current text is in ``reported``."""
+    comment with open reports (on its current or an earlier text) is in ``reported``."""
     now = now or timezone.now()
     Status = Comment.Status
     if queue == "held":
@@ -137,8 +134,9 @@ def queue_counts() -> dict[str, int]:
 def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a moderator needs beside each comment of a queue page, in three queries
     whatever the page size: the machine's latest assessment of the current text
-    (score, explanation, rule hits), the open reports with their reasons, and the
-    author's record (approved and rejected comments, account age)."""
+    (score, explanation, rule hits), the open reports with their reasons (of every
+    revision: they stay open until a moderator decides), and the author's record
+    (approved and rejected comments, account age)."""
     comments = {
         row["id"]: row
         for row in Comment.objects.filter(pk__in=comment_ids).values(
@@ -163,12 +161,11 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
         target["rules"] = entry["details"].get("rules", []) or [entry["reason"]]
     reports = (
         Report.objects.filter(comment_id__in=comment_ids, resolved_at__isnull=True)
-        .values("comment_id", "comment_revision", "reason")
+        .values("comment_id", "reason")
         .annotate(count=Count("id"))
     )
     for report in reports:
-        if report["comment_revision"] == comments[report["comment_id"]]["revision"]:
-            details[report["comment_id"]]["reports"][report["reason"]] = report["count"]
+        details[report["comment_id"]]["reports"][report["reason"]] = report["count"]
     authors = {row["author_id"] for row in comments.values() if row["author_id"]}
     records = {
         row["author_id"]: row

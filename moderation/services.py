@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
-from discussion.services import comment_change_status
+from discussion.services import comment_change_status, comment_score_set
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
 from moderation.policy import Verdict, decide_with_rules
 from moderation.registry import active_model
@@ -24,6 +24,7 @@ from moderation.wordlists import Hit
 logger = logging.getLogger(__name__)
 
 PENDING = Comment.Status.PENDING
+HELD = Comment.Status.HELD
 
 
 class ScoringFailed(Exception):
@@ -81,20 +82,27 @@ def _verdict(
 
 def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     """Score a pending comment with the active model and publish, hold or reject it.
+    A held comment without a score (edited while held) is scored too, but stays
+    held: it waits for a moderator, and the score and the model's verdict on the
+    new text are there for them to see.
 
-    Idempotent: only a comment still pending at the scored revision changes, so a
-    redelivered message, a second worker or a moderator who decided first make this
-    a no-op (returns None). The status change and its audit entry commit together.
+    Idempotent: only a comment still pending, or held and unscored, at the scored
+    revision changes, so a redelivered message, a second worker or a moderator who
+    decided first make this a no-op (returns None). The change and its audit entry
+    commit together.
     Raises NoActiveModel when there is no usable model (the comment stays pending)
     and ScoringFailed when scoring raised; past MODERATION_MAX_ATTEMPTS the comment
     is held for a human instead.
     """
     comment = (
         Comment.objects.filter(pk=comment_id)
-        .values("status", "revision", "body", "author_id", "article_id")
+        .values("status", "revision", "body", "author_id", "article_id", "score")
         .first()
     )
-    if comment is None or comment["status"] != PENDING:
+    if comment is None:
+        return None
+    held = comment["status"] == HELD
+    if not (comment["status"] == PENDING or (held and comment["score"] is None)):
         return None
     revision = comment["revision"]
     loaded = active_model()
@@ -124,14 +132,21 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
         score=score,
         model_version=loaded.row,
     )
+    to_status, reason = verdict.status, verdict.reason
+    if held:
+        to_status = HELD
+        reason = f"held for a moderator; the model alone would have {verdict.status} it: {verdict.reason}"
     with transaction.atomic():
-        before = comment_change_status(
-            comment_id=comment_id,
-            from_statuses=[PENDING],
-            to_status=verdict.status,
-            revision=revision,
-            score=score,
-        )
+        if held:
+            before = comment_score_set(comment_id=comment_id, revision=revision, score=score)
+        else:
+            before = comment_change_status(
+                comment_id=comment_id,
+                from_statuses=[PENDING],
+                to_status=to_status,
+                revision=revision,
+                score=score,
+            )
         if before is None:
             return None
         entry = AuditEntry.objects.create(
@@ -140,8 +155,8 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
             actor=AuditEntry.Actor.MODEL,
             model_version=loaded.row,
             from_status=before.status,
-            to_status=verdict.status,
-            reason=verdict.reason,
+            to_status=to_status,
+            reason=reason,
             score=score,
             details={
                 **analysis.details(),
@@ -149,9 +164,7 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
                 "word_hits": [hit.as_dict() for hit in hits],
             },
         )
-    logger.info(
-        "comment %s: %s (score %.3f, model %s)", comment_id, verdict.status, score, loaded.row.version
-    )
+    logger.info("comment %s: %s (score %.3f, model %s)", comment_id, to_status, score, loaded.row.version)
     return entry
 
 

@@ -78,11 +78,21 @@ def test_edit_is_audited_as_the_authors_change(reader_client: APIClient, publish
 def test_edit_of_a_pending_comment_keeps_it_pending_at_the_next_revision(
     reader_client: APIClient, reader, article
 ) -> None:
-    comment = CommentFactory(article=article, author=reader, status=Status.HELD)
+    comment = CommentFactory(article=article, author=reader, status=Status.PENDING)
     response = reader_client.patch(url(comment), {"body": "Neu"}, format="json")
     assert response.status_code == 200
     comment.refresh_from_db()
     assert (comment.status, comment.revision) == (Status.PENDING, 2)
+
+
+def test_edit_of_a_held_comment_keeps_it_held_for_a_moderator(
+    reader_client: APIClient, reader, article
+) -> None:
+    comment = CommentFactory(article=article, author=reader, status=Status.HELD, score=0.6)
+    response = reader_client.patch(url(comment), {"body": "Neu"}, format="json")
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert (comment.status, comment.revision, comment.score) == (Status.HELD, 2, None)
 
 
 def test_reactions_and_reports_stay_attached_after_an_edit(reader_client: APIClient, published) -> None:

@@ -176,6 +176,16 @@ def test_after_a_moderators_approval_more_reports_do_not_requeue_that_text(moder
     assert comment.status == "published"
 
 
+def test_approving_closes_the_open_reports_of_earlier_texts_too(moderator) -> None:
+    comment = held(revision=2)
+    for revision in (1, 2):
+        Report.objects.create(
+            comment=comment, reporter=UserFactory(), reason="spam", comment_revision=revision
+        )
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", expected_revision=2)
+    assert not Report.objects.filter(comment=comment, resolved_at__isnull=True).exists()
+
+
 def test_reader_restrictions_are_audited(moderator) -> None:
     from datetime import timedelta
 

@@ -1,8 +1,8 @@
 import pytest
 
 from discussion.models import Comment
-from discussion.services import comment_create
-from moderation.models import AuditEntry, ModelVersion
+from discussion.services import comment_create, comment_edit
+from moderation.models import ArticlePolicy, AuditEntry, ModelVersion
 from moderation.policy import Thresholds, decide
 from moderation.registry import NoActiveModel
 from moderation.services import comment_moderate
@@ -59,6 +59,42 @@ def test_a_decided_comment_is_left_alone(active_model, article) -> None:
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
     assert not AuditEntry.objects.exists()
+
+
+def held_then_edited(article, author, body: str) -> Comment:
+    comment = CommentFactory(article=article, author=author, status=Comment.Status.HELD, score=0.6)
+    return comment_edit(comment_id=comment.pk, user=author, body=body)
+
+
+def test_a_held_comment_scored_after_an_edit_stays_held_with_the_new_score(
+    active_model, article, reader
+) -> None:
+    comment = held_then_edited(article, reader, POLITE)
+    entry = comment_moderate(comment_id=comment.pk)
+    comment.refresh_from_db()
+    assert entry is not None
+    assert (comment.status, comment.revision, comment.score) == (Comment.Status.HELD, 2, entry.score)
+
+
+def test_a_held_comment_scored_after_an_edit_is_not_rejected_by_the_model(
+    active_model, article, reader
+) -> None:
+    ArticlePolicy.objects.create(article=article, publish_below=0.1, reject_above=0.5)
+    comment = held_then_edited(article, reader, INSULT)
+    entry = comment_moderate(comment_id=comment.pk)
+    assert entry is not None
+    assert (entry.from_status, entry.to_status, entry.reason.split(":")[0]) == (
+        "held",
+        "held",
+        "held for a moderator; the model alone would have rejected it",
+    )
+
+
+def test_scoring_an_edited_held_comment_twice_makes_one_entry(active_model, article, reader) -> None:
+    comment = held_then_edited(article, reader, POLITE)
+    assert comment_moderate(comment_id=comment.pk) is not None
+    assert comment_moderate(comment_id=comment.pk) is None
+    assert AuditEntry.objects.filter(comment=comment, actor="model").count() == 1
 
 
 def test_unknown_comment_is_a_no_op(active_model) -> None:
