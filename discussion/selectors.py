@@ -122,7 +122,7 @@ def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
 class Cursor:
     """Where a page ends: the sort key of its last comment and its id."""
 
-    sort: str
+    sort: str  # the list's order (a key of _ORDER): a thread's sort, or "own"
     created_at: datetime
     id: int
     like_count: int = 0
@@ -156,7 +156,7 @@ def cursor_decode(raw: str, *, sort: str) -> Cursor:
     if not (isinstance(value, list) and len(value) == 4):
         raise invalid
     cursor_sort, micros, comment_id, like_count = value
-    if cursor_sort not in SORTS or not (
+    if cursor_sort not in _ORDER or not (
         _is_int(micros, -(2**62), 2**62)
         and _is_int(comment_id, 1, MAX_ID)
         and _is_int(like_count, 0, MAX_COUNT)
@@ -164,7 +164,8 @@ def cursor_decode(raw: str, *, sort: str) -> Cursor:
         raise invalid
     if cursor_sort != sort:
         raise InvalidInput(
-            f"The cursor belongs to the sort order {cursor_sort!r}, not {sort!r}.", field="cursor"
+            f"The cursor belongs to another list ({cursor_sort!r}); start again from the first page.",
+            field="cursor",
         )
     try:
         created_at = _EPOCH + timedelta(microseconds=micros)
@@ -178,6 +179,9 @@ _ORDER = {
     "oldest": ("created_at", "id"),
     # Most liked first; among equals the earlier comment, which said it first.
     "top": ("-like_count", "created_at", "id"),
+    # The author's own comments, newest first: a list of its own, so that a thread's
+    # cursor is not taken for a position in it, nor the other way round.
+    "own": ("-created_at", "-id"),
 }
 
 
@@ -189,7 +193,7 @@ def _after(cursor: Cursor) -> Q:
     ``created_at >= cursor``) that the OR after it already implies: SQLite derives
     no index range from an OR of bound parameters, and without the bound it walks
     the thread's index from its start to the cursor on every deep page."""
-    if cursor.sort == "newest":
+    if _ORDER[cursor.sort][0] == "-created_at":
         return Q(created_at__lte=cursor.created_at) & (
             Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
         )
@@ -401,12 +405,12 @@ class OwnPage:
 
 def comments_of_author(*, user: AbstractBaseUser, cursor: str | None, limit: int) -> OwnPage:
     """The reader's own comments, newest first, in every status they can see."""
-    after = cursor_decode(cursor, sort="newest") if cursor is not None else None
+    after = cursor_decode(cursor, sort="own") if cursor is not None else None
     query = (
         comments_visible_to(user=user)
         .filter(author=user)
         .select_related("article", "author__reader_profile")
-        .order_by(*_ORDER["newest"])
+        .order_by(*_ORDER["own"])
     )
     if after is not None:
         query = query.filter(_after(after))
@@ -414,5 +418,5 @@ def comments_of_author(*, user: AbstractBaseUser, cursor: str | None, limit: int
     next_cursor = None
     if len(page) > limit:
         page = page[:limit]
-        next_cursor = cursor_encode(Cursor(sort="newest", created_at=page[-1].created_at, id=page[-1].pk))
+        next_cursor = cursor_encode(Cursor(sort="own", created_at=page[-1].created_at, id=page[-1].pk))
     return OwnPage(results=page, next_cursor=next_cursor)

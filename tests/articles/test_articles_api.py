@@ -59,3 +59,16 @@ def test_bad_paging_input_is_400_naming_it(api_client: APIClient, query: str) ->
     response = api_client.get(f"/api/articles/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_previous_of_the_second_page_is_the_first(api_client: APIClient) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for n in range(5):
+        ArticleFactory(published_at=now - timedelta(hours=n))
+    first = api_client.get("/api/articles/?limit=2").json()
+    second = api_client.get(first["next"]).json()
+    assert api_client.get(second["previous"]).json()["results"] == first["results"]
