@@ -125,7 +125,7 @@ class Cursor:
     sort: str  # the list's order (a key of _ORDER): a thread's sort, or "own"
     created_at: datetime
     id: int
-    like_count: int = 0
+    like_count: int = 0  # as readers see it: Comment.shown_like_count
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -178,7 +178,7 @@ _ORDER = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     # Most liked first; among equals the earlier comment, which said it first.
-    "top": ("-like_count", "created_at", "id"),
+    "top": ("-shown_like_count", "created_at", "id"),
     # The author's own comments, newest first: a list of its own, so that a thread's
     # cursor is not taken for a position in it, nor the other way round.
     "own": ("-created_at", "-id"),
@@ -200,8 +200,8 @@ def _after(cursor: Cursor) -> Q:
     later = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
     if cursor.sort == "oldest":
         return Q(created_at__gte=cursor.created_at) & later
-    return Q(like_count__lte=cursor.like_count) & (
-        Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & later)
+    return Q(shown_like_count__lte=cursor.like_count) & (
+        Q(shown_like_count__lt=cursor.like_count) | (Q(shown_like_count=cursor.like_count) & later)
     )
 
 
@@ -219,7 +219,7 @@ _ROW_FIELDS = (
     "status",
     "created_at",
     "edited_at",
-    "like_count",
+    "shown_like_count",
     "author__username",
     "author__reader_profile__display_name",
 )
@@ -246,7 +246,7 @@ def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict
         "body": row["shown_body"] if published else None,
         "created_at": timezone.localtime(row["created_at"]).isoformat(),
         "edited": published and row["edited_at"] is not None,
-        "like_count": row["like_count"] if published else 0,
+        "like_count": row["shown_like_count"],
         "liked": published and row["id"] in liked,
         "reply_count": published_below,
         "replies": [],
@@ -354,7 +354,9 @@ def thread_page(*, article: Article, user: User, sort: str, cursor: str | None, 
     if more:
         last = page[-1]
         next_cursor = cursor_encode(
-            Cursor(sort=sort, created_at=last["created_at"], id=last["id"], like_count=last["like_count"])
+            Cursor(
+                sort=sort, created_at=last["created_at"], id=last["id"], like_count=last["shown_like_count"]
+            )
         )
     return ThreadPage(results=results, next_cursor=next_cursor)
 
