@@ -29,7 +29,7 @@ _MAX_CURSOR_LENGTH = 400
 class CheckedCursorPagination(CursorPagination):
     """A CursorPagination that refuses, with a 400 naming ``cursor``, any cursor
     other than one it wrote: bad base64, keys other than offset, direction and
-    position (each once), an offset beyond ``offset_cutoff``, or a position that
+    position (each once), an offset larger than it writes, or a position that
     is not a value the ordering field can hold in the database."""
 
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> Any:
@@ -54,14 +54,20 @@ class CheckedCursorPagination(CursorPagination):
         if len(tokens) != len(pairs) or not set(tokens) <= {"o", "r", "p"}:
             raise invalid
         offset = tokens.get("o", "0")
-        if not (offset.isascii() and offset.isdigit() and int(offset) <= self.offset_cutoff):
+        # DRF writes offsets up to a page beyond its cutoff and reads them as the cutoff.
+        if not (offset.isascii() and offset.isdigit() and int(offset) <= self._largest_offset()):
             raise invalid
         if tokens.get("r", "0") not in {"0", "1"}:
             raise invalid
         position = tokens.get("p")
         if position is not None and not self._is_position(position):
             raise invalid
-        return Cursor(offset=int(offset), reverse=tokens.get("r") == "1", position=position)
+        return Cursor(
+            offset=min(int(offset), self.offset_cutoff), reverse=tokens.get("r") == "1", position=position
+        )
+
+    def _largest_offset(self) -> int:
+        return self.offset_cutoff + (self.max_page_size or self.page_size or 0)
 
     def _is_position(self, position: str) -> bool:
         """Whether ``position`` is a value the leading ordering field stores, as DRF
