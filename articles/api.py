@@ -1,11 +1,8 @@
 from datetime import datetime
-from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.pagination import CursorPagination
 
 from articles.models import Article
 from articles.selectors import (
@@ -17,7 +14,7 @@ from articles.selectors import (
     site_comment_mode_choice,
 )
 from config.api_errors import NOT_FOUND, field_errors, validated
-from config.errors import InvalidInput
+from config.pagination import CheckedCursorPagination
 
 
 class BlockSerializer(serializers.Serializer):
@@ -71,19 +68,13 @@ class ArticleDetailOutput(ArticleListOutput):
         fields = [*ArticleListOutput.Meta.fields, "body"]
 
 
-class ArticlePages(CursorPagination):
+class ArticlePages(CheckedCursorPagination):
     """Newest first, a page at a time; the cursor stays valid while articles are added."""
 
     ordering = ("-published_at", "-id")
     page_size = 50
     page_size_query_param = "limit"
     max_page_size = 200
-
-    def decode_cursor(self, request: Any) -> Any:
-        try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise InvalidInput("This cursor is not one we gave out.", field="cursor") from None
 
 
 class ArticleListQuery(serializers.Serializer):

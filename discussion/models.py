@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from articles.models import Article
@@ -36,6 +37,14 @@ class Comment(models.Model):
     # thread sorts by likes and the queues filter by reports without aggregating.
     like_count = models.PositiveIntegerField(default=0, editable=False)
     report_count = models.PositiveIntegerField(default=0, editable=False)
+    # The likes readers see: none while the comment is not published (a placeholder
+    # shows none). Threads sort by these, so that neither the order of a page nor
+    # its cursor tells anything of the likes of a comment the reader cannot see.
+    shown_like_count = models.GeneratedField(
+        expression=Case(When(status=Status.PUBLISHED, then=F("like_count")), default=Value(0)),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -50,7 +59,8 @@ class Comment(models.Model):
             # and by likes with time and id as tie-breakers.
             models.Index(fields=["article", "root", "created_at", "id"], name="comment_toplevel_time_idx"),
             models.Index(
-                fields=["article", "root", "-like_count", "created_at", "id"], name="comment_toplevel_top_idx"
+                fields=["article", "root", "-shown_like_count", "created_at", "id"],
+                name="comment_toplevel_top_idx",
             ),
         ]
 

@@ -122,10 +122,10 @@ def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
 class Cursor:
     """Where a page ends: the sort key of its last comment and its id."""
 
-    sort: str
+    sort: str  # the list's order (a key of _ORDER): a thread's sort, or "own"
     created_at: datetime
     id: int
-    like_count: int = 0
+    like_count: int = 0  # as readers see it: Comment.shown_like_count
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -156,7 +156,7 @@ def cursor_decode(raw: str, *, sort: str) -> Cursor:
     if not (isinstance(value, list) and len(value) == 4):
         raise invalid
     cursor_sort, micros, comment_id, like_count = value
-    if cursor_sort not in SORTS or not (
+    if cursor_sort not in _ORDER or not (
         _is_int(micros, -(2**62), 2**62)
         and _is_int(comment_id, 1, MAX_ID)
         and _is_int(like_count, 0, MAX_COUNT)
@@ -164,7 +164,8 @@ def cursor_decode(raw: str, *, sort: str) -> Cursor:
         raise invalid
     if cursor_sort != sort:
         raise InvalidInput(
-            f"The cursor belongs to the sort order {cursor_sort!r}, not {sort!r}.", field="cursor"
+            f"The cursor belongs to another list ({cursor_sort!r}); start again from the first page.",
+            field="cursor",
         )
     try:
         created_at = _EPOCH + timedelta(microseconds=micros)
@@ -177,7 +178,10 @@ _ORDER = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     # Most liked first; among equals the earlier comment, which said it first.
-    "top": ("-like_count", "created_at", "id"),
+    "top": ("-shown_like_count", "created_at", "id"),
+    # The author's own comments, newest first: a list of its own, so that a thread's
+    # cursor is not taken for a position in it, nor the other way round.
+    "own": ("-created_at", "-id"),
 }
 
 
@@ -189,15 +193,15 @@ def _after(cursor: Cursor) -> Q:
     ``created_at >= cursor``) that the OR after it already implies: SQLite derives
     no index range from an OR of bound parameters, and without the bound it walks
     the thread's index from its start to the cursor on every deep page."""
-    if cursor.sort == "newest":
+    if _ORDER[cursor.sort][0] == "-created_at":
         return Q(created_at__lte=cursor.created_at) & (
             Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
         )
     later = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
     if cursor.sort == "oldest":
         return Q(created_at__gte=cursor.created_at) & later
-    return Q(like_count__lte=cursor.like_count) & (
-        Q(like_count__lt=cursor.like_count) | (Q(like_count=cursor.like_count) & later)
+    return Q(shown_like_count__lte=cursor.like_count) & (
+        Q(shown_like_count__lt=cursor.like_count) | (Q(shown_like_count=cursor.like_count) & later)
     )
 
 
@@ -215,7 +219,7 @@ _ROW_FIELDS = (
     "status",
     "created_at",
     "edited_at",
-    "like_count",
+    "shown_like_count",
     "author__username",
     "author__reader_profile__display_name",
 )
@@ -242,7 +246,7 @@ def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict
         "body": row["shown_body"] if published else None,
         "created_at": timezone.localtime(row["created_at"]).isoformat(),
         "edited": published and row["edited_at"] is not None,
-        "like_count": row["like_count"] if published else 0,
+        "like_count": row["shown_like_count"],
         "liked": published and row["id"] in liked,
         "reply_count": published_below,
         "replies": [],
@@ -350,7 +354,9 @@ def thread_page(*, article: Article, user: User, sort: str, cursor: str | None, 
     if more:
         last = page[-1]
         next_cursor = cursor_encode(
-            Cursor(sort=sort, created_at=last["created_at"], id=last["id"], like_count=last["like_count"])
+            Cursor(
+                sort=sort, created_at=last["created_at"], id=last["id"], like_count=last["shown_like_count"]
+            )
         )
     return ThreadPage(results=results, next_cursor=next_cursor)
 
@@ -401,12 +407,12 @@ class OwnPage:
 
 def comments_of_author(*, user: AbstractBaseUser, cursor: str | None, limit: int) -> OwnPage:
     """The reader's own comments, newest first, in every status they can see."""
-    after = cursor_decode(cursor, sort="newest") if cursor is not None else None
+    after = cursor_decode(cursor, sort="own") if cursor is not None else None
     query = (
         comments_visible_to(user=user)
         .filter(author=user)
         .select_related("article", "author__reader_profile")
-        .order_by(*_ORDER["newest"])
+        .order_by(*_ORDER["own"])
     )
     if after is not None:
         query = query.filter(_after(after))
@@ -414,5 +420,5 @@ def comments_of_author(*, user: AbstractBaseUser, cursor: str | None, limit: int
     next_cursor = None
     if len(page) > limit:
         page = page[:limit]
-        next_cursor = cursor_encode(Cursor(sort="newest", created_at=page[-1].created_at, id=page[-1].pk))
+        next_cursor = cursor_encode(Cursor(sort="own", created_at=page[-1].created_at, id=page[-1].pk))
     return OwnPage(results=page, next_cursor=next_cursor)

@@ -59,3 +59,30 @@ def test_bad_paging_input_is_400_naming_it(api_client: APIClient, query: str) ->
     response = api_client.get(f"/api/articles/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_previous_of_the_second_page_is_the_first(api_client: APIClient) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for n in range(5):
+        ArticleFactory(published_at=now - timedelta(hours=n))
+    first = api_client.get("/api/articles/?limit=2").json()
+    second = api_client.get(first["next"]).json()
+    assert api_client.get(second["previous"]).json()["results"] == first["results"]
+
+
+def test_articles_published_at_the_same_moment_are_each_listed_once(api_client: APIClient) -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    slugs = {ArticleFactory(published_at=now).slug for _ in range(5)}
+    seen: list[str] = []
+    url: str | None = "/api/articles/?limit=2"
+    while url:
+        body = api_client.get(url).json()
+        seen += [article["slug"] for article in body["results"]]
+        url = body["next"]
+    assert sorted(seen) == sorted(slugs)
