@@ -215,6 +215,13 @@ class ReportInput(serializers.Serializer):
     )
 
 
+DISPLAY_NAME_RULES = (
+    "Unique among display names and usernames, ignoring case, width and compatibility "
+    "forms (Unicode NFKC); invisible and text-direction characters are refused, and so "
+    "are names that mix look-alike scripts or are reserved for the site."
+)
+
+
 class RegisterInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -223,8 +230,7 @@ class RegisterInput(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=DISPLAY_NAME_MAX_LENGTH,
-        help_text="Shown as author; else the username. Unique, ignoring case, width "
-        "and compatibility forms (Unicode NFKC); the site's reserved names are refused.",
+        help_text=f"Shown as author; else the username. {DISPLAY_NAME_RULES}",
     )
 
 
@@ -232,8 +238,7 @@ class MeUpdateInput(serializers.Serializer):
     display_name = serializers.CharField(
         allow_blank=True,
         max_length=DISPLAY_NAME_MAX_LENGTH,
-        help_text="Shown as author; empty: the username. Unique, ignoring case, width "
-        "and compatibility forms (Unicode NFKC); the site's reserved names are refused.",
+        help_text=f"Shown as author; empty: the username. {DISPLAY_NAME_RULES}",
     )
 
 

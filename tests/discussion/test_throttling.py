@@ -119,6 +119,20 @@ def test_registering_per_ip(rates) -> None:
     )
 
 
+def test_refused_registrations_count_too(rates) -> None:
+    rates["register_ip"] = "2/hour"
+    UserFactory(username="chefin", is_staff=True)
+    client = APIClient(REMOTE_ADDR="10.1.1.1")
+    for username, password in (("chefin", PASSWORD), ("neu", "kurz")):
+        refused = client.post(
+            "/api/auth/register/", {"username": username, "password": password}, format="json"
+        )
+        assert refused.status_code == 400
+    assert_throttled(
+        client.post("/api/auth/register/", {"username": "redaktion", "password": PASSWORD}, format="json")
+    )
+
+
 def test_token_requests_per_ip(rates) -> None:
     rates["login_ip"] = "1/min"
     client = APIClient(REMOTE_ADDR="10.1.1.1")
