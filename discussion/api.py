@@ -465,6 +465,9 @@ def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
 
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
+    # A refused display name says that some account has it (as its username, too):
+    # counted, so that nobody tries a dictionary of names through it.
+    throttle_scopes = {"PATCH": "display_name"}
 
     @extend_schema(
         operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
@@ -475,6 +478,7 @@ class MeApi(APIView):
     @extend_schema(
         operation_id="me_update",
         summary="Change your display name",
+        parameters=[RETRY_AFTER],
         request=MeUpdateInput,
         responses={
             200: ReaderOutput,
@@ -483,6 +487,7 @@ class MeApi(APIView):
             403: FORBIDDEN,
             413: TOO_LARGE,
             415: UNSUPPORTED,
+            429: THROTTLED,
         },
     )
     def patch(self, request: Request) -> Response:

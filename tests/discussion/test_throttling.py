@@ -133,6 +133,16 @@ def test_refused_registrations_count_too(rates) -> None:
     )
 
 
+def test_display_name_changes_per_user(rates) -> None:
+    rates["display_name_user"] = "2/hour"
+    UserFactory(username="chefin")
+    reader = UserFactory()
+    for name in ("Chefin", "Leserin L."):
+        signed_in(reader).patch("/api/me/", {"display_name": name}, format="json")
+    assert_throttled(signed_in(reader).patch("/api/me/", {"display_name": "Chefin"}, format="json"))
+    assert signed_in().patch("/api/me/", {"display_name": "Leser"}, format="json").status_code == 200
+
+
 def test_token_requests_per_ip(rates) -> None:
     rates["login_ip"] = "1/min"
     client = APIClient(REMOTE_ADDR="10.1.1.1")
