@@ -8,10 +8,15 @@ class DiscussionConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
-        from discussion.receivers import revoke_tokens_on_password_change
+        from discussion.receivers import keep_username_key, revoke_tokens_on_password_change
 
         post_save.connect(
             revoke_tokens_on_password_change,
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="discussion.revoke_tokens_on_password_change",
+        )
+        post_save.connect(
+            keep_username_key,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="discussion.keep_username_key",
         )

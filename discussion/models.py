@@ -165,3 +165,18 @@ class ReaderProfile(models.Model):
         if update_fields is not None and "display_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "display_name_key"}
         super().save(*args, **kwargs)
+
+
+class UsernameKey(models.Model):
+    """display_name_key of an account's username, kept by a receiver on every save of
+    the account (every account, staff too, with or without a reader profile). Display
+    names and usernames must not look alike either way, and the username column
+    cannot be looked up by the key: case folding and NFKC are not SQL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="username_key"
+    )
+    key = models.TextField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

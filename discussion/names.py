@@ -10,6 +10,41 @@ from confusable_homoglyphs import confusables
 
 _SPACE = " "
 
+# Unicode's default-ignorable code points: shown as nothing at all (soft hyphen,
+# zero-width spaces and joiners, fillers, variation selectors, tag characters) or
+# only turning the direction text runs in (U+200E/F, U+202A–E, U+2066–9, U+061C).
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def hidden_character(name: str) -> str | None:
+    """The first character of the name a reader cannot see: a default-ignorable
+    code point or any other format character (Unicode category Cf), as "U+200B";
+    None if there is none. "alice\u00ad" and "\u202ebob" look like "alice" and
+    "bob" (or reversed), so a name must not hold them."""
+    for char in name:
+        code = ord(char)
+        if unicodedata.category(char) == "Cf" or any(lo <= code <= hi for lo, hi in _DEFAULT_IGNORABLE):
+            return f"U+{code:04X}"
+    return None
+
 
 def display_name_key(name: str) -> str | None:
     """The form under which display names are unique: NFKC, case-folded (NFKC again,

@@ -18,8 +18,13 @@ from articles.models import Article
 from articles.selectors import article_comments_open
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
-from discussion.models import Comment, CommentRevision, Reaction, ReaderProfile, Report
-from discussion.names import display_name_key, display_name_skeleton, mixes_lookalike_scripts
+from discussion.models import Comment, CommentRevision, Reaction, ReaderProfile, Report, UsernameKey
+from discussion.names import (
+    display_name_key,
+    display_name_skeleton,
+    hidden_character,
+    mixes_lookalike_scripts,
+)
 from discussion.selectors import (
     MAX_ID,
     comment_editable_until,
@@ -412,9 +417,11 @@ def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, n
 # --- Accounts -------------------------------------------------------------
 
 
-DISPLAY_NAME_TAKEN = "This name is taken."
-NAME_RESERVED = "This name is reserved for the site."
-NAME_LOOKALIKE = "This name mixes look-alike letters of different scripts."
+# One answer for a name taken, reserved or made of look-alike letters: which of them
+# it is would tell a prober which accounts exist (staff names among them), as the
+# settings may reserve the names of staff accounts.
+NAME_UNAVAILABLE = "This name is not available."
+USERNAME_UNAVAILABLE = "This username is not available."
 
 
 def _name_reserved(name: str) -> bool:
@@ -422,51 +429,79 @@ def _name_reserved(name: str) -> bool:
     return bool(skeleton) and skeleton in {display_name_skeleton(n) for n in settings.RESERVED_DISPLAY_NAMES}
 
 
-def display_name_clean(raw: str, *, user: AbstractBaseUser | None = None) -> str:
+def _name_visible(name: str, *, field: str, what: str) -> None:
+    hidden = hidden_character(name)
+    if hidden is not None:
+        raise InvalidInput(
+            f"{what} may not contain invisible or text-direction characters; this one has {hidden}.",
+            field=field,
+        )
+
+
+def display_name_clean(raw: str) -> str:
     """The display name as stored (see text_clean; up to DISPLAY_NAME_MAX_LENGTH
-    characters, may be empty), or InvalidInput naming ``display_name`` when it is
-    invisible, a mix of look-alike scripts, reserved (RESERVED_DISPLAY_NAMES; staff
-    may take those) or taken: another reader's display name with the same
-    display_name_key, or another account's username, which is shown where a reader
-    has no display name. The unique constraint on the key holds against races; see
-    display_name_set."""
+    characters, may be empty), or InvalidInput naming ``display_name`` when it holds
+    characters a reader cannot see (names.hidden_character) or nothing visible.
+    Looks at the name alone; whether it is free is display_name_ensure_available."""
     name = text_clean(raw, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name")
     if not name:
         return name
-    key = display_name_key(name)
-    if key is None:
+    _name_visible(name, field="display_name", what="A display name")
+    if display_name_key(name) is None:
         raise InvalidInput("A display name needs visible characters.", field="display_name")
-    if mixes_lookalike_scripts(name):
-        raise InvalidInput(NAME_LOOKALIKE, field="display_name")
-    if _name_reserved(name) and not (user is not None and getattr(user, "is_staff", False)):
-        raise InvalidInput(NAME_RESERVED, field="display_name")
-    others = get_user_model().objects.exclude(pk=getattr(user, "pk", None))
-    if _display_name_taken(key, user=user) or others.filter(username__iexact=name).exists():
-        raise InvalidInput(DISPLAY_NAME_TAKEN, field="display_name")
     return name
 
 
-def _display_name_taken(key: str | None, *, user: AbstractBaseUser | None) -> bool:
-    """Whether another reader's display name has this key."""
+def display_name_ensure_available(name: str, *, user: AbstractBaseUser | None = None) -> None:
+    """InvalidInput naming ``display_name`` (NAME_UNAVAILABLE) when the cleaned name
+    mixes look-alike scripts, is reserved (RESERVED_DISPLAY_NAMES; staff may take
+    those) or looks like another account's name: its display name or its username,
+    which is shown where a reader has no display name. "" is always available."""
+    if not name:
+        return
+    if (
+        mixes_lookalike_scripts(name)
+        or (_name_reserved(name) and not getattr(user, "is_staff", False))
+        or _name_taken(display_name_key(name), user=user)
+    ):
+        raise InvalidInput(NAME_UNAVAILABLE, field="display_name")
+
+
+def _name_taken(key: str | None, *, user: AbstractBaseUser | None) -> bool:
+    """Whether another account shows a name with this key, as its display name or
+    as its username (two indexed lookups). The unique constraint on display names
+    holds against races; see display_name_set."""
     if key is None:
         return False
-    holders = ReaderProfile.objects.filter(display_name_key=key)
-    return holders.exclude(user_id=getattr(user, "pk", None)).exists()
+    own = getattr(user, "pk", None)
+    return (
+        ReaderProfile.objects.filter(display_name_key=key).exclude(user_id=own).exists()
+        or UsernameKey.objects.filter(key=key).exclude(user_id=own).exists()
+    )
+
+
+def username_key_refresh(*, user: AbstractBaseUser) -> None:
+    """Store the key of the account's username (UsernameKey); called on every save
+    of an account that may have changed the username. Idempotent."""
+    key = display_name_key(user.get_username()) or ""
+    UsernameKey.objects.update_or_create(user_id=user.pk, defaults={"key": key})
 
 
 def display_name_set(*, user: AbstractBaseUser, display_name: str) -> ReaderProfile:
     """Change the reader's display name ("" for none, then the username is shown).
-    Banned and suspended readers may not (Forbidden). Of two readers taking the same
-    name at once one gets it, the other InvalidInput naming ``display_name``."""
+    Banned and suspended readers may not (Forbidden). A reader may restate their own
+    name, in any case or width. Of two readers taking the same name at once one gets
+    it, the other InvalidInput naming ``display_name``."""
     reader_ensure_may_write(user=user)
-    name = display_name_clean(display_name, user=user)
+    name = display_name_clean(display_name)
+    display_name_ensure_available(name, user=user)
     profile = reader_profile_get_or_create(user=user)
     profile.display_name = name
     try:
         with transaction.atomic():
             profile.save(update_fields=["display_name", "updated_at"])
     except IntegrityError:
-        raise InvalidInput(DISPLAY_NAME_TAKEN, field="display_name") from None
+        raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
     return profile
 
 
@@ -475,43 +510,46 @@ def user_register(
 ) -> tuple[AbstractBaseUser, str]:
     """Create a reader account; returns the user and an API token.
 
-    The username (NFKC-normalised) must be free (case-insensitively, also among
-    display names, as it is shown when the display name is empty), not reserved and
-    not a mix of look-alike scripts; the display name as
-    display_name_clean says. Of two concurrent registrations of the same username
-    or display name one succeeds, the other is InvalidInput naming the field."""
+    All of the input is checked on its own first (username format, display name,
+    the password validators), and only then against the existing accounts, so that
+    nobody learns which names exist without sending a password good enough to
+    register. The username (NFKC-normalised) must not mix look-alike scripts, be
+    reserved or share its key with another account's username or display name; all
+    three answer USERNAME_UNAVAILABLE alike. The display name as
+    display_name_ensure_available says. Of two concurrent registrations of the same
+    username or display name one succeeds, the other is InvalidInput naming the field."""
     user_model = get_user_model()
     username = user_model.normalize_username(username)  # NFKC, as Django's own forms do
     user = user_model(username=username, email=email)
+    _name_visible(username, field="username", what="A username")
     try:
         user_model.username_validator(username)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="username") from None
-    if mixes_lookalike_scripts(username):
-        raise InvalidInput(NAME_LOOKALIKE, field="username")
     display_name = display_name_clean(display_name)
-    if user_model.objects.filter(username__iexact=username).exists() or _display_name_taken(
-        display_name_key(username), user=None
-    ):
-        raise InvalidInput("This username is taken.", field="username")
-    if _name_reserved(username):
-        raise InvalidInput(NAME_RESERVED, field="username")
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="password") from None
+    if (
+        mixes_lookalike_scripts(username)
+        or _name_reserved(username)
+        or _name_taken(display_name_key(username), user=None)
+    ):
+        raise InvalidInput(USERNAME_UNAVAILABLE, field="username")
+    display_name_ensure_available(display_name)
     user.set_password(password)
     try:
         with transaction.atomic():
-            user.save()
+            user.save()  # its UsernameKey is stored by the receiver, in this transaction
             token = Token.objects.create(user=user)
             # Every reader has a profile from the start, where moderators find them.
             ReaderProfile.objects.create(user=user, display_name=display_name)
     except IntegrityError:  # registered concurrently under the same username or display name
         key = display_name_key(display_name)
         if key is not None and ReaderProfile.objects.filter(display_name_key=key).exists():
-            raise InvalidInput(DISPLAY_NAME_TAKEN, field="display_name") from None
-        raise InvalidInput("This username is taken.", field="username") from None
+            raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
+        raise InvalidInput(USERNAME_UNAVAILABLE, field="username") from None
     return user, token.key
 
 

@@ -35,14 +35,81 @@ def test_token_with_wrong_password_is_400(api_client: APIClient) -> None:
     assert "token" not in response.json()
 
 
+UNAVAILABLE = {"username": ["This username is not available."]}
+
+
+def register(api_client: APIClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    return api_client.post("/api/auth/register/", {"username": username, "password": password}, format="json")
+
+
 @pytest.mark.parametrize("username", ["Leserin", "leserin"])
 def test_username_taken_case_insensitively(api_client: APIClient, username: str) -> None:
     UserFactory(username="leserin")
+    response = register(api_client, username)
+    assert response.status_code == 400
+    assert response.json() == UNAVAILABLE
+
+
+def test_usernames_differing_in_the_case_of_other_letters_than_a_to_z_collide(api_client: APIClient) -> None:
+    UserFactory(username="ärger")
+    response = register(api_client, "ÄRGER")
+    assert response.status_code == 400
+    assert response.json() == UNAVAILABLE
+
+
+def test_a_taken_username_with_a_weak_password_is_told_only_about_the_password(api_client: APIClient) -> None:
+    UserFactory(username="chefin", is_staff=True)
+    response = register(api_client, "chefin", password="kurz")
+    assert response.status_code == 400
+    assert list(response.json()) == ["password"]
+
+
+def test_a_taken_username_with_a_bad_display_name_is_told_only_about_the_display_name(
+    api_client: APIClient,
+) -> None:
+    UserFactory(username="chefin", is_staff=True)
     response = api_client.post(
-        "/api/auth/register/", {"username": username, "password": PASSWORD}, format="json"
+        "/api/auth/register/",
+        {"username": "chefin", "password": PASSWORD, "display_name": "x" * 51},
+        format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"username": ["This username is taken."]}
+    assert list(response.json()) == ["display_name"]
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "chefin",  # a staff account's
+        "Redaktion",  # reserved by default
+        "Chefredakteur",  # reserved by the setting
+        "m\u0430ria",  # Latin with a Cyrillic "а"
+    ],
+)
+def test_taken_reserved_and_look_alike_usernames_get_one_answer(
+    api_client: APIClient, settings, username: str
+) -> None:
+    settings.RESERVED_DISPLAY_NAMES = [*settings.RESERVED_DISPLAY_NAMES, "Chefredakteur"]
+    UserFactory(username="chefin", is_staff=True)
+    response = register(api_client, username)
+    assert response.status_code == 400
+    assert response.json() == UNAVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("username", "code_point"),
+    [("bob\u200b", "U+200B"), ("bob\u2060", "U+2060"), ("\u202ebob", "U+202E"), ("ali\u00adce", "U+00AD")],
+)
+def test_usernames_with_invisible_or_direction_characters_are_refused(
+    api_client: APIClient, username: str, code_point: str
+) -> None:
+    response = register(api_client, username)
+    assert response.status_code == 400
+    assert response.json() == {
+        "username": [
+            f"A username may not contain invisible or text-direction characters; this one has {code_point}."
+        ]
+    }
 
 
 @pytest.mark.parametrize("password", ["kurz", "12345678901", "password123"])

@@ -119,6 +119,30 @@ def test_registering_per_ip(rates) -> None:
     )
 
 
+def test_refused_registrations_count_too(rates) -> None:
+    rates["register_ip"] = "2/hour"
+    UserFactory(username="chefin", is_staff=True)
+    client = APIClient(REMOTE_ADDR="10.1.1.1")
+    for username, password in (("chefin", PASSWORD), ("neu", "kurz")):
+        refused = client.post(
+            "/api/auth/register/", {"username": username, "password": password}, format="json"
+        )
+        assert refused.status_code == 400
+    assert_throttled(
+        client.post("/api/auth/register/", {"username": "redaktion", "password": PASSWORD}, format="json")
+    )
+
+
+def test_display_name_changes_per_user(rates) -> None:
+    rates["display_name_user"] = "2/hour"
+    UserFactory(username="chefin")
+    reader = UserFactory()
+    for name in ("Chefin", "Leserin L."):
+        signed_in(reader).patch("/api/me/", {"display_name": name}, format="json")
+    assert_throttled(signed_in(reader).patch("/api/me/", {"display_name": "Chefin"}, format="json"))
+    assert signed_in().patch("/api/me/", {"display_name": "Leser"}, format="json").status_code == 200
+
+
 def test_token_requests_per_ip(rates) -> None:
     rates["login_ip"] = "1/min"
     client = APIClient(REMOTE_ADDR="10.1.1.1")
