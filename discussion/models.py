@@ -3,6 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from articles.models import Article
 from discussion.names import display_name_key
@@ -150,3 +152,19 @@ class ReaderProfile(models.Model):
         if update_fields is not None and "display_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "display_name_key"}
         super().save(*args, **kwargs)
+
+
+class TokenSecondFactor(models.Model):
+    """An API token got with the current code of the account's authenticator app as
+    well as the password. Only such a token counts as signed in with the second
+    factor (the moderation API asks for it). It goes with the token (signing out) and
+    with the device (a new one enrolled after a lost phone)."""
+
+    token = models.OneToOneField(
+        Token, on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+    )
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="+")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Token of user {self.token.user_id}, verified by {self.device}"

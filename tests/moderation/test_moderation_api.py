@@ -67,7 +67,8 @@ def test_the_held_queue_in_priority_order_with_reasons(
     )
     for _ in range(10):
         CommentFactory(status=Comment.Status.HELD, score=0.5)
-    with django_assert_max_num_queries(8):
+    # One of them asks whether the account has an authenticator app (the second factor).
+    with django_assert_max_num_queries(9):
         response = moderator_client.get("/api/moderation/queues/held/?limit=5")
     assert response.status_code == 200
     body = response.json()
