@@ -7,11 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -50,6 +50,7 @@ from discussion.selectors import (
 from discussion.services import (
     DISPLAY_NAME_MAX_LENGTH,
     REPORT_NOTE_MAX_LENGTH,
+    SecondFactorRefused,
     comment_create,
     comment_delete,
     comment_edit,
@@ -58,6 +59,7 @@ from discussion.services import (
     reaction_remove,
     report_create,
     user_register,
+    user_token_issue,
     user_tokens_revoke,
 )
 
@@ -559,11 +561,20 @@ class TokenInput(AuthTokenSerializer):
         trim_whitespace=False,
         write_only=True,
     )
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        label="Code",
+        write_only=True,
+        help_text="The current code of the account's authenticator app; needed once the account has one.",
+    )
 
 
 class TokenApi(APIView):
-    """Exchange username and password for the API token (``Authorization: Token …``),
-    and sign out by deleting it."""
+    """Exchange username and password (and the authenticator's code, for an account
+    that has one) for the API token (``Authorization: Token …``), and sign out by
+    deleting it."""
 
     throttle_scopes = {"POST": "login"}
 
@@ -580,7 +591,10 @@ class TokenApi(APIView):
         request=TokenInput,
         responses={
             200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
-            400: field_errors("TokenErrors", ["username", "password"]),
+            400: field_errors("TokenErrors", ["username", "password", "otp"]),
+            403: OpenApiResponse(
+                ErrorOutput, description="Staff without an authenticator app, where staff need one."
+            ),
             413: TOO_LARGE,
             415: UNSUPPORTED,
             429: THROTTLED,
@@ -594,8 +608,18 @@ class TokenApi(APIView):
             return lockout_response(request)
         if not valid:
             raise serializers.ValidationError(serializer.errors)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        data = serializer.validated_data
+        try:
+            key = user_token_issue(user=data["user"], otp=data.get("otp", ""))
+        except SecondFactorRefused:
+            # Counted as a wrong password is, so that codes cannot be guessed either.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": data["username"]}, request=request
+            )
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise
+        return Response({"token": key})
 
     @extend_schema(
         operation_id="auth_sign_out",

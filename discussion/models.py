@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from articles.models import Article
 from discussion.names import display_name_key
@@ -180,3 +182,19 @@ class UsernameKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TokenSecondFactor(models.Model):
+    """An API token got with the current code of the account's authenticator app as
+    well as the password. Only such a token counts as signed in with the second
+    factor (the moderation API asks for it). It goes with the token (signing out) and
+    with the device (a new one enrolled after a lost phone)."""
+
+    token = models.OneToOneField(
+        Token, on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+    )
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="+")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Token of user {self.token.user_id}, verified by {self.device}"

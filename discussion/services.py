@@ -12,13 +12,22 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_otp import verify_token
 from rest_framework.authtoken.models import Token
 
 from articles.models import Article
 from articles.selectors import article_comments_open
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
-from discussion.models import Comment, CommentRevision, Reaction, ReaderProfile, Report, UsernameKey
+from discussion.models import (
+    Comment,
+    CommentRevision,
+    Reaction,
+    ReaderProfile,
+    Report,
+    TokenSecondFactor,
+    UsernameKey,
+)
 from discussion.names import (
     display_name_key,
     display_name_skeleton,
@@ -31,6 +40,7 @@ from discussion.selectors import (
     comment_get_own,
     comment_get_published,
     reader_profile_find,
+    user_authenticators,
 )
 from discussion.signals import comment_reported, comment_status_changed
 
@@ -551,6 +561,53 @@ def user_register(
             raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
         raise InvalidInput(USERNAME_UNAVAILABLE, field="username") from None
     return user, token.key
+
+
+class SecondFactorRefused(InvalidInput):
+    """The code given is not the current one of any of the account's authenticator apps."""
+
+
+OTP_MISSING = (
+    "This account signs in with a second factor: give the current code of its authenticator app as otp."
+)
+OTP_WRONG = "That code is not right (or no longer valid). Try the current one in a few seconds."
+AUTHENTICATOR_NEEDED = (
+    "Staff accounts need an authenticator app for an API token. Have an administrator set "
+    "one up with `manage.py totp_enroll <username>`, then sign in with its current code as otp."
+)
+
+
+def user_token_issue(*, user: AbstractBaseUser, otp: str = "") -> str:
+    """The API token of an account whose password has been checked; returns its key.
+
+    An account with an authenticator app must give its current code (InvalidInput
+    naming otp if missing, SecondFactorRefused if wrong, which the caller counts as
+    a failed login). Its token is then recorded as got with the second factor; one
+    it had from before without it is replaced, as it may be in other hands. Where
+    OTP_REQUIRED_FOR_STAFF is on, staff without an authenticator get none
+    (Forbidden). Everyone else gets the account's one token, as before."""
+    devices = list(user_authenticators(user=user))
+    if not devices:
+        if settings.OTP_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
+            raise Forbidden(AUTHENTICATOR_NEEDED, code="second_factor_needed")
+        token, _ = Token.objects.get_or_create(user=user)
+        return token.key
+    if not otp:
+        raise InvalidInput(OTP_MISSING, field="otp")
+    # django-otp's verify_token locks the device, so that a code is accepted once, and
+    # keeps its throttling state (it commits the failure count itself).
+    device = next(filter(None, (verify_token(user, each.persistent_id, otp) for each in devices)), None)
+    if device is None:
+        raise SecondFactorRefused(OTP_WRONG, field="otp")
+    with transaction.atomic():
+        token, _ = Token.objects.get_or_create(user=user)
+        if not TokenSecondFactor.objects.filter(token=token).exists():
+            token.delete()
+            token = Token.objects.create(user=user)
+        TokenSecondFactor.objects.update_or_create(
+            token=token, defaults={"device": device, "verified_at": timezone.now()}
+        )
+    return token.key
 
 
 def user_tokens_revoke(*, user: AbstractBaseUser) -> int:

@@ -433,15 +433,22 @@ class ReaderProfileAdmin(admin.ModelAdmin):
     def restrict(self, request: HttpRequest, queryset: QuerySet[ReaderProfile]) -> HttpResponse | None:
         form = ReaderActionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
+            done, refusals = 0, []
             for profile in queryset.select_related("user"):
-                reader_moderate(
-                    reader=profile.user,
-                    moderator=request.user,
-                    action=form.cleaned_data["restriction"],
-                    reason=form.cleaned_data["reason"],
-                    until=form.cleaned_data["until"],
-                )
-            self.message_user(request, f"{form.cleaned_data['restriction']}: {queryset.count()} readers")
+                try:
+                    reader_moderate(
+                        reader=profile.user,
+                        moderator=request.user,
+                        action=form.cleaned_data["restriction"],
+                        reason=form.cleaned_data["reason"],
+                        until=form.cleaned_data["until"],
+                    )
+                    done += 1
+                except DomainError as exc:
+                    refusals.append(f"{profile.user.get_username()}: {exc.message}")
+            self.message_user(request, f"{form.cleaned_data['restriction']}: {done} readers")
+            for refusal in refusals:
+                self.message_user(request, refusal, messages.ERROR)
             return None
         return TemplateResponse(
             request,

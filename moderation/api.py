@@ -25,6 +25,7 @@ from config.api_errors import (
     validated,
 )
 from config.errors import InvalidInput, NotFound
+from discussion.selectors import user_authenticators
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.models import AuditEntry
 from moderation.permissions import MODERATE
@@ -32,17 +33,33 @@ from moderation.registry import NoActiveModel
 from moderation.selectors import QUEUES, queue_comments, queue_details
 from moderation.services import text_analyze
 
+SECOND_FACTOR_NEEDED = (
+    "The moderation API needs a sign-in with the second factor: get a new API token with "
+    "your password and the current code of your authenticator app (otp). Without an "
+    "authenticator app, have one set up first (the admin's two-factor page, or "
+    "`manage.py totp_enroll <username>`)."
+)
+
 
 class IsModerator(BasePermission):
-    """Staff with the moderation permission (the Moderators group, or a superuser).
-    Where staff must log in with a second factor, only a session verified with it
-    counts: an API token, got with the password alone, does not."""
+    """Staff with the moderation permission (the Moderators group, or a superuser),
+    signed in with the second factor where one applies: for every account that has an
+    authenticator app, and for all staff where OTP_REQUIRED_FOR_STAFF is on. A session
+    counts once the admin's login took the code, a token once it was got with the
+    code; one got with the password alone (before the app was set up, say) does not."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         if not (user and user.is_authenticated and user.is_staff and user.has_perm(MODERATE)):
             return False
-        return not settings.OTP_REQUIRED_FOR_STAFF or bool(getattr(user, "is_verified", lambda: False)())
+        if not settings.OTP_REQUIRED_FOR_STAFF and not user_authenticators(user=user).exists():
+            return True
+        if getattr(user, "is_verified", lambda: False)():
+            return True
+        # DRF puts these in its 403 answer: the client learns what is missing.
+        self.message = SECOND_FACTOR_NEEDED
+        self.code = "second_factor_needed"
+        return False
 
 
 class QueueQueryInput(serializers.Serializer):

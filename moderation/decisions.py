@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import TextChoices
 
-from config.errors import Conflict, InvalidInput, NotFound
+from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
@@ -21,6 +21,7 @@ from discussion.services import (
     reports_resolve,
 )
 from moderation.models import AuditEntry, ReaderAuditEntry
+from moderation.permissions import is_staff_account
 from moderation.rules import report_threshold
 
 logger = logging.getLogger(__name__)
@@ -227,7 +228,16 @@ def reader_moderate(
     reason: str = "",
     until: datetime | None = None,
 ) -> ReaderAuditEntry:
-    """Suspend (until a date), ban, lift, or (stop) pre-moderate a reader, audited."""
+    """Suspend (until a date), ban, lift, or (stop) pre-moderate a reader, audited.
+
+    The account of an administrator or a moderator is changed by an administrator
+    only (Forbidden otherwise): a moderator must not be able to silence the people
+    who oversee moderation, nor lift what an administrator imposed on a colleague."""
+    if not moderator.is_superuser and is_staff_account(reader):
+        raise Forbidden(
+            "Only an administrator may restrict a staff account or lift its restrictions.",
+            code="staff_account",
+        )
     reason = reason.strip()[:255]
     with transaction.atomic():
         if action == ReaderAction.SUSPEND:

@@ -3,10 +3,11 @@
 Moderators see articles, comments, their history and reports; they decide comments
 and restrict readers (custom permission moderate_comment), keep the word lists,
 and read the audit logs and the model registry. They cannot edit comment text,
-audit entries or the site policy; those stay with administrators.
+audit entries or the site policy; those stay with administrators, as do the
+restrictions of staff accounts.
 """
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 
 MODERATORS = "Moderators"
 # Deciding comments and restricting readers, in the admin and the moderation API.
@@ -43,3 +44,9 @@ def moderators_group() -> Group:
     ]
     group.permissions.set(permissions)
     return group
+
+
+def is_staff_account(user: AbstractBaseUser) -> bool:
+    """An administrator's or a moderator's account (staff status, superuser, or a member
+    of the Moderators group), whatever it may do right now. One query at most."""
+    return bool(user.is_staff or user.is_superuser) or user.groups.filter(name=MODERATORS).exists()

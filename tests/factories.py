@@ -1,6 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles.models import Article
 from discussion.models import Comment
@@ -41,6 +44,25 @@ class CommentFactory(factory.django.DjangoModelFactory):
         # As comment_change_status does, so that the article's count is consistent.
         if create and comment.status == Comment.Status.PUBLISHED:
             Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + 1)
+
+
+def authenticator_for(user: AbstractBaseUser) -> TOTPDevice:
+    """A confirmed authenticator app (TOTP device), as enrolment leaves it."""
+    return TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the authenticator app shows now."""
+    return str(totp(device.bin_key, device.step, device.t0, device.digits)).zfill(device.digits)
+
+
+def wrong_code(device: TOTPDevice) -> str:
+    """A code the device refuses: none of those it accepts around now (drift of a step)."""
+    accepted = {
+        str(totp(device.bin_key, device.step, device.t0, device.digits, drift)).zfill(device.digits)
+        for drift in range(-device.tolerance, device.tolerance + 1)
+    }
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
 
 
 def reply_to(parent: Comment, **fields: object) -> Comment:

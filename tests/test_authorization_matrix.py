@@ -6,6 +6,10 @@ moderator (staff, in the Moderators group) and an administrator (superuser). The
 public API gives staff no powers of their own: moderators decide in the admin and,
 through /api/moderation/. So on the public endpoints they are readers like any
 other, and a comment that is not theirs and not published does not exist for them.
+Restricting a staff account (a moderator's or an administrator's) needs an
+administrator. A staff account with an authenticator app reaches /api/moderation/
+only with a token got with its code: the test of each moderation row is repeated
+with such tokens, and with tokens got with the password alone.
 
 Beyond the status code, every request is checked for what a reader would notice:
 nobody but the author ever gets the text of a hidden comment; a refused request
@@ -30,7 +34,7 @@ from rest_framework.test import APIClient
 
 from discussion.models import Comment
 from moderation.permissions import moderators_group
-from tests.factories import CommentFactory, UserFactory, reply_to
+from tests.factories import CommentFactory, UserFactory, authenticator_for, current_code, reply_to, wrong_code
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +115,13 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("PATCH /api/me/",                             "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/comments/",                      "-",            (401,     200,  200,   200,      200)),
     ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
-    # The token belongs to whoever knows the password, whoever asks.
+    # The token belongs to whoever knows the password (and the code of the account's
+    # authenticator app, if it has one), whoever asks.
     ("POST /api/auth/token/",                      "owner",        (200,     200,  200,   200,      200)),
     ("POST /api/auth/token/",                      "wrong password", (400,   400,  400,   400,      400)),
+    ("POST /api/auth/token/",                      "enrolled:no code", (400, 400,  400,   400,      400)),
+    ("POST /api/auth/token/",                      "enrolled:wrong code", (400, 400, 400, 400,      400)),
+    ("POST /api/auth/token/",                      "enrolled:code", (200,    200,  200,   200,      200)),
     # Signing out: whoever is signed in ends their own sign-in.
     ("DELETE /api/auth/token/",                    "-",            (401,     204,  204,   204,      204)),
     ("GET /api/health/",                           "-",            (200,     200,  200,   200,      200)),
@@ -132,6 +140,9 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST /api/moderation/comments/{comment_id}/decision/", "placeholder", (401, 403, 403, 409, 409)),
     ("POST /api/moderation/analyze/",              "-",            (401,     403,  403,   200,      200)),
     ("POST /api/moderation/readers/{username}/",   "owner",        (401,     403,  403,   200,      200)),
+    # Staff accounts: only an administrator restricts them.
+    ("POST /api/moderation/readers/{username}/",   "moderator",    (401,     403,  403,   403,      200)),
+    ("POST /api/moderation/readers/{username}/",   "admin",        (401,     403,  403,   403,      200)),
 ]
 # fmt: on
 
@@ -140,6 +151,7 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
 OWNER_SEES_OWN_HIDDEN_TEXT = {"GET /api/comments/{comment_id}/", "GET /api/me/comments/"}
 # Where moderators read what waits for them.
 STAFF_SEE_HIDDEN_TEXT = {"GET /api/moderation/queues/{queue}/"}
+STAFF_ROLES = ("moderator", "admin")
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's
 
@@ -157,8 +169,8 @@ class World:
             values["comment_id"] = self.comments[target].pk
         if target.startswith("queue:"):
             values["queue"] = target.removeprefix("queue:")
-        if target == "owner":
-            values["username"] = self.users["owner"].get_username()
+        if target in self.users:
+            values["username"] = self.users[target].get_username()
         return values
 
     def body(self, operation: str, target: str, role: str) -> dict[str, Any] | None:
@@ -174,6 +186,10 @@ class World:
             return {"display_name": f"Neuer Name ({role})"}
         if operation == "POST /api/auth/register/":
             return {"username": f"neu-{role.replace(' ', '-')}", "password": "ein-sicheres-Passwort-42"}
+        if operation == "POST /api/auth/token/" and target.startswith("enrolled:"):
+            return {"username": self.users["enrolled"].get_username(), "password": PASSWORD} | otp_field(
+                self.users["enrolled"], target.removeprefix("enrolled:")
+            )
         if operation == "POST /api/auth/token/":
             password = PASSWORD if target == "owner" else "falsches-Passwort"
             return {"username": self.users["owner"].get_username(), "password": password}
@@ -186,6 +202,14 @@ class World:
         return None
 
 
+def otp_field(user: AbstractBaseUser, code: str) -> dict[str, str]:
+    """The otp of a token request: none, a wrong code or the current code."""
+    device = user.totpdevice_set.get()
+    return {"no code": {}, "wrong code": {"otp": wrong_code(device)}, "code": {"otp": current_code(device)}}[
+        code
+    ]
+
+
 @pytest.fixture
 def world(article, settings, redis_url: str, active_model) -> World:
     # A broker that answers and an active model: health is 200, whoever asks.
@@ -195,6 +219,10 @@ def world(article, settings, redis_url: str, active_model) -> World:
     moderator = UserFactory(username="moderatorin", is_staff=True)
     moderator.groups.add(moderators_group())
     admin = UserFactory(username="chefin", is_staff=True, is_superuser=True)
+    # Not a caller of the matrix: the account whose token needs its authenticator's code.
+    enrolled = UserFactory(username="redakteurin", is_staff=True)
+    enrolled.groups.add(moderators_group())
+    authenticator_for(enrolled)
 
     published = CommentFactory(article=article, author=owner, body="Öffentlich.")
     reply_to(published, author=other, body="Antwort, öffentlich.")
@@ -213,7 +241,13 @@ def world(article, settings, redis_url: str, active_model) -> World:
         assert client_for(user).post(f"/api/comments/{published.pk}/reactions/").status_code == 200
     return World(
         slug=article.slug,
-        users={"owner": owner, "other reader": other, "moderator": moderator, "admin": admin},
+        users={
+            "owner": owner,
+            "other reader": other,
+            "moderator": moderator,
+            "admin": admin,
+            "enrolled": enrolled,
+        },
         comments=comments,
     )
 
@@ -272,6 +306,47 @@ def test_cell(world: World, operation: str, target: str, role: str, expected: in
         if body and "parent" in body:
             body = {**body, "parent": 10**9}
         assert response.json() == send(client, operation, missing, body).json()
+
+
+def moderation_cells() -> list[Any]:
+    return [
+        pytest.param(operation, target, role, expected, id=f"{operation} [{target}] as {role}")
+        for operation, target, codes in MATRIX
+        if operation.split(" ")[1].startswith("/api/moderation/")
+        for role, expected in zip(ROLES, codes, strict=True)
+        if role in STAFF_ROLES
+    ]
+
+
+@pytest.mark.parametrize(("operation", "target", "role", "expected"), moderation_cells())
+def test_staff_token_got_with_the_password_alone_opens_no_moderation_endpoint(
+    world: World, operation: str, target: str, role: str, expected: int
+) -> None:
+    client = client_for(world.users[role])  # got before the account had an authenticator
+    authenticator_for(world.users[role])
+    before = comment_rows()
+
+    response = send(client, operation, world.path_values(target), world.body(operation, target, role))
+
+    assert (response.status_code, response.json()["code"]) == (403, "second_factor_needed")
+    assert comment_rows() == before
+
+
+@pytest.mark.parametrize(("operation", "target", "role", "expected"), moderation_cells())
+def test_staff_token_got_with_the_code_works_as_the_matrix_says(
+    world: World, operation: str, target: str, role: str, expected: int
+) -> None:
+    user = world.users[role]
+    device = authenticator_for(user)
+    login = {"username": user.get_username(), "password": PASSWORD, "otp": current_code(device)}
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {client.post('/api/auth/token/', login, format='json').json()['token']}"
+    )
+
+    response = send(client, operation, world.path_values(target), world.body(operation, target, role))
+
+    assert response.status_code == expected, response.content
 
 
 def api_operations() -> set[str]:

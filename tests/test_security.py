@@ -7,25 +7,23 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.logs import JsonFormatter
-from tests.factories import CommentFactory, UserFactory
+from moderation.permissions import moderators_group
+from tests.factories import CommentFactory, UserFactory, authenticator_for, current_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password"  # UserFactory's
-
-
-def code_for(device: TOTPDevice) -> str:
-    return str(TOTP(device.bin_key, device.step, device.t0, device.digits).token()).zfill(device.digits)
 
 
 def test_api_logins_lock_after_repeated_failures(settings) -> None:
@@ -71,7 +69,8 @@ def test_staff_with_an_authenticator_must_give_its_code() -> None:
     refused = client.post("/admin/login/?next=/admin/", {"username": "mod", "password": PASSWORD})
     assert refused.status_code == 200 and "_auth_user_id" not in client.session
     accepted = client.post(
-        "/admin/login/?next=/admin/", {"username": "mod", "password": PASSWORD, "otp_token": code_for(device)}
+        "/admin/login/?next=/admin/",
+        {"username": "mod", "password": PASSWORD, "otp_token": current_code(device)},
     )
     assert accepted.status_code == 302 and accepted["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
@@ -83,8 +82,7 @@ def test_a_wrong_code_turns_nothing_on() -> None:
     client.force_login(staff)
     client.get("/admin/two-factor/")
     device = TOTPDevice.objects.get(user=staff)
-    wrong = "000000" if code_for(device) != "000000" else "111111"
-    response = client.post("/admin/two-factor/", {"token": wrong})
+    response = client.post("/admin/two-factor/", {"token": wrong_code(device)})
     assert "That code is not right" in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
@@ -106,7 +104,7 @@ def test_staff_set_up_their_authenticator_themselves(settings) -> None:
     page = client.get("/admin/two-factor/")
     assert "data:image/svg+xml;base64," in page.content.decode()
     device = TOTPDevice.objects.get(user=staff, confirmed=False)
-    assert client.post("/admin/two-factor/", {"token": code_for(device)}).status_code == 302
+    assert client.post("/admin/two-factor/", {"token": current_code(device)}).status_code == 302
     device.refresh_from_db()
     assert device.confirmed
     settings.OTP_REQUIRED_FOR_STAFF = True
@@ -198,18 +196,61 @@ def test_cors_lets_configured_news_sites_call_the_api(settings, article) -> None
     assert "Access-Control-Allow-Origin" not in other
 
 
-def test_with_two_factor_required_an_api_token_does_not_reach_the_moderation_api(settings) -> None:
-    from rest_framework.authtoken.models import Token
-
-    from moderation.permissions import moderators_group
-
+def moderator_account() -> Any:
     moderator = UserFactory(username="mod", is_staff=True)
     moderator.groups.add(moderators_group())
+    return moderator
+
+
+def token_client(otp: str) -> APIClient:
+    """A client with the token that mod gets with the password and this code."""
+    login = {"username": "mod", "password": PASSWORD, "otp": otp}
+    client = APIClient()
+    token = client.post("/api/auth/token/", login, format="json").json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_with_two_factor_required_a_token_got_with_the_password_alone_does_not_reach_the_moderation_api(
+    settings,
+) -> None:
+    moderator = moderator_account()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=moderator).key}")
     assert client.get("/api/moderation/queues/held/").status_code == 200
     settings.OTP_REQUIRED_FOR_STAFF = True
     assert client.get("/api/moderation/queues/held/").status_code == 403
+
+
+def test_with_two_factor_required_a_token_got_with_the_code_reaches_the_moderation_api(settings) -> None:
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    device = authenticator_for(moderator_account())
+    assert token_client(current_code(device)).get("/api/moderation/queues/held/").status_code == 200
+
+
+def test_a_new_authenticator_ends_what_tokens_got_with_the_old_one_may_do() -> None:
+    device = authenticator_for(moderator_account())
+    client = token_client(current_code(device))
+    call_command("totp_enroll", "mod", "--no-qr")  # the phone was lost
+    response = client.get("/api/moderation/queues/held/")
+    assert (response.status_code, response.json()["code"]) == (403, "second_factor_needed")
+
+
+def test_once_staff_have_an_authenticator_a_session_without_its_code_does_not_reach_the_moderation_api() -> (
+    None
+):
+    moderator = moderator_account()
+    client = Client()
+    client.force_login(moderator)  # signed in before the app was set up
+    authenticator_for(moderator)
+    assert client.get("/api/moderation/queues/held/").status_code == 403
+
+
+def test_a_session_signed_in_with_the_code_reaches_the_moderation_api() -> None:
+    device = authenticator_for(moderator_account())
+    client = Client()
+    client.post("/admin/login/", {"username": "mod", "password": PASSWORD, "otp_token": current_code(device)})
+    assert client.get("/api/moderation/queues/held/").status_code == 200
 
 
 def test_lockouts_see_the_readers_address_behind_the_proxy(settings) -> None:

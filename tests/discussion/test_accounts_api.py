@@ -1,11 +1,13 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from moderation.permissions import moderators_group
+from tests.factories import UserFactory, authenticator_for, current_code, wrong_code
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Ein-sicheres-Passwort-2026"
+FACTORY_PASSWORD = "a-long-test-password"  # UserFactory's
 
 
 def test_register_returns_a_working_token(api_client: APIClient) -> None:
@@ -218,3 +220,83 @@ def test_an_overlong_login_name_is_400_not_a_failed_login(api_client: APIClient)
     response = api_client.post("/api/auth/token/", {"username": "x" * 300, "password": "y"}, format="json")
     assert response.status_code == 400
     assert "username" in response.json()
+
+
+# --- Tokens for accounts with a second factor ----------------------------
+
+
+@pytest.fixture
+def enrolled_moderator():  # type: ignore[no-untyped-def]
+    moderator = UserFactory(username="moderatorin", is_staff=True)
+    moderator.groups.add(moderators_group())
+    return moderator
+
+
+def token_request(client: APIClient, **fields: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/api/auth/token/", {"username": "moderatorin", "password": FACTORY_PASSWORD, **fields}, format="json"
+    )
+
+
+def test_with_an_authenticator_the_password_alone_gets_no_token(
+    api_client: APIClient, enrolled_moderator
+) -> None:
+    authenticator_for(enrolled_moderator)
+    response = token_request(api_client)
+    assert (response.status_code, list(response.json())) == (400, ["otp"])
+
+
+def test_with_an_authenticator_its_current_code_gets_the_token(
+    api_client: APIClient, enrolled_moderator
+) -> None:
+    device = authenticator_for(enrolled_moderator)
+    response = token_request(api_client, otp=current_code(device))
+    assert response.status_code == 200
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get("/api/moderation/queues/held/").status_code == 200
+
+
+def test_a_wrong_code_is_refused_naming_the_field(api_client: APIClient, enrolled_moderator) -> None:
+    device = authenticator_for(enrolled_moderator)
+    response = token_request(api_client, otp=wrong_code(device))
+    assert (response.status_code, list(response.json())) == (400, ["otp"])
+
+
+def test_wrong_codes_count_as_failed_logins(settings, api_client: APIClient, enrolled_moderator) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    device = authenticator_for(enrolled_moderator)
+    statuses = [token_request(api_client, otp=wrong_code(device)).status_code for _ in range(2)]
+    locked = token_request(api_client, otp=current_code(device))
+    assert (statuses, locked.status_code, locked.json()["code"]) == ([400, 429], 429, "locked_out")
+
+
+def test_signing_in_with_the_code_replaces_a_token_got_without_it(
+    api_client: APIClient, enrolled_moderator
+) -> None:
+    before = token_request(api_client).json()["token"]
+    device = authenticator_for(enrolled_moderator)
+    after = token_request(api_client, otp=current_code(device)).json()["token"]
+    old = APIClient()
+    old.credentials(HTTP_AUTHORIZATION=f"Token {before}")
+    assert after != before and old.get("/api/me/").status_code == 401
+
+
+def test_where_staff_need_a_second_factor_staff_without_one_get_no_token(
+    settings, api_client: APIClient, enrolled_moderator
+) -> None:
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    response = token_request(api_client)
+    assert response.status_code == 403
+    assert response.json()["code"] == "second_factor_needed"
+    assert "totp_enroll" in response.json()["detail"]
+
+
+def test_where_staff_need_a_second_factor_readers_still_sign_in_with_the_password(
+    settings, api_client: APIClient, reader
+) -> None:
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    response = api_client.post(
+        "/api/auth/token/", {"username": "leserin", "password": FACTORY_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["token"]

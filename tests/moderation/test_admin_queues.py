@@ -184,6 +184,27 @@ def test_restricting_a_reader_from_the_admin(moderator_client: Client, reader) -
     assert ReaderAuditEntry.objects.get(reader=reader).reason == "Beleidigungen"
 
 
+def test_a_moderator_may_not_restrict_staff_accounts_from_the_admin(moderator_client: Client, reader) -> None:
+    from discussion.services import reader_profile_get_or_create
+
+    administrator = UserFactory(username="chefin", is_staff=True, is_superuser=True)
+    profiles = [reader_profile_get_or_create(user=user) for user in (reader, administrator)]
+    response = moderator_client.post(
+        "/admin/discussion/readerprofile/",
+        {
+            "action": "restrict",
+            "_selected_action": [profile.pk for profile in profiles],
+            "apply": "1",
+            "restriction": "ban",
+            "reason": "Beleidigungen",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Chefin: Only an administrator" in response.content.decode()
+    assert list(ReaderAuditEntry.objects.values_list("reader__username", flat=True)) == ["leserin"]
+
+
 def test_restricting_needs_a_reason_and_a_date(moderator_client: Client, reader) -> None:
     from discussion.services import reader_profile_get_or_create
 

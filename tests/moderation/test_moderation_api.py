@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
-from moderation.models import AuditEntry, Term
+from moderation.models import AuditEntry, ReaderAuditEntry, Term
 from moderation.permissions import moderators_group
 from tests.factories import CommentFactory, UserFactory
 
@@ -67,7 +67,8 @@ def test_the_held_queue_in_priority_order_with_reasons(
     )
     for _ in range(10):
         CommentFactory(status=Comment.Status.HELD, score=0.5)
-    with django_assert_max_num_queries(8):
+    # One of them asks whether the account has an authenticator app (the second factor).
+    with django_assert_max_num_queries(9):
         response = moderator_client.get("/api/moderation/queues/held/?limit=5")
     assert response.status_code == 200
     body = response.json()
@@ -155,3 +156,48 @@ def test_approving_needs_the_revision_seen(moderator_client: APIClient) -> None:
     stale = moderator_client.post(url, {"action": "approve", "revision": 1}, format="json")
     assert stale.status_code == 409
     assert moderator_client.post(url, {"action": "approve", "revision": 2}, format="json").status_code == 200
+
+
+STAFF_ACCOUNTS = {
+    "administrator": {"is_staff": True, "is_superuser": True},
+    "staff member": {"is_staff": True},
+    "superuser without staff status": {"is_superuser": True},
+    "member of the Moderators group": {},
+}
+READER_ACTIONS = {
+    "ban": {"action": "ban", "reason": "Hetze"},
+    "suspend": {"action": "suspend", "reason": "Hetze", "until": "2099-01-01T00:00:00Z"},
+    "premoderate": {"action": "premoderate"},
+    "lift": {"action": "lift"},
+}
+
+
+def staff_account(kind: str):  # type: ignore[no-untyped-def]
+    user = UserFactory(username="kollegin", **STAFF_ACCOUNTS[kind])
+    if kind == "member of the Moderators group":
+        user.groups.add(moderators_group())
+    return user
+
+
+@pytest.mark.parametrize("action", READER_ACTIONS)
+@pytest.mark.parametrize("kind", STAFF_ACCOUNTS)
+def test_a_moderator_may_not_restrict_a_staff_account(
+    moderator_client: APIClient, kind: str, action: str
+) -> None:
+    staff_account(kind)
+    response = moderator_client.post(
+        "/api/moderation/readers/kollegin/", READER_ACTIONS[action], format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "staff_account")
+    assert not ReaderAuditEntry.objects.exists()
+
+
+@pytest.mark.parametrize("kind", STAFF_ACCOUNTS)
+def test_an_administrator_may_restrict_a_staff_account(admin_client_api: APIClient, kind: str) -> None:
+    account = staff_account(kind)
+    response = admin_client_api.post(
+        "/api/moderation/readers/kollegin/", READER_ACTIONS["ban"], format="json"
+    )
+    assert response.status_code == 200
+    account.reader_profile.refresh_from_db()
+    assert account.reader_profile.banned
