@@ -14,7 +14,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_networks, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -31,8 +31,11 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 
 # Proxies in front of the web server that append to X-Forwarded-For; 0 takes the
-# peer address as the client's (per-address throttles and login lockouts).
+# peer address as the client's (per-address throttles and login lockouts). The
+# header is believed only from a peer in TRUSTED_PROXY_NETWORKS (the proxies'
+# addresses): anyone else could write any address into it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -112,7 +115,7 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
 
 # /metrics answers only these networks (and whoever sends METRICS_TOKEN as bearer).
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 ROOT_URLCONF = "config.urls"
@@ -267,14 +270,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserWriteThrottle", "config.throttling.IpWriteThrottle"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # How many proxies in front of the web server append to X-Forwarded-For. 0 means
-    # the client address is the peer's, so a client cannot pick its own IP for the
-    # per-IP throttles by sending the header.
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # Throttles: per user and per client IP for each kind of write, counted in the
-# cache. Rates are "<requests>/<second|minute|hour|day>".
+# cache. Rates are "<requests>/<second|minute|hour|day>". The client IP is
+# config.security.client_ip's, as for the login lockouts.
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 THROTTLE_RATES = {
     "comment_user": env_rate("THROTTLE_RATE_COMMENT_USER", "5/min"),

@@ -10,10 +10,13 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from redis.exceptions import RedisError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from config.security import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,11 @@ class _WriteThrottle(SimpleRateThrottle):
             # request fails. With the cache unreachable the request goes through.
             logger.warning("throttle %s skipped, cache unavailable: %s", self.scope, exc)
             return True
+
+    def get_ident(self, request: Request | HttpRequest) -> str:
+        # The login lockouts' rule, not DRF's NUM_PROXIES: X-Forwarded-For counts
+        # only when it comes from one of our proxies.
+        return client_ip(request)
 
 
 class UserWriteThrottle(_WriteThrottle):

@@ -1,5 +1,6 @@
 """Staff accounts and the operator's view: login lockout, two-factor login, the
-admin's address, metrics for internal scrapers only, structured logs, CORS."""
+admin's address, metrics for internal scrapers only, structured logs, CORS, the
+client's address behind proxies."""
 
 import json
 import logging
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import TOTP
@@ -215,6 +217,7 @@ def test_with_two_factor_required_an_api_token_does_not_reach_the_moderation_api
 def test_lockouts_see_the_readers_address_behind_the_proxy(settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
     UserFactory(username="mod", is_staff=True)
     wrong = {"username": "mod", "password": "falsch"}
     attacker = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66")
@@ -238,3 +241,66 @@ def test_health_tells_outsiders_only_yes_or_no(settings, redis_url, active_model
     }
     inside = Client().get("/api/health/").json()
     assert inside["checks"]["model"]["version"] == "coldstart-test" and "pending" in inside
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_lockout(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    UserFactory(username="mod", is_staff=True)
+    wrong = {"username": "mod", "password": "falsch"}
+    answers = [
+        APIClient(REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .post("/api/auth/token/", wrong, format="json")
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [400, 429, 429]
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_throttle(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "2/min"}
+    answers = [
+        APIClient(REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .post("/api/auth/token/", {"username": f"konto{n}", "password": "falsch"}, format="json")
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [400, 400, 429]
+
+
+def test_the_throttle_sees_the_readers_address_behind_the_proxy(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "2/min"}
+    answers = [
+        APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .post("/api/auth/token/", {"username": f"konto{n}", "password": "falsch"}, format="json")
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [400, 400, 400], "three readers behind the proxy, one try each"
+
+
+def proxy_warnings() -> list[str]:
+    return [
+        message.id
+        for message in run_checks(include_deployment_checks=True)
+        if message.id == "stammtisch.W001"
+    ]
+
+
+def test_check_deploy_warns_of_a_proxy_count_without_proxy_networks(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = []
+    assert proxy_warnings() == ["stammtisch.W001"]
+
+
+def test_check_deploy_accepts_a_proxy_count_with_its_networks(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    assert proxy_warnings() == []
