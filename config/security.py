@@ -1,14 +1,20 @@
-"""Who the client is behind our proxies, and what a locked-out login sees: JSON for
-API clients, a page for people."""
+"""Who the client is behind our proxies, when a login is locked out, and what a
+locked-out login sees: JSON for API clients, a page for people."""
 
 import ipaddress
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.checks import Warning as CheckWarning
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from rest_framework.request import Request
@@ -31,6 +37,50 @@ def lockout_response(
         return answer
     # Rendered here: this answer replaces the view's in middleware, after rendering.
     return render(request, "admin/locked_out.html", {"message": message}, status=429)
+
+
+class LoginGuardHandler(AxesDatabaseHandler):
+    """Axes' lockout of one account from one address (AXES_FAILURE_LIMIT), plus a
+    lockout of the account from everywhere once LOGIN_ACCOUNT_FAILURE_LIMIT failures
+    from any addresses fall within the cool-off time. Both the admin's login and the
+    API token endpoint authenticate through axes, so both are guarded."""
+
+    def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+        return super().is_locked(request, credentials) or self._account_locked(request, credentials)
+
+    def user_login_failed(
+        self,
+        sender: Any,
+        credentials: dict[str, Any],
+        request: HttpRequest | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        # The failure that reaches the account's limit is answered as locked already,
+        # as axes answers the one that reaches the per-address limit.
+        if (
+            request is None
+            or getattr(request, "axes_locked_out", False)
+            or not self._account_locked(request, credentials)
+        ):
+            return
+        request.axes_locked_out = True
+        request.axes_credentials = credentials
+        user_locked_out.send(
+            "axes",
+            request=request,
+            username=get_client_username(request, credentials),
+            ip_address=request.axes_ip_address,
+        )
+
+    def _account_locked(self, request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
+        username = get_client_username(request, credentials)
+        if not username:
+            return False
+        failures = AccessAttempt.objects.filter(
+            username=username, attempt_time__gte=get_cool_off_threshold(request)
+        ).aggregate(total=Sum("failures_since_start"))["total"]
+        return (failures or 0) >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT
 
 
 @lru_cache(maxsize=16)

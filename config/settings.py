@@ -98,6 +98,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 # A lockout holds for one account from one address, so that nobody can lock a
 # moderator out from elsewhere while a guessing client is stopped.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Guessing from many addresses (a botnet, a rotating proxy) meets a second, higher
+# limit: this many failures for one account from anywhere within the cool-off
+# time lock the account itself, for everyone, until the cool-off has passed.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "config.security.LoginGuardHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
@@ -274,7 +279,8 @@ REST_FRAMEWORK = {
 
 # Throttles: per user and per client IP for each kind of write, counted in the
 # cache. Rates are "<requests>/<second|minute|hour|day>". The client IP is
-# config.security.client_ip's, as for the login lockouts.
+# config.security.client_ip's, as for the login lockouts; login_ip counts the
+# admin's login form and the API token endpoint together.
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 THROTTLE_RATES = {
     "comment_user": env_rate("THROTTLE_RATE_COMMENT_USER", "5/min"),

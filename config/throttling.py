@@ -7,6 +7,8 @@ tests and turned off as a whole with THROTTLE_ENABLED. Reads are never throttled
 """
 
 import logging
+import math
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -71,3 +73,13 @@ class IpWriteThrottle(_WriteThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return f"throttle:{self.scope}:{self.get_ident(request)}"
+
+
+def ip_throttle_wait(request: HttpRequest, scope: str) -> int | None:
+    """For forms outside the API (the admin's login): counts this request against
+    ``<scope>_ip`` as IpWriteThrottle does for an API view with that scope, sharing
+    its counter. Seconds to wait when over the rate, else None."""
+    throttle = IpWriteThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scopes={request.method: scope})):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))

@@ -304,3 +304,43 @@ def test_check_deploy_accepts_a_proxy_count_with_its_networks(settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
     assert proxy_warnings() == []
+
+
+def test_logins_from_many_addresses_lock_the_account_itself(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 4
+    UserFactory(username="mod", is_staff=True)
+    wrong = {"username": "mod", "password": "falsch"}
+    answers = [
+        APIClient(REMOTE_ADDR=f"198.51.100.{n}").post("/api/auth/token/", wrong, format="json").status_code
+        for n in range(1, 5)
+    ]
+    assert answers == [400, 400, 400, 429]
+    right = {"username": "mod", "password": PASSWORD}
+    response = APIClient(REMOTE_ADDR="203.0.113.9").post("/api/auth/token/", right, format="json")
+    assert response.status_code == 429
+
+
+def test_admin_logins_from_many_addresses_lock_the_account_itself(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 4
+    UserFactory(username="mod", is_staff=True)
+    for n in range(1, 5):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post("/admin/login/", {"username": "mod", "password": "falsch"})
+    moderator = Client(REMOTE_ADDR="203.0.113.9")
+    response = moderator.post("/admin/login/", {"username": "mod", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in moderator.session
+
+
+def test_the_admin_login_form_is_throttled_per_address(settings) -> None:
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "3/min"}
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    answers = [
+        client.post("/admin/login/", {"username": f"konto{n}", "password": "falsch"}) for n in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert int(answers[-1]["Retry-After"]) > 0
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.post("/admin/login/", {"username": "konto", "password": "falsch"}).status_code == 200
