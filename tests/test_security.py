@@ -1,10 +1,11 @@
 """Staff accounts and the operator's view: login lockout, two-factor login, the
 admin's address, metrics for internal scrapers only, structured logs, CORS, the
-client's address behind proxies."""
+client's address behind proxies, and the API docs."""
 
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -344,3 +345,18 @@ def test_the_admin_login_form_is_throttled_per_address(settings) -> None:
     assert int(answers[-1]["Retry-After"]) > 0
     elsewhere = Client(REMOTE_ADDR="203.0.113.9")
     assert elsewhere.post("/admin/login/", {"username": "konto", "password": "falsch"}).status_code == 200
+
+
+def test_the_api_docs_load_only_files_of_this_site() -> None:
+    page = Client().get("/api/docs/").content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len(urls) == 5, "favicon, stylesheet, Swagger UI's two scripts and ours"
+    assert [url for url in urls if not url.startswith("/") or url.startswith("//")] == []
+
+
+def test_the_api_docs_files_are_served() -> None:
+    client = Client()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', client.get("/api/docs/").content.decode())
+    assert {url: client.get(url.replace("&amp;", "&")).status_code for url in urls} == dict.fromkeys(
+        urls, 200
+    )
