@@ -1,6 +1,6 @@
 """Staff accounts and the operator's view: login lockout, two-factor login, the
 admin's address, metrics for internal scrapers only, structured logs, CORS, the
-client's address behind proxies, and the API docs."""
+client's address behind proxies, and the Content-Security-Policy of every page."""
 
 import json
 import logging
@@ -360,3 +360,43 @@ def test_the_api_docs_files_are_served() -> None:
     assert {url: client.get(url.replace("&amp;", "&")).status_code for url in urls} == dict.fromkeys(
         urls, 200
     )
+
+
+def policy_of(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    directives = (part.split() for part in response["Content-Security-Policy"].split(";") if part.strip())
+    return {name: values for name, *values in directives}
+
+
+def staff_client() -> Client:
+    client = Client()
+    client.force_login(UserFactory(username="mod", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "signed_in"),
+    [
+        ("/admin/login/", False),
+        ("/admin/", True),
+        ("/admin/moderation/statistics/", True),
+        ("/articles/{slug}/", False),
+        ("/api/docs/", False),
+        ("/api/articles/", False),
+        ("/api/articles/{slug}/comments/", False),
+    ],
+)
+def test_every_kind_of_page_runs_scripts_of_this_site_only(url: str, signed_in: bool, article) -> None:
+    client = staff_client() if signed_in else Client()
+    response = client.get(url.format(slug=article.slug))
+    assert response.status_code == 200
+    assert policy_of(response)["script-src"] == ["'self'"]
+
+
+def test_the_policy_forbids_plugins_foreign_bases_and_forms_and_framing(article) -> None:
+    policy = policy_of(Client().get(f"/articles/{article.slug}/"))
+    assert {name: policy[name] for name in ("object-src", "base-uri", "form-action", "frame-ancestors")} == {
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
