@@ -19,6 +19,8 @@ from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.throttling import ip_throttle_wait
+
 QUEUE_MODELS = {
     "HeldComment": "held",
     "ReportedComment": "reported",
@@ -64,6 +66,19 @@ class StammtischAdminSite(AdminSite):
     index_title = "Moderation"
     login_form = StaffLoginForm
     login_template = "otp/admin111/login.html"
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Axes stops guessing one account's password; this stops one address from
+        # trying many accounts. Same rate and counter as the API's token endpoint.
+        wait = ip_throttle_wait(request, "login") if request.method == "POST" else None
+        if wait is None:
+            return super().login(request, extra_context)
+        message = f"Too many login attempts from your address. Try again in {wait} seconds."
+        response = TemplateResponse(
+            request, "admin/locked_out.html", {**self.each_context(request), "message": message}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
     def has_permission(self, request: HttpRequest) -> bool:
         verified = not settings.OTP_REQUIRED_FOR_STAFF or request.user.is_verified()

@@ -6,14 +6,11 @@ database and Redis at scrape time, so they are the same whichever process answer
 """
 
 import hmac
-import ipaddress
 import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from functools import lru_cache
-from typing import Any
 
 import redis
 from django.conf import settings
@@ -25,6 +22,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from config.broker import queue_lengths
+from config.security import in_networks
 from discussion.models import Comment
 from moderation.models import AuditEntry, ModelVersion
 
@@ -117,11 +115,6 @@ class ModerationCollector:
         yield model
 
 
-@lru_cache(maxsize=1)
-def _allowed_networks() -> list[Any]:
-    return [ipaddress.ip_network(network, strict=False) for network in settings.METRICS_ALLOWED_NETWORKS]
-
-
 def internal_request(request: HttpRequest) -> bool:
     """From a scraper: it sends METRICS_TOKEN, or it connects directly (no proxy in
     between, which would make every outside request look local) from an allowed network."""
@@ -131,11 +124,7 @@ def internal_request(request: HttpRequest) -> bool:
         return True
     if "HTTP_X_FORWARDED_FOR" in request.META:
         return False
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return False
-    return any(address in network for network in _allowed_networks())
+    return in_networks(request.META.get("REMOTE_ADDR", ""), settings.METRICS_ALLOWED_NETWORKS)
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config import local_redis
-from config.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_networks, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -31,8 +32,11 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"  # noqa: S105
 
 # Proxies in front of the web server that append to X-Forwarded-For; 0 takes the
-# peer address as the client's (per-address throttles and login lockouts).
+# peer address as the client's (per-address throttles and login lockouts). The
+# header is believed only from a peer in TRUSTED_PROXY_NETWORKS (the proxies'
+# addresses): anyone else could write any address into it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -60,6 +64,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI's files for /api/docs/, served from here rather than from a CDN.
+    "drf_spectacular_sidecar",
     "corsheaders",
     "axes",
     "django_otp",
@@ -72,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +102,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 # A lockout holds for one account from one address, so that nobody can lock a
 # moderator out from elsewhere while a guessing client is stopped.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Guessing from many addresses (a botnet, a rotating proxy) meets a second, higher
+# limit: this many failures for one account from anywhere within the cool-off
+# time lock the account itself, for everyone, until the cool-off has passed.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "config.security.LoginGuardHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
@@ -111,8 +123,31 @@ ADMIN_PATH = env_str("ADMIN_PATH", "admin/").strip("/") + "/"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
 
+# --- Content Security Policy ---------------------------------------------
+# Our pages run scripts only from this origin: no inline script, no eval, no CDN,
+# so that text slipping into a page cannot run. Inline styles stay allowed: the
+# admin's, Swagger UI's and the evaluation reports' pages carry small <style>
+# blocks, and CSS runs no code. The policy binds our own pages only; a newsroom's
+# page that embeds the comment widget keeps its own.
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # The admin's two-factor page shows its QR code as a data: image, and
+        # Swagger UI draws its icons with them.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # What X-Frame-Options: DENY says, for browsers that read only this.
+        "frame-ancestors": [NONE],
+    }
+}
+
 # /metrics answers only these networks (and whoever sends METRICS_TOKEN as bearer).
-METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 ROOT_URLCONF = "config.urls"
@@ -275,14 +310,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserWriteThrottle", "config.throttling.IpWriteThrottle"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # How many proxies in front of the web server append to X-Forwarded-For. 0 means
-    # the client address is the peer's, so a client cannot pick its own IP for the
-    # per-IP throttles by sending the header.
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # Throttles: per user and per client IP for each kind of write, counted in the
-# cache. Rates are "<requests>/<second|minute|hour|day>".
+# cache. Rates are "<requests>/<second|minute|hour|day>". The client IP is
+# config.security.client_ip's, as for the login lockouts; login_ip counts the
+# admin's login form and the API token endpoint together.
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 THROTTLE_RATES = {
     "comment_user": env_rate("THROTTLE_RATE_COMMENT_USER", "5/min"),
@@ -310,6 +343,12 @@ SPECTACULAR_SETTINGS = {
     # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
     # string where the field does not allow one, so this holds for responses too.
     "ENFORCE_NON_BLANK_FIELDS": True,
+    # Swagger UI from drf_spectacular_sidecar's static files: /api/docs/ loads no
+    # script from elsewhere and works offline; nothing asks an online validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Discussion and moderation --------------------------------------------

@@ -7,13 +7,18 @@ tests and turned off as a whole with THROTTLE_ENABLED. Reads are never throttled
 """
 
 import logging
+import math
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from redis.exceptions import RedisError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from config.security import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,11 @@ class _WriteThrottle(SimpleRateThrottle):
             logger.warning("throttle %s skipped, cache unavailable: %s", self.scope, exc)
             return True
 
+    def get_ident(self, request: Request | HttpRequest) -> str:
+        # The login lockouts' rule, not DRF's NUM_PROXIES: X-Forwarded-For counts
+        # only when it comes from one of our proxies.
+        return client_ip(request)
+
 
 class UserWriteThrottle(_WriteThrottle):
     """Counts a signed-in user's writes, wherever they come from."""
@@ -63,3 +73,13 @@ class IpWriteThrottle(_WriteThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return f"throttle:{self.scope}:{self.get_ident(request)}"
+
+
+def ip_throttle_wait(request: HttpRequest, scope: str) -> int | None:
+    """For forms outside the API (the admin's login): counts this request against
+    ``<scope>_ip`` as IpWriteThrottle does for an API view with that scope, sharing
+    its counter. Seconds to wait when over the rate, else None."""
+    throttle = IpWriteThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scopes={request.method: scope})):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))

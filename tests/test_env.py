@@ -1,9 +1,11 @@
 """config.env: settings read from the environment fail loudly on bad values."""
 
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_choice, env_rate
+from config.env import env_choice, env_networks, env_rate
 
 
 @pytest.mark.parametrize("value", ["10/min", "1/s", "100/hour", "5000/day", "3/second"])
@@ -30,3 +32,9 @@ def test_choice_must_be_one_of_the_choices(monkeypatch: pytest.MonkeyPatch) -> N
         env_choice("COMMENT_MODE", "post", ["post", "pre", "off"])
     monkeypatch.setenv("COMMENT_MODE", "pre")
     assert env_choice("COMMENT_MODE", "post", ["post", "pre", "off"]) == "pre"
+
+
+def test_networks_are_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXY_NETWORKS", "10.0.0.0/8, 172.16.0.0/33")
+    with pytest.raises(ImproperlyConfigured, match=re.escape("TRUSTED_PROXY_NETWORKS: '172.16.0.0/33'")):
+        env_networks("TRUSTED_PROXY_NETWORKS", [])

@@ -1,15 +1,18 @@
 """Staff accounts and the operator's view: login lockout, two-factor login, the
-admin's address, metrics for internal scrapers only, structured logs, CORS."""
+admin's address, metrics for internal scrapers only, structured logs, CORS, the
+client's address behind proxies, and the Content-Security-Policy of every page."""
 
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -256,6 +259,7 @@ def test_a_session_signed_in_with_the_code_reaches_the_moderation_api() -> None:
 def test_lockouts_see_the_readers_address_behind_the_proxy(settings) -> None:
     settings.AXES_FAILURE_LIMIT = 2
     settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
     UserFactory(username="mod", is_staff=True)
     wrong = {"username": "mod", "password": "falsch"}
     attacker = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66")
@@ -279,3 +283,161 @@ def test_health_tells_outsiders_only_yes_or_no(settings, redis_url, active_model
     }
     inside = Client().get("/api/health/").json()
     assert inside["checks"]["model"]["version"] == "coldstart-test" and "pending" in inside
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_lockout(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    UserFactory(username="mod", is_staff=True)
+    wrong = {"username": "mod", "password": "falsch"}
+    answers = [
+        APIClient(REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .post("/api/auth/token/", wrong, format="json")
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [400, 429, 429]
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_throttle(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "2/min"}
+    answers = [
+        APIClient(REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .post("/api/auth/token/", {"username": f"konto{n}", "password": "falsch"}, format="json")
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [400, 400, 429]
+
+
+def test_the_throttle_sees_the_readers_address_behind_the_proxy(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "2/min"}
+    answers = [
+        APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        .post("/api/auth/token/", {"username": f"konto{n}", "password": "falsch"}, format="json")
+        .status_code
+        for n in range(3)
+    ]
+    assert answers == [400, 400, 400], "three readers behind the proxy, one try each"
+
+
+def proxy_warnings() -> list[str]:
+    return [
+        message.id
+        for message in run_checks(include_deployment_checks=True)
+        if message.id == "stammtisch.W001"
+    ]
+
+
+def test_check_deploy_warns_of_a_proxy_count_without_proxy_networks(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = []
+    assert proxy_warnings() == ["stammtisch.W001"]
+
+
+def test_check_deploy_accepts_a_proxy_count_with_its_networks(settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    assert proxy_warnings() == []
+
+
+def test_logins_from_many_addresses_lock_the_account_itself(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 4
+    UserFactory(username="mod", is_staff=True)
+    wrong = {"username": "mod", "password": "falsch"}
+    answers = [
+        APIClient(REMOTE_ADDR=f"198.51.100.{n}").post("/api/auth/token/", wrong, format="json").status_code
+        for n in range(1, 5)
+    ]
+    assert answers == [400, 400, 400, 429]
+    right = {"username": "mod", "password": PASSWORD}
+    response = APIClient(REMOTE_ADDR="203.0.113.9").post("/api/auth/token/", right, format="json")
+    assert response.status_code == 429
+
+
+def test_admin_logins_from_many_addresses_lock_the_account_itself(settings) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 4
+    UserFactory(username="mod", is_staff=True)
+    for n in range(1, 5):
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post("/admin/login/", {"username": "mod", "password": "falsch"})
+    moderator = Client(REMOTE_ADDR="203.0.113.9")
+    response = moderator.post("/admin/login/", {"username": "mod", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in moderator.session
+
+
+def test_the_admin_login_form_is_throttled_per_address(settings) -> None:
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "login_ip": "3/min"}
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    answers = [
+        client.post("/admin/login/", {"username": f"konto{n}", "password": "falsch"}) for n in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert int(answers[-1]["Retry-After"]) > 0
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.post("/admin/login/", {"username": "konto", "password": "falsch"}).status_code == 200
+
+
+def test_the_api_docs_load_only_files_of_this_site() -> None:
+    page = Client().get("/api/docs/").content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len(urls) == 5, "favicon, stylesheet, Swagger UI's two scripts and ours"
+    assert [url for url in urls if not url.startswith("/") or url.startswith("//")] == []
+
+
+def test_the_api_docs_files_are_served() -> None:
+    client = Client()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', client.get("/api/docs/").content.decode())
+    assert {url: client.get(url.replace("&amp;", "&")).status_code for url in urls} == dict.fromkeys(
+        urls, 200
+    )
+
+
+def policy_of(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    directives = (part.split() for part in response["Content-Security-Policy"].split(";") if part.strip())
+    return {name: values for name, *values in directives}
+
+
+def staff_client() -> Client:
+    client = Client()
+    client.force_login(UserFactory(username="mod", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("url", "signed_in"),
+    [
+        ("/admin/login/", False),
+        ("/admin/", True),
+        ("/admin/moderation/statistics/", True),
+        ("/articles/{slug}/", False),
+        ("/api/docs/", False),
+        ("/api/articles/", False),
+        ("/api/articles/{slug}/comments/", False),
+    ],
+)
+def test_every_kind_of_page_runs_scripts_of_this_site_only(url: str, signed_in: bool, article) -> None:
+    client = staff_client() if signed_in else Client()
+    response = client.get(url.format(slug=article.slug))
+    assert response.status_code == 200
+    assert policy_of(response)["script-src"] == ["'self'"]
+
+
+def test_the_policy_forbids_plugins_foreign_bases_and_forms_and_framing(article) -> None:
+    policy = policy_of(Client().get(f"/articles/{article.slug}/"))
+    assert {name: policy[name] for name in ("object-src", "base-uri", "form-action", "frame-ancestors")} == {
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }

@@ -45,11 +45,26 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def policy_violations() -> list[str]:
+    """What the browser refused under our pages' Content-Security-Policy, in order."""
+    return []
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest, policy_violations: list[str]) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Chromium reports every script, style or frame the policy refused on the console,
+    # on whichever page of the test; a refusal would break the page for readers.
+    page.on(
+        "console",
+        lambda message: (
+            policy_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end.png"), full_page=True)
     context.close()
+    assert policy_violations == [], "the browser refused parts of a page under its Content-Security-Policy"
