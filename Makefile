@@ -19,7 +19,7 @@ install: $(STAMP)
 # Database, demo content, accounts and the default model; every step is idempotent.
 bootstrap: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py import_articles seeds $(wildcard ../shared/seeds)
+	$(BIN)/python manage.py import_articles seeds
 	$(BIN)/python manage.py ensure_demo_accounts
 	$(BIN)/python manage.py train_model --if-none-active --activate
 

@@ -7,7 +7,10 @@ from articles.importer import ArticleFormatError, parse_article, slug_for_title
 from articles.models import Article
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "seeds" / "000_b458770177457fa4.txt"
+SEED = ROOT / "seeds" / "000_b458770177457fa4.txt"
+SEED_TITLE = "Russland und USA wollen Militärkontakte fortsetzen"
+# The project's shared material, next to the clone for developers and CI, absent elsewhere.
+SHARED_SEED = ROOT.parent / "shared" / "seeds" / SEED.name
 DEMO = ROOT / "seeds" / "003_library-reopens.txt"
 
 VALID = (
@@ -28,6 +31,13 @@ def test_the_real_seed_article_is_read_exactly() -> None:
     assert parsed.body[0].text.startswith("Der Nationale Sicherheitsberater von US-Präsident Donald Trump")
     assert parsed.body[-1].text.endswith("Dann war er allerdings zurückgerudert.")
     assert all("Kommentare" not in block.text and block.text.strip() for block in parsed.body)
+
+
+@pytest.mark.skipif(
+    not SHARED_SEED.is_file(), reason=f"the shared material is absent: no {SHARED_SEED} to compare with"
+)
+def test_the_seed_article_in_seeds_is_the_shared_one_unchanged() -> None:
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
 
 
 def test_a_demo_article_is_english() -> None:
@@ -108,3 +118,16 @@ def test_default_import_reads_every_demo_article() -> None:
     languages = set(Article.objects.values_list("language", flat=True))
     assert Article.objects.count() >= 3
     assert languages == {"de", "en"}
+
+
+@pytest.mark.django_db
+def test_default_import_includes_the_real_seed_article() -> None:
+    call_command("import_articles")
+    assert Article.objects.filter(title=SEED_TITLE).exists()
+
+
+@pytest.mark.django_db
+def test_the_same_article_in_two_folders_is_imported_once(tmp_path: Path) -> None:
+    (tmp_path / SEED.name).write_bytes(SEED.read_bytes())
+    call_command("import_articles", str(ROOT / "seeds"), str(tmp_path))
+    assert Article.objects.filter(title=SEED_TITLE).count() == 1
