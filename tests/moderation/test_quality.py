@@ -17,7 +17,10 @@ pytestmark = pytest.mark.slow
 GERMEVAL = Path(settings.DATASETS_DIR) / "germeval2018" / "germeval2018.training.txt"
 
 
-@pytest.mark.skipif(not GERMEVAL.is_file(), reason=f"{GERMEVAL} is not there")
+@pytest.mark.skipif(
+    not GERMEVAL.is_file(),
+    reason=f"the shared training data is absent: no {GERMEVAL} (set DATASETS_DIR to run this test)",
+)
 def test_cross_validated_quality_on_germeval_training_data() -> None:
     data = load_germeval(GERMEVAL)
     out_of_fold = cross_validate(data, folds=3)
