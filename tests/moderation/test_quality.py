@@ -1,6 +1,6 @@
 """The classifier's quality on real data: the GermEval 2018 training file from
 DATASETS_DIR, 3-fold cross-validated. A floor that catches regressions, not a
-claim about held-out data (see the README for the figures and what they mean)."""
+claim about held-out data (see docs/classifier.md for the figures and what they mean)."""
 
 from pathlib import Path
 
