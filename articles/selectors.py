@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from articles.models import Article
-from config.errors import NotFound
+from web.errors import NotFound
 
 CommentMode = Article.CommentMode
 
