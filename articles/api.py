@@ -13,8 +13,8 @@ from articles.selectors import (
     article_list,
     site_comment_mode_choice,
 )
-from config.api_errors import NOT_FOUND, field_errors, validated
-from config.pagination import CheckedCursorPagination
+from web.api_errors import NOT_FOUND, field_errors, validated
+from web.pagination import CheckedCursorPagination
 
 
 class BlockSerializer(serializers.Serializer):

@@ -2,13 +2,15 @@
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from articles.models import Article
-from config.errors import NotFound
+from web.errors import NotFound
 
 CommentMode = Article.CommentMode
 
@@ -24,21 +26,21 @@ def article_get(*, slug: str) -> Article:
     return article
 
 
-# The site's own choice of mode is part of the moderation policy (edited in the
-# admin); articles does not depend on moderation, so moderation hands over the
-# function that reads it when it starts (see moderation.apps).
-_site_choice_reader: Callable[[], str] | None = None
-
-
-def site_comment_mode_reader_set(reader: Callable[[], str] | None) -> None:
-    """Install the function that returns the site's chosen mode ("" for none)."""
-    global _site_choice_reader
-    _site_choice_reader = reader
+@lru_cache(maxsize=4)
+def site_comment_mode_reader(path: str) -> Callable[[], str]:
+    """The function SITE_COMMENT_MODE_READER names, imported once per path.
+    Raises ImportError when the path names nothing."""
+    return import_string(path)
 
 
 def site_comment_mode_choice() -> str:
-    """The mode the site policy chooses, "" for none (then COMMENT_MODE). One query."""
-    return _site_choice_reader() if _site_choice_reader is not None else ""
+    """The mode the site chooses, "" for none (then COMMENT_MODE): the answer of the
+    function named by SITE_COMMENT_MODE_READER ("" when the setting is empty). The
+    choice is part of the moderation policy, edited in the admin; articles reads it
+    only through the setting, as it imports nothing above itself. One query with
+    moderation's reader."""
+    path = settings.SITE_COMMENT_MODE_READER
+    return site_comment_mode_reader(path)() if path else ""
 
 
 def comment_mode_effective(mode: str, *, site_choice: str | None = None) -> str:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from articles.selectors import article_get, article_list
-from config.errors import NotFound
+from web.errors import NotFound
 
 
 def article_index(request: HttpRequest) -> HttpResponse:

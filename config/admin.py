@@ -19,7 +19,7 @@ from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.throttling import ip_throttle_wait
+from web.throttling import ip_throttle_wait
 
 QUEUE_MODELS = {
     "HeldComment": "held",

@@ -70,13 +70,14 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "web",
     "articles",
     "discussion",
     "moderation",
 ]
 
 MIDDLEWARE = [
-    "config.metrics.RequestMetricsMiddleware",
+    "monitoring.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,10 +107,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # limit: this many failures for one account from anywhere within the cool-off
 # time lock the account itself, for everyone, until the cool-off has passed.
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
-AXES_HANDLER = "config.security.LoginGuardHandler"
+AXES_HANDLER = "web.security.LoginGuardHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "web.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "web.security.client_ip"
 AXES_VERBOSE = False
 # Staff must log in with a TOTP code as second factor (enrol with
 # `manage.py totp_enroll USERNAME` or on the admin's two-factor page). Without
@@ -281,12 +282,12 @@ CELERY_BEAT_SCHEDULE = {
 # Throttle counters live here. Another database number than the broker's, so that
 # flushing one never empties the other. Short socket timeouts: a request must not
 # hang on an unreachable cache; the throttles let it through and log a warning.
-# Values are stored as JSON (config/cache.py), never as pickles: whoever can write
+# Values are stored as JSON (web/cache.py), never as pickles: whoever can write
 # to Redis must not be able to run code in the web server.
 CACHE_URL = env_str("CACHE_URL", local_redis.with_db(REDIS_URL, 1))
 CACHES = {
     "default": {
-        "BACKEND": "config.cache.JsonRedisCache",
+        "BACKEND": "web.cache.JsonRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "stammtisch",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -305,16 +306,16 @@ REST_FRAMEWORK = {
     # JSON only, also with DEBUG: the browsable API would render readers' text into
     # HTML pages. /api/docs/ is the interactive way to try the API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["web.parsers.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.UserWriteThrottle", "config.throttling.IpWriteThrottle"],
-    "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["web.throttling.UserWriteThrottle", "web.throttling.IpWriteThrottle"],
+    "EXCEPTION_HANDLER": "web.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 # Throttles: per user and per client IP for each kind of write, counted in the
 # cache. Rates are "<requests>/<second|minute|hour|day>". The client IP is
-# config.security.client_ip's, as for the login lockouts; login_ip counts the
+# web.security.client_ip's, as for the login lockouts; login_ip counts the
 # admin's login form and the API token endpoint together.
 THROTTLE_ENABLED = env_bool("THROTTLE_ENABLED", True)
 THROTTLE_RATES = {
@@ -372,6 +373,11 @@ RESERVED_DISPLAY_NAMES = [
 # (scored, clear cases decide themselves), pre-moderation (everything waits for a
 # moderator) or off (closed).
 COMMENT_MODE = env_choice("COMMENT_MODE", "post", ["post", "pre", "off"])
+# The function (dotted path, no arguments) that returns the site's own choice of
+# mode, "" for none, which then beats COMMENT_MODE. Moderation keeps that choice in
+# its site policy; articles, which imports nothing above itself, calls it by this
+# name. Empty: no site choice, COMMENT_MODE alone decides.
+SITE_COMMENT_MODE_READER = "moderation.rules.site_comment_mode_chosen"
 # Days after publication when a discussion closes by itself; 0 means never.
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0, minimum=0)
 # How long an author may edit a comment after posting it; 0 turns editing off.

@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.health import HealthApi
-from config.metrics import metrics_view
 from moderation.views import model_report_file
+from monitoring.health import HealthApi
+from monitoring.metrics import metrics_view
 
 urlpatterns = [
     path(
@@ -30,6 +30,6 @@ urlpatterns = [
     path("", include("articles.page_urls")),
 ]
 
-handler400 = "config.errors.bad_request"
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler400 = "web.errors.bad_request"
+handler404 = "web.errors.not_found"
+handler500 = "web.errors.server_error"

@@ -20,20 +20,6 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from articles.selectors import article_get
-from config.api_errors import (
-    CONFLICT,
-    FORBIDDEN,
-    NOT_AUTHENTICATED,
-    NOT_FOUND,
-    RETRY_AFTER,
-    THROTTLED,
-    TOO_LARGE,
-    UNSUPPORTED,
-    ErrorOutput,
-    field_errors,
-    validated,
-)
-from config.security import lockout_response
 from discussion.models import Comment, ReaderProfile, Report
 from discussion.selectors import (
     MAX_ID,
@@ -62,6 +48,20 @@ from discussion.services import (
     user_token_issue,
     user_tokens_revoke,
 )
+from web.api_errors import (
+    CONFLICT,
+    FORBIDDEN,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    RETRY_AFTER,
+    THROTTLED,
+    TOO_LARGE,
+    UNSUPPORTED,
+    ErrorOutput,
+    field_errors,
+    validated,
+)
+from web.security import lockout_response
 
 # --- Output shapes --------------------------------------------------------
 

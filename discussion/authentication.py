@@ -16,7 +16,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     query), not on every request."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        # Imported here: DRF loads this class while config.errors, which the selectors
+        # Imported here: DRF loads this class while web.errors, which the selectors
         # use, is still being imported.
         from discussion.selectors import token_has_second_factor
 

@@ -25,8 +25,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from articles.models import Article
-from config.errors import Forbidden, InvalidInput, NotFound
 from discussion.models import Comment, Reaction, ReaderProfile, TokenSecondFactor
+from web.errors import Forbidden, InvalidInput, NotFound
 
 # Largest id a database integer column holds; larger ids from a client cannot exist.
 MAX_ID = 2**63 - 1

@@ -17,7 +17,6 @@ from rest_framework.authtoken.models import Token
 
 from articles.models import Article
 from articles.selectors import article_comments_open
-from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
 from discussion.models import (
     Comment,
@@ -43,6 +42,7 @@ from discussion.selectors import (
     user_authenticators,
 )
 from discussion.signals import comment_reported, comment_status_changed
+from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 Status = Comment.Status
 

@@ -21,7 +21,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from config.errors import DomainError
 from discussion.admin import CommentAdmin, CommentRevisionInline, ReportInline
 from discussion.models import Comment, ReaderProfile
 from moderation.classifier.evaluate import reported_prevalences
@@ -48,6 +47,7 @@ from moderation.selectors import queue_comments, queue_details, queue_ordering
 from moderation.services import site_thresholds_for_mix_set
 from moderation.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
 from moderation.tasks import retrain_model
+from web.errors import DomainError
 
 # The status every comment of a queue had when the moderator saw the page.
 QUEUE_STATUS = {"held": "held", "reported": "held", "pending": "pending", "rejected": "rejected"}

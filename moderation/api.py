@@ -14,7 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.selectors import article_get
-from config.api_errors import (
+from discussion.selectors import user_authenticators
+from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from moderation.models import AuditEntry
+from moderation.permissions import MODERATE
+from moderation.registry import NoActiveModel
+from moderation.selectors import QUEUES, queue_comments, queue_details
+from moderation.services import text_analyze
+from web.api_errors import (
     CONFLICT,
     NOT_AUTHENTICATED,
     NOT_FOUND,
@@ -24,14 +31,7 @@ from config.api_errors import (
     field_errors,
     validated,
 )
-from config.errors import InvalidInput, NotFound
-from discussion.selectors import user_authenticators
-from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
-from moderation.models import AuditEntry
-from moderation.permissions import MODERATE
-from moderation.registry import NoActiveModel
-from moderation.selectors import QUEUES, queue_comments, queue_details
-from moderation.services import text_analyze
+from web.errors import InvalidInput, NotFound
 
 SECOND_FACTOR_NEEDED = (
     "The moderation API needs a sign-in with the second factor: get a new API token with "

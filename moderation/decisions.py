@@ -8,7 +8,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import TextChoices
 
-from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
@@ -23,6 +22,7 @@ from discussion.services import (
 from moderation.models import AuditEntry, ReaderAuditEntry
 from moderation.permissions import is_staff_account
 from moderation.rules import report_threshold
+from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)
 Status = Comment.Status

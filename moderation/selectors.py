@@ -20,11 +20,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from config.errors import NotFound
 from discussion.models import Comment, Report
 from moderation.classifier.persist import sha256_of
 from moderation.models import AuditEntry, ModelVersion
 from moderation.registry import model_path
+from web.errors import NotFound
 
 
 @lru_cache(maxsize=8)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.checks import run_checks
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -124,3 +125,32 @@ def test_a_close_date_beyond_the_calendar_means_never(api_client: APIClient) -> 
     response = api_client.get("/api/articles/")
     assert response.status_code == 200
     assert response.json()["results"][0]["comments_open"] is True
+
+
+def site_chooses_pre() -> str:
+    return "pre"
+
+
+def test_the_site_choice_comes_from_the_reader_the_setting_names(api_client: APIClient, settings) -> None:
+    settings.COMMENT_MODE = "post"
+    settings.SITE_COMMENT_MODE_READER = f"{__name__}.site_chooses_pre"
+    article = ArticleFactory()  # mode "default"
+    assert api_client.get(f"/api/articles/{article.slug}/").json()["comment_mode"] == "pre"
+
+
+def reader_errors() -> list[str]:
+    return [message.msg for message in run_checks() if message.id == "stammtisch.E001"]
+
+
+def test_check_names_a_site_mode_reader_that_does_not_exist(settings) -> None:
+    settings.SITE_COMMENT_MODE_READER = "moderation.rules.no_such_function"
+    assert reader_errors() == [
+        "SITE_COMMENT_MODE_READER='moderation.rules.no_such_function' names nothing that can be "
+        'imported (Module "moderation.rules" does not define a "no_such_function" attribute/class).'
+    ]
+
+
+def test_check_accepts_the_configured_and_an_empty_site_mode_reader(settings) -> None:
+    assert reader_errors() == []
+    settings.SITE_COMMENT_MODE_READER = ""
+    assert reader_errors() == []

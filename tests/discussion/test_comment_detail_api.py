@@ -119,8 +119,8 @@ def test_edit_after_the_window_is_403_saying_the_window_closed(
 
 
 def test_edit_window_boundary(reader, article, settings) -> None:
-    from config.errors import Forbidden
     from discussion.services import comment_edit
+    from web.errors import Forbidden
 
     settings.COMMENT_EDIT_WINDOW_SECONDS = 600
     comment = CommentFactory(article=article, author=reader, status=Status.PENDING)

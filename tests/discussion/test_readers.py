@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.errors import InvalidInput
 from discussion.models import Comment, ReaderProfile
 from discussion.services import reader_ban, reader_lift_restrictions, reader_suspend
 from tests.factories import CommentFactory
+from web.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

@@ -171,13 +171,13 @@ def test_an_unreachable_cache_lets_requests_through_with_a_warning(rates, settin
     rates["comment_user"] = "1/min"
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.JsonRedisCache",
+            "BACKEND": "web.cache.JsonRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     client = signed_in()
-    with caplog.at_level(logging.WARNING, logger="config.throttling"):
+    with caplog.at_level(logging.WARNING, logger="web.throttling"):
         for _ in range(2):
             assert post_comment(client, article).status_code == 202
     assert "cache unavailable" in caplog.text
@@ -188,7 +188,7 @@ def test_throttle_counts_in_redis(rates, settings, article, redis_url: str) -> N
     cache_url = redis_url.rsplit("/", 1)[0] + "/1"
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.JsonRedisCache",
+            "BACKEND": "web.cache.JsonRedisCache",
             "LOCATION": cache_url,
             "KEY_PREFIX": "throttle-test",
         }

@@ -4,12 +4,12 @@ import pytest
 from django.db import connection, connections
 from django.db.models import F
 
-from config.errors import Conflict, InvalidInput, NotFound
 from discussion.models import Comment, Report
 from discussion.services import report_create
 from moderation.decisions import comment_decide, reader_moderate
 from moderation.models import AuditEntry, ReaderAuditEntry, SitePolicy
 from tests.factories import CommentFactory, UserFactory
+from web.errors import Conflict, InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
 

@@ -101,6 +101,14 @@ def test_without_a_site_policy_row_the_setting_applies_and_reading_creates_none(
     assert site_comment_mode_choice() == ""
 
 
+def test_an_empty_reader_setting_leaves_the_site_policy_unread(api_client: APIClient, settings) -> None:
+    settings.COMMENT_MODE = "post"
+    settings.SITE_COMMENT_MODE_READER = ""
+    site_mode("off")
+    article = ArticleFactory()
+    assert api_client.get(f"/api/articles/{article.slug}/").json()["comment_mode"] == "post"
+
+
 def test_the_list_reads_the_site_policy_once(api_client: APIClient, django_assert_num_queries) -> None:
     site_mode("off")
     for _ in range(5):

@@ -18,7 +18,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.security import client_ip
+from web.security import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The shapes of the API's error answers, for the OpenAPI schema.
 
 Every error is ``{"detail", "code"}`` (with more facts for some codes) or, for bad
-input, field errors ``{"<field>": ["message", …]}``; see config/errors.py.
+input, field errors ``{"<field>": ["message", …]}``; see web/errors.py.
 """
 
 from typing import Any

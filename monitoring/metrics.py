@@ -21,10 +21,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from config.broker import queue_lengths
-from config.security import in_networks
 from discussion.models import Comment
 from moderation.models import AuditEntry, ModelVersion
+from monitoring.broker import queue_lengths
+from web.security import in_networks
 
 REQUEST_LATENCY = Histogram(
     "stammtisch_http_request_duration_seconds",

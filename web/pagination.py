@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 
-from config.errors import InvalidInput
+from web.errors import InvalidInput
 
 # Longer than any cursor DRF writes for a position of a date or number.
 _MAX_CURSOR_LENGTH = 400

@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.broker import queue_lengths
-from config.metrics import internal_request
 from moderation.selectors import model_status, pending_status
+from monitoring.broker import queue_lengths
+from monitoring.metrics import internal_request
 
 
 def _database() -> dict[str, Any]:
