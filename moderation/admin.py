@@ -2,7 +2,7 @@
 restrictions, the policy, word lists, the audit log and the statistics page.
 
 Admin classes stay thin: every decision goes through moderation.decisions, every
-figure through moderation.selectors or moderation.stats.
+figure through moderation.selectors or moderation.statistics.stats.
 """
 
 from datetime import datetime, timedelta
@@ -26,8 +26,8 @@ from discussion.admin import CommentAdmin, CommentRevisionInline, ReportInline
 from discussion.models import Comment, ReaderProfile
 from moderation.classifier.evaluate import reported_prevalences
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
-from moderation.evaluation import model_reports
-from moderation.highlight import highlighted
+from moderation.modelops.evaluation import model_reports
+from moderation.modelops.registry import model_activate
 from moderation.models import (
     ArticlePolicy,
     AuditEntry,
@@ -42,11 +42,11 @@ from moderation.models import (
     Term,
 )
 from moderation.permissions import MODERATE
-from moderation.registry import model_activate
-from moderation.rules import site_policy
+from moderation.policy.highlight import highlighted
+from moderation.policy.rules import site_policy
 from moderation.selectors import queue_comments, queue_details, queue_ordering
 from moderation.services import site_thresholds_for_mix_set
-from moderation.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
+from moderation.statistics.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
 from moderation.tasks import retrain_model
 
 # The status every comment of a queue had when the moderator saw the page.

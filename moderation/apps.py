@@ -9,8 +9,8 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from articles.selectors import site_comment_mode_reader_set
         from discussion.signals import comment_reported, comment_status_changed
+        from moderation.policy.rules import site_comment_mode_chosen
         from moderation.receivers import audit_author_change, queue_reported_comment
-        from moderation.rules import site_comment_mode_chosen
 
         # The site's default comment mode is kept in the site policy.
         site_comment_mode_reader_set(site_comment_mode_chosen)

@@ -14,12 +14,12 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status, comment_score_set
+from moderation.modelops.registry import active_model
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
-from moderation.policy import Verdict, decide_with_rules
-from moderation.registry import active_model
-from moderation.rules import facts_for, policy_config, site_policy
-from moderation.stats import site_mix
-from moderation.wordlists import Hit
+from moderation.policy.policy import Verdict, decide_with_rules
+from moderation.policy.rules import facts_for, policy_config, site_policy
+from moderation.policy.wordlists import Hit
+from moderation.statistics.stats import site_mix
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from discussion.models import Comment, ReaderProfile
 from discussion.services import comment_create
 from moderation.models import ArticlePolicy, SitePolicy, Term
-from moderation.rules import author_record, facts_for, policy_config, site_policy
+from moderation.policy.rules import author_record, facts_for, policy_config, site_policy
 from moderation.services import comment_moderate
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 

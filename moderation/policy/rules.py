@@ -12,9 +12,9 @@ from articles.models import Article
 from articles.selectors import comment_mode_effective
 from discussion.models import Comment, ReaderProfile
 from moderation.models import ArticlePolicy, ModelVersion, SitePolicy, Term
-from moderation.policy import Facts, PolicyConfig, Thresholds
-from moderation.thresholds import thresholds_for
-from moderation.wordlists import Hit, compile_terms, find_hits
+from moderation.policy.policy import Facts, PolicyConfig, Thresholds
+from moderation.policy.thresholds import thresholds_for
+from moderation.policy.wordlists import Hit, compile_terms, find_hits
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|de|org|net|info|ru|io|at|ch)(?:/\S*)?\b", re.I)
 
