@@ -85,7 +85,7 @@ class StammtischAdminSite(AdminSite):
         return super().has_permission(request) and verified
 
     def get_urls(self) -> list[Any]:
-        from moderation.admin import statistics_view
+        from moderation.admin.queues import statistics_view
 
         return [
             path("moderation/statistics/", self.admin_view(statistics_view), name="moderation_statistics"),
