@@ -115,7 +115,7 @@ def test_admin_actions_activate_and_request_retraining(models_dir: Path, client,
     client.post(url, {"action": "activate", "_selected_action": [second.pk]})
     assert ModelVersion.objects.get(is_active=True) == second
     requested = []
-    monkeypatch.setattr("moderation.admin.queues.retrain_model.delay", lambda: requested.append(True))
+    monkeypatch.setattr("moderation.admin.model_versions.retrain_model.delay", lambda: requested.append(True))
     client.post(url, {"action": "retrain_from_decisions", "_selected_action": [first.pk]})
     assert requested == [True]
 
