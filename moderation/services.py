@@ -267,8 +267,14 @@ def site_thresholds_for_mix_set(*, since: datetime) -> tuple[SitePolicy, dict[st
     mix = site_mix(since)
     if not mix or mix["estimate"] is None:
         return None
-    policy = site_policy()
-    policy.publish_below = mix["recommended"]["publish_below"]
-    policy.reject_above = mix["recommended"]["reject_above"]
-    policy.save(update_fields=["publish_below", "reject_above"])
+    policy = site_policy_update(
+        publish_below=mix["recommended"]["publish_below"], reject_above=mix["recommended"]["reject_above"]
+    )
     return policy, mix
+
+
+def site_policy_update(**fields: Any) -> SitePolicy:
+    """Set these fields of the site policy, the one row (pk 1) that the selectors
+    read; it is created, with the defaults for the other fields, should it be missing."""
+    policy, _ = SitePolicy.objects.update_or_create(pk=1, defaults=fields)
+    return policy

@@ -7,11 +7,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from moderation.models import ArticlePolicy, SitePolicy, Term
-from moderation.policy.rules import site_policy
+from moderation.services import site_policy_update
 
 
 @admin.register(SitePolicy)
 class SitePolicyAdmin(admin.ModelAdmin):
+    """The one row of the site policy, made by a migration: changed here, never deleted;
+    added only should it be missing."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not SitePolicy.objects.exists() and super().has_add_permission(request)
 
@@ -21,7 +24,13 @@ class SitePolicyAdmin(admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[site_policy().pk]))
+        if not SitePolicy.objects.filter(pk=1).exists():
+            return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_add"))
+        return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[1]))
+
+    def save_model(self, request: HttpRequest, obj: SitePolicy, form: Any, change: bool) -> None:
+        # Through the service, which keeps the policy in the one row the selectors read.
+        obj.pk = site_policy_update(**{name: form.cleaned_data[name] for name in form.changed_data}).pk
 
 
 @admin.register(ArticlePolicy)

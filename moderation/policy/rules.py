@@ -20,8 +20,11 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|de|org|net|info|ru|
 
 
 def site_policy() -> SitePolicy:
-    policy, _ = SitePolicy.objects.get_or_create(pk=1)
-    return policy
+    """The site policy; a read, never a write (changes go through
+    moderation.services.site_policy_update). Its one row is created by a migration;
+    should it be missing (deleted, a flushed test database), the defaults, unsaved.
+    One query."""
+    return SitePolicy.objects.filter(pk=1).first() or SitePolicy(pk=1)
 
 
 def site_comment_mode_chosen() -> str:
