@@ -16,7 +16,7 @@ class SitePolicyAdmin(admin.ModelAdmin):
     added only should it be missing."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return not SitePolicy.objects.exists() and super().has_add_permission(request)
+        return not SitePolicy.objects.filter(pk=1).exists() and super().has_add_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
