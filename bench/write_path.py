@@ -88,7 +88,7 @@ def main() -> None:
         from articles.models import Article
         from discussion.dispatch import comment_request_scoring
         from discussion.models import Comment
-        from moderation.registry import active_model
+        from moderation.modelops.registry import active_model
 
         slug = Article.objects.values_list("slug", flat=True).first()
         tokens = [register(stack.web_port, f"bench{n}") for n in range(options.clients)]

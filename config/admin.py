@@ -1,8 +1,10 @@
-"""The admin site: the moderators' workplace. Queue pages show how many comments
-wait in them, and the statistics page sits beside them."""
+"""The admin site: the moderators' workplace. Apps add pages that are not a model's
+(moderation's statistics) and adjust their entries on the index (moderation's queue
+counts) from their own admin modules."""
 
 import base64
 import io
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -13,20 +15,13 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from web.throttling import ip_throttle_wait
-
-QUEUE_MODELS = {
-    "HeldComment": "held",
-    "ReportedComment": "reported",
-    "StuckComment": "pending",
-    "RejectedComment": "rejected",
-}
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
@@ -67,6 +62,23 @@ class StammtischAdminSite(AdminSite):
     login_form = StaffLoginForm
     login_template = "otp/admin111/login.html"
 
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        self._pages: list[URLPattern] = []
+        self._index_entries: dict[str, Callable[[HttpRequest, dict[str, Any]], None]] = {}
+
+    def register_page(self, route: str, view: Callable[..., HttpResponse], *, name: str) -> None:
+        """Serve ``view`` at ``route`` below the admin, to staff only (``admin_view``),
+        as ``admin:<name>``."""
+        self._pages.append(path(route, self.admin_view(view), name=name))
+
+    def register_index_entries(
+        self, app_label: str, adjust: Callable[[HttpRequest, dict[str, Any]], None]
+    ) -> None:
+        """``adjust(request, app)`` changes the app's entry of the index and sidebar
+        in place (names, order, extra links) each time they are built."""
+        self._index_entries[app_label] = adjust
+
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         # Axes stops guessing one account's password; this stops one address from
         # trying many accounts. Same rate and counter as the API's token endpoint.
@@ -85,10 +97,8 @@ class StammtischAdminSite(AdminSite):
         return super().has_permission(request) and verified
 
     def get_urls(self) -> list[Any]:
-        from moderation.admin import statistics_view
-
         return [
-            path("moderation/statistics/", self.admin_view(statistics_view), name="moderation_statistics"),
+            *self._pages,
             path("two-factor/", self.admin_view(self.two_factor_view), name="two_factor"),
             *super().get_urls(),
         ]
@@ -118,35 +128,9 @@ class StammtischAdminSite(AdminSite):
         return TemplateResponse(request, "admin/two_factor.html", context)
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
-        from moderation.selectors import queue_counts
-
         apps = super().get_app_list(request, app_label)
         for app in apps:
-            if app["app_label"] != "moderation":
-                continue
-            counts = queue_counts()
-            for model in app["models"]:
-                queue = QUEUE_MODELS.get(model["object_name"])
-                if queue:
-                    model["name"] = f"{model['name']} ({counts[queue]})"
-            # Queues first, in the order a moderator works them.
-            app["models"].sort(
-                key=lambda m: (
-                    m["object_name"] not in QUEUE_MODELS,
-                    list(QUEUE_MODELS).index(m["object_name"]) if m["object_name"] in QUEUE_MODELS else 0,
-                    m["name"],
-                )
-            )
-            if request.user.has_perm("moderation.view_auditentry"):
-                app["models"].insert(
-                    len(QUEUE_MODELS),
-                    {
-                        "name": "Statistics",
-                        "object_name": "Statistics",
-                        "view_only": True,
-                        "add_url": None,
-                        "admin_url": reverse("admin:moderation_statistics"),
-                        "perms": {"add": False, "change": False, "delete": False, "view": True},
-                    },
-                )
+            adjust = self._index_entries.get(app["app_label"])
+            if adjust is not None:
+                adjust(request, app)
         return apps

@@ -377,7 +377,7 @@ COMMENT_MODE = env_choice("COMMENT_MODE", "post", ["post", "pre", "off"])
 # mode, "" for none, which then beats COMMENT_MODE. Moderation keeps that choice in
 # its site policy; articles, which imports nothing above itself, calls it by this
 # name. Empty: no site choice, COMMENT_MODE alone decides.
-SITE_COMMENT_MODE_READER = "moderation.rules.site_comment_mode_chosen"
+SITE_COMMENT_MODE_READER = "moderation.policy.rules.site_comment_mode_chosen"
 # Days after publication when a discussion closes by itself; 0 means never.
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0, minimum=0)
 # How long an author may edit a comment after posting it; 0 turns editing off.

@@ -3,21 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from moderation.views import model_report_file
 from monitoring.health import HealthApi
 from monitoring.metrics import metrics_view
 
 urlpatterns = [
-    path(
-        f"{settings.ADMIN_PATH}moderation/reports/<str:folder>/",
-        admin.site.admin_view(model_report_file),
-        name="model-report",
-    ),
-    path(
-        f"{settings.ADMIN_PATH}moderation/reports/<str:folder>/<str:name>",
-        admin.site.admin_view(model_report_file),
-        name="model-report-file",
-    ),
+    # Before the admin's own URLs, which would take any path below them.
+    path(f"{settings.ADMIN_PATH}moderation/reports/", include("moderation.modelops.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("articles.urls")),

@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from articles.selectors import article_get
 from discussion.selectors import user_authenticators
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from moderation.modelops.registry import NoActiveModel
 from moderation.models import AuditEntry
 from moderation.permissions import MODERATE
-from moderation.registry import NoActiveModel
 from moderation.selectors import QUEUES, queue_comments, queue_details
 from moderation.services import text_analyze
 from web.api_errors import (

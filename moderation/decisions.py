@@ -21,7 +21,7 @@ from discussion.services import (
 )
 from moderation.models import AuditEntry, ReaderAuditEntry
 from moderation.permissions import is_staff_account
-from moderation.rules import report_threshold
+from moderation.policy.rules import report_threshold
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 logger = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from discussion.models import Comment, Report
 from moderation.classifier.persist import sha256_of
+from moderation.modelops.registry import model_path
 from moderation.models import AuditEntry, ModelVersion
-from moderation.registry import model_path
 from web.errors import NotFound
 
 

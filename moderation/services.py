@@ -14,12 +14,12 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status, comment_score_set
+from moderation.modelops.registry import active_model
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
-from moderation.policy import Verdict, decide_with_rules
-from moderation.registry import active_model
-from moderation.rules import facts_for, policy_config, site_policy
-from moderation.stats import site_mix
-from moderation.wordlists import Hit
+from moderation.policy.policy import Verdict, decide_with_rules
+from moderation.policy.rules import facts_for, policy_config, site_policy
+from moderation.policy.wordlists import Hit
+from moderation.statistics.stats import site_mix
 
 logger = logging.getLogger(__name__)
 
@@ -267,8 +267,14 @@ def site_thresholds_for_mix_set(*, since: datetime) -> tuple[SitePolicy, dict[st
     mix = site_mix(since)
     if not mix or mix["estimate"] is None:
         return None
-    policy = site_policy()
-    policy.publish_below = mix["recommended"]["publish_below"]
-    policy.reject_above = mix["recommended"]["reject_above"]
-    policy.save(update_fields=["publish_below", "reject_above"])
+    policy = site_policy_update(
+        publish_below=mix["recommended"]["publish_below"], reject_above=mix["recommended"]["reject_above"]
+    )
     return policy, mix
+
+
+def site_policy_update(**fields: Any) -> SitePolicy:
+    """Set these fields of the site policy, the one row (pk 1) that the selectors
+    read; it is created, with the defaults for the other fields, should it be missing."""
+    policy, _ = SitePolicy.objects.update_or_create(pk=1, defaults=fields)
+    return policy

@@ -4,8 +4,8 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import DatabaseError, close_old_connections
 
-from moderation.lifecycle import model_retrain
-from moderation.registry import NoActiveModel, active_model
+from moderation.modelops.lifecycle import model_retrain
+from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
 
 logger = logging.getLogger(__name__)

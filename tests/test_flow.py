@@ -61,7 +61,7 @@ def test_polite_comment_is_published_and_insult_is_not(celery_worker, article) -
 
 def test_a_running_worker_picks_up_a_newly_activated_model(celery_worker, article, settings) -> None:
     from moderation.classifier.data import load_coldstart
-    from moderation.registry import model_activate, model_train
+    from moderation.modelops.registry import model_activate, model_train
 
     client = APIClient()
     register(client, "leser")

@@ -143,10 +143,10 @@ def reader_errors() -> list[str]:
 
 
 def test_check_names_a_site_mode_reader_that_does_not_exist(settings) -> None:
-    settings.SITE_COMMENT_MODE_READER = "moderation.rules.no_such_function"
+    settings.SITE_COMMENT_MODE_READER = "moderation.policy.rules.no_such_function"
     assert reader_errors() == [
-        "SITE_COMMENT_MODE_READER='moderation.rules.no_such_function' names nothing that can be "
-        'imported (Module "moderation.rules" does not define a "no_such_function" attribute/class).'
+        "SITE_COMMENT_MODE_READER='moderation.policy.rules.no_such_function' names nothing that can be "
+        'imported (Module "moderation.policy.rules" does not define a "no_such_function" attribute/class).'
     ]
 
 

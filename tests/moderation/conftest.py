@@ -1,6 +1,6 @@
 import pytest
 
-from moderation import registry
+from moderation.modelops import registry
 
 
 @pytest.fixture(autouse=True)

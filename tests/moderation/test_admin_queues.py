@@ -11,6 +11,7 @@ from django.utils import timezone
 from discussion.models import Comment, Report
 from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SitePolicy
 from moderation.permissions import moderators_group
+from moderation.services import site_policy_update
 from tests.factories import CommentFactory, UserFactory, model_with_site_mix_measures, scored_by_model
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_the_held_queue_shows_why_and_in_priority_order(
 
 
 def test_a_reported_comment_is_in_its_own_queue_with_the_reasons(moderator_client: Client) -> None:
-    SitePolicy.objects.create(pk=1, report_threshold=2)
+    site_policy_update(report_threshold=2)
     comment = CommentFactory(status=Comment.Status.HELD, report_count=2)
     for reason in ("spam", "spam"):
         Report.objects.create(comment=comment, reporter=UserFactory(), reason=reason, comment_revision=1)

@@ -10,8 +10,8 @@ from moderation.classifier.data import (
     load_davidson2017,
     load_germeval,
 )
+from moderation.modelops.training_data import decisions_dataset, load_source
 from moderation.models import AuditEntry
-from moderation.training_data import decisions_dataset, load_source
 from tests.factories import CommentFactory
 
 DAVIDSON_HEADER = ",count,hate_speech,offensive_language,neither,class,tweet\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from moderation import datasets
+from moderation.modelops import datasets
 
 
 def free_port() -> int:

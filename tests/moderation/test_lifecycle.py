@@ -7,12 +7,12 @@ from django.core.management import CommandError, call_command
 
 from discussion.models import Comment
 from moderation.classifier.persist import sha256_of
-from moderation.lifecycle import model_retrain, promotion_decision
+from moderation.modelops.lifecycle import model_retrain, promotion_decision
+from moderation.modelops.registry import active_model, model_activate, model_train
 from moderation.models import AuditEntry, ModelVersion
-from moderation.registry import active_model, model_activate, model_train
+from moderation.policy.thresholds import thresholds_for
 from moderation.services import comment_moderate
-from moderation.thresholds import thresholds_for
-from moderation.whatif import whatif_replay
+from moderation.statistics.whatif import whatif_replay
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_admin_actions_activate_and_request_retraining(models_dir: Path, client,
     client.post(url, {"action": "activate", "_selected_action": [second.pk]})
     assert ModelVersion.objects.get(is_active=True) == second
     requested = []
-    monkeypatch.setattr("moderation.admin.retrain_model.delay", lambda: requested.append(True))
+    monkeypatch.setattr("moderation.admin.model_versions.retrain_model.delay", lambda: requested.append(True))
     client.post(url, {"action": "retrain_from_decisions", "_selected_action": [first.pk]})
     assert requested == [True]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from moderation.policy import Facts, PolicyConfig, Thresholds, decide_with_rules
+from moderation.policy.policy import Facts, PolicyConfig, Thresholds, decide_with_rules
 
 CONFIG = PolicyConfig(thresholds=Thresholds(publish_below=0.3, reject_above=0.9))
 

@@ -1,13 +1,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from discussion.models import Comment, ReaderProfile
 from discussion.services import comment_create
 from moderation.models import ArticlePolicy, SitePolicy, Term
-from moderation.rules import author_record, facts_for, policy_config, site_policy
-from moderation.services import comment_moderate
+from moderation.policy.rules import author_record, facts_for, policy_config, site_policy
+from moderation.services import comment_moderate, site_policy_update
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +48,17 @@ def test_new_accounts_first_comments_wait_for_a_human(active_model, article, rea
     SitePolicy.objects.update_or_create(pk=1, defaults={"new_account_hold_count": 2})
     statuses = [moderate(article, reader, f"{POLITE} ({n})").status for n in range(3)]
     assert statuses == ["held", "held", "published"]
+
+
+def test_the_migrations_make_the_site_policy() -> None:
+    assert SitePolicy.objects.filter(pk=1).exists()
+
+
+def test_reading_the_site_policy_writes_nothing_even_without_its_row() -> None:
+    SitePolicy.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        site_policy()
+    assert [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")] == []
 
 
 def test_new_account_rule_is_off_by_default(active_model, article, reader) -> None:
@@ -92,7 +105,7 @@ def test_posting_very_fast_is_held_as_spam(active_model, article, reader) -> Non
 
 def test_article_overrides_beat_the_site_policy(settings) -> None:
     settings.MODERATION_PUBLISH_BELOW, settings.MODERATION_REJECT_ABOVE = 0.3, 0.9
-    site = SitePolicy.objects.create(pk=1, publish_below=0.2, auto_reject=True)
+    site = site_policy_update(publish_below=0.2, auto_reject=True)
     strict = ArticleFactory()
     ArticlePolicy.objects.create(article=strict, publish_below=0.1, auto_reject=False)
     other = ArticleFactory()

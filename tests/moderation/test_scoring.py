@@ -2,9 +2,9 @@ import pytest
 
 from discussion.models import Comment
 from discussion.services import comment_create, comment_edit
+from moderation.modelops.registry import NoActiveModel
 from moderation.models import ArticlePolicy, AuditEntry, ModelVersion
-from moderation.policy import Thresholds, decide
-from moderation.registry import NoActiveModel
+from moderation.policy.policy import Thresholds, decide
 from moderation.services import comment_moderate
 from tests.factories import CommentFactory
 

@@ -93,6 +93,7 @@ def test_an_empty_choice_follows_the_setting(api_client: APIClient, settings, se
 def test_without_a_site_policy_row_the_setting_applies_and_reading_creates_none(
     api_client: APIClient, settings
 ) -> None:
+    SitePolicy.objects.all().delete()  # a migration makes the row; a flushed database has none
     settings.COMMENT_MODE = "pre"
     article = ArticleFactory()
     assert api_client.get("/api/articles/").json()["results"][0]["comment_mode"] == "pre"
@@ -136,6 +137,20 @@ def test_an_administrator_sets_the_mode_in_the_admin(api_client: APIClient) -> N
     listing = browser.get("/admin/articles/article/")
     assert listing.status_code == 200
     assert b'alt="False"' in listing.content
+
+
+def test_without_its_row_the_admin_adds_the_site_policy_as_the_row_everyone_reads() -> None:
+    SitePolicy.objects.all().delete()
+    browser = Client()
+    browser.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    assert browser.get("/admin/moderation/sitepolicy/")["Location"] == "/admin/moderation/sitepolicy/add/"
+    defaults = model_to_dict(SitePolicy())
+    form = {key: value for key, value in defaults.items() if value is not None and key != "id"}
+
+    response = browser.post("/admin/moderation/sitepolicy/add/", {**form, "comment_mode": "off"})
+
+    assert response.status_code == 302, response.content[:3000]
+    assert site_comment_mode_choice() == "off"
 
 
 def test_the_admin_offers_the_three_modes_and_empty() -> None:

@@ -7,9 +7,9 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from discussion.models import Comment
-from moderation import registry
+from moderation.modelops import registry
+from moderation.modelops.registry import NoActiveModel
 from moderation.models import AuditEntry, ModelVersion, ScoringState
-from moderation.registry import NoActiveModel
 from moderation.selectors import model_status
 from moderation.services import ScoringFailed, _count_attempt, comment_moderate, comments_sweep_pending
 from tests.factories import CommentFactory

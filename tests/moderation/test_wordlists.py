@@ -1,6 +1,6 @@
 import pytest
 
-from moderation.wordlists import compile_terms, find_hits
+from moderation.policy.wordlists import compile_terms, find_hits
 
 TERMS = compile_terms(
     [

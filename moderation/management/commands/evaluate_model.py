@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from moderation.classifier.persist import ModelFileError
-from moderation.evaluation import model_evaluate
 from moderation.management.commands.train_model import add_data_arguments, load_sources
+from moderation.modelops.evaluation import model_evaluate
 from moderation.models import ModelVersion
 
 

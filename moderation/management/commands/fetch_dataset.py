@@ -4,7 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from moderation import datasets
+from moderation.modelops import datasets
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from moderation.lifecycle import model_retrain
+from moderation.modelops.lifecycle import model_retrain
 
 
 class Command(BaseCommand):

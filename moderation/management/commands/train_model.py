@@ -23,10 +23,10 @@ from moderation.classifier.data import DataFormatError, Dataset, combine
 from moderation.classifier.evaluate import baseline_cross_validated, reported_prevalences
 from moderation.classifier.model import DEFAULT_PARAMS
 from moderation.classifier.persist import ModelFileError, load_model
+from moderation.modelops.progress import ProgressBar
+from moderation.modelops.registry import TrainingDataError, model_path, model_train
+from moderation.modelops.training_data import FORMATS, CsvOptions, best_available_data, load_source
 from moderation.models import ModelVersion
-from moderation.progress import ProgressBar
-from moderation.registry import TrainingDataError, model_path, model_train
-from moderation.training_data import FORMATS, CsvOptions, best_available_data, load_source
 
 
 def csv_options(options: dict[str, Any]) -> CsvOptions:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from moderation.whatif import whatif_replay
+from moderation.statistics.whatif import whatif_replay
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ from moderation.classifier.data import Dataset, combine
 from moderation.classifier.evaluate import binary_metrics
 from moderation.classifier.model import ToxicityModel
 from moderation.classifier.persist import load_model
+from moderation.modelops.registry import model_activate, model_path, model_train
+from moderation.modelops.training_data import best_available_data, decisions_dataset
 from moderation.models import AuditEntry, ModelVersion
-from moderation.registry import model_activate, model_path, model_train
-from moderation.training_data import best_available_data, decisions_dataset
 
 logger = logging.getLogger(__name__)
 HOLDOUT_SHARE = 0.25

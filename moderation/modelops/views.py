@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
 
-from moderation.evaluation import reports_dir
+from moderation.modelops.evaluation import reports_dir
 
 
 def _entry(directory: Path, name: str) -> Path | None:

@@ -10,10 +10,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from discussion.models import Comment
-from moderation.charts import line, stacked_bars
 from moderation.classifier.evaluate import estimate_prevalence
 from moderation.models import AuditEntry, ModelVersion
-from moderation.rules import policy_config
+from moderation.policy.rules import policy_config
+from moderation.statistics.charts import line, stacked_bars
 
 OUTCOMES = ["published", "held", "rejected", "removed", "pending"]
 

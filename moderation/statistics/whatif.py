@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from moderation.models import AuditEntry
-from moderation.policy import Thresholds, decide
+from moderation.policy.policy import Thresholds, decide
 
 
 def whatif_replay(*, publish_below: float, reject_above: float, days: int = 30) -> dict[str, int]:

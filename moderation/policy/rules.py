@@ -12,16 +12,19 @@ from articles.models import Article
 from articles.selectors import comment_mode_effective
 from discussion.models import Comment, ReaderProfile
 from moderation.models import ArticlePolicy, ModelVersion, SitePolicy, Term
-from moderation.policy import Facts, PolicyConfig, Thresholds
-from moderation.thresholds import thresholds_for
-from moderation.wordlists import Hit, compile_terms, find_hits
+from moderation.policy.policy import Facts, PolicyConfig, Thresholds
+from moderation.policy.thresholds import thresholds_for
+from moderation.policy.wordlists import Hit, compile_terms, find_hits
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|de|org|net|info|ru|io|at|ch)(?:/\S*)?\b", re.I)
 
 
 def site_policy() -> SitePolicy:
-    policy, _ = SitePolicy.objects.get_or_create(pk=1)
-    return policy
+    """The site policy; a read, never a write (changes go through
+    moderation.services.site_policy_update). Its one row is created by a migration;
+    should it be missing (deleted, a flushed test database), the defaults, unsaved.
+    One query."""
+    return SitePolicy.objects.filter(pk=1).first() or SitePolicy(pk=1)
 
 
 def site_comment_mode_chosen() -> str:

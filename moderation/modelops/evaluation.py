@@ -18,9 +18,9 @@ from moderation.classifier.evaluate import (
 )
 from moderation.classifier.persist import load_model
 from moderation.classifier.report import write_report
+from moderation.modelops.registry import model_path
 from moderation.models import ModelVersion
-from moderation.registry import model_path
-from moderation.thresholds import thresholds_for
+from moderation.policy.thresholds import thresholds_for
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from moderation.models import ModelVersion
-from moderation.policy import Thresholds
+from moderation.policy.policy import Thresholds
 
 
 def thresholds_for(model_version: ModelVersion | None) -> Thresholds:

@@ -1,0 +1,95 @@
+"""The audit log: every comment with the decisions on it, and the log itself, read-only."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from discussion.admin import CommentAdmin
+from discussion.models import Comment
+from moderation.models import AuditEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For logs: read, never add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class AuditEntryInline(admin.TabularInline):
+    model = AuditEntry
+    fk_name = "comment"
+    extra = 0
+    can_delete = False
+    fields = [
+        "created_at",
+        "actor",
+        "model_version",
+        "moderator",
+        "from_status",
+        "to_status",
+        "reason",
+        "score",
+    ]
+    readonly_fields = fields
+    verbose_name_plural = "decisions (audit log)"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        return super().get_queryset(request).select_related("model_version", "moderator")
+
+
+admin.site.unregister(Comment)
+
+
+@admin.register(Comment)
+class CommentWithHistoryAdmin(CommentAdmin):
+    """Every comment with its decisions: who decided, when and why."""
+
+    inlines = [AuditEntryInline, *CommentAdmin.inlines]
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # a comment is removed by a decision, which keeps its history
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "comment",
+        "actor",
+        "from_status",
+        "to_status",
+        "reason",
+        "score",
+        "explanation",
+        "model_version",
+        "moderator",
+    ]
+    list_filter = ["actor", "to_status"]
+    list_select_related = ["comment", "model_version", "moderator"]
+    search_fields = ["=comment__id", "reason"]
+
+    @admin.display(description="words that raised the score")
+    def explanation(self, obj: AuditEntry) -> str:
+        """The model's explanation and its likeliest fine label, as plain (escaped) text."""
+        words = ", ".join(
+            f"{item['feature']} (+{item['weight']:.2f})"
+            for item in (obj.details or {}).get("explanation", [])[:4]
+        )
+        fine = (obj.details or {}).get("fine_scores") or {}
+        if fine:
+            label = max(fine, key=fine.get)
+            words = f"{words} · {label} {fine[label]:.2f}" if words else f"{label} {fine[label]:.2f}"
+        return words or "–"

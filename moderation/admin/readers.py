@@ -1,0 +1,108 @@
+"""Readers: suspend, ban, lift or pre-moderate them, through moderation.decisions,
+and the log of those restrictions."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from discussion.models import ReaderProfile
+from moderation.admin.audit import ReadOnlyAdmin
+from moderation.decisions import ReaderAction, reader_moderate
+from moderation.models import ReaderAuditEntry
+from moderation.permissions import MODERATE
+from web.errors import DomainError
+
+
+class ReaderActionForm(forms.Form):
+    # Not "action": the admin's own action field carries the name of this admin action.
+    restriction = forms.ChoiceField(choices=ReaderAction.choices)
+    until = forms.DateTimeField(required=False, help_text="End of a suspension (YYYY-MM-DD HH:MM).")
+    reason = forms.CharField(max_length=255, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("restriction") == ReaderAction.SUSPEND and not data.get("until"):
+            self.add_error("until", "A suspension needs an end date.")
+        elif data.get("until") and data["until"] <= timezone.now():
+            self.add_error("until", "A suspension must end in the future.")
+        if data.get("restriction") in (ReaderAction.SUSPEND, ReaderAction.BAN) and not data.get("reason"):
+            self.add_error("reason", "Say why; the reader sees it.")
+        return data
+
+
+admin.site.unregister(ReaderProfile)
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "banned", "suspended_until", "always_premoderated"]
+    list_filter = ["banned", "always_premoderated"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "display_name"]
+    readonly_fields = [
+        "user",
+        "display_name",
+        "suspended_until",
+        "suspension_reason",
+        "banned",
+        "ban_reason",
+        "always_premoderated",
+        "updated_at",
+    ]
+    actions = ["restrict"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE)
+
+    @admin.action(
+        description="Suspend, ban, lift or pre-moderate selected readers…", permissions=["moderate"]
+    )
+    def restrict(self, request: HttpRequest, queryset: QuerySet[ReaderProfile]) -> HttpResponse | None:
+        form = ReaderActionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, refusals = 0, []
+            for profile in queryset.select_related("user"):
+                try:
+                    reader_moderate(
+                        reader=profile.user,
+                        moderator=request.user,
+                        action=form.cleaned_data["restriction"],
+                        reason=form.cleaned_data["reason"],
+                        until=form.cleaned_data["until"],
+                    )
+                    done += 1
+                except DomainError as exc:
+                    refusals.append(f"{profile.user.get_username()}: {exc.message}")
+            self.message_user(request, f"{form.cleaned_data['restriction']}: {done} readers")
+            for refusal in refusals:
+                self.message_user(request, refusal, messages.ERROR)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/moderation/reader_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "readers": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "title": "Restrict readers",
+            },
+        )
+
+
+@admin.register(ReaderAuditEntry)
+class ReaderAuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "reader", "action", "until", "reason", "moderator"]
+    list_filter = ["action"]
+    list_select_related = ["reader", "moderator"]

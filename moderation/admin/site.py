@@ -1,0 +1,51 @@
+"""What moderation adds to the admin site beside its models: each queue with the
+number of comments waiting in it, first on the index in the order a moderator works
+them, and the statistics page after them."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+
+from moderation.selectors import queue_counts
+from moderation.statistics.views import statistics_view
+
+QUEUE_MODELS = {
+    "HeldComment": "held",
+    "ReportedComment": "reported",
+    "StuckComment": "pending",
+    "RejectedComment": "rejected",
+}
+
+
+def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
+    counts = queue_counts()
+    for model in app["models"]:
+        queue = QUEUE_MODELS.get(model["object_name"])
+        if queue:
+            model["name"] = f"{model['name']} ({counts[queue]})"
+    # Queues first, in the order a moderator works them.
+    app["models"].sort(
+        key=lambda m: (
+            m["object_name"] not in QUEUE_MODELS,
+            list(QUEUE_MODELS).index(m["object_name"]) if m["object_name"] in QUEUE_MODELS else 0,
+            m["name"],
+        )
+    )
+    if request.user.has_perm("moderation.view_auditentry"):
+        app["models"].insert(
+            len(QUEUE_MODELS),
+            {
+                "name": "Statistics",
+                "object_name": "Statistics",
+                "view_only": True,
+                "add_url": None,
+                "admin_url": reverse("admin:moderation_statistics"),
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+            },
+        )
+
+
+admin.site.register_page("moderation/statistics/", statistics_view, name="moderation_statistics")
+admin.site.register_index_entries("moderation", _index_entries)

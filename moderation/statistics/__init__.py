@@ -1,0 +1,1 @@
+"""Figures about moderation for the statistics page, its charts, and what-if replays."""

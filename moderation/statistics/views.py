@@ -1,0 +1,64 @@
+"""The statistics page of the admin: figures and charts over a period, and the
+thresholds for the site's estimated mix of offensive comments."""
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from moderation.services import site_thresholds_for_mix_set
+from moderation.statistics.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
+
+
+class PeriodForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+def _days(data: object) -> int:
+    """The period asked for: at most a year, 30 days when none (or nonsense) is asked for."""
+    form = PeriodForm(data)
+    return min(form.cleaned_data["days"], 365) if form.is_valid() else 30
+
+
+def statistics_view(request: HttpRequest) -> HttpResponse:
+    """Wrapped by ``admin_view`` where the admin site serves it, so only staff reach it."""
+    if not request.user.has_perm("moderation.view_auditentry"):
+        raise PermissionDenied
+    days = _days(request.POST if request.method == "POST" else request.GET)
+    since = timezone.now() - timedelta(days=days)
+    can_change_policy = request.user.has_perm("moderation.change_sitepolicy")
+    if request.method == "POST" and request.POST.get("action") == "use_site_mix":
+        if not can_change_policy:
+            raise PermissionDenied
+        _use_site_mix_thresholds(request, since)
+        return HttpResponseRedirect(f"{request.path}?days={days}#site-mix")
+    context = {
+        **admin.site.each_context(request),
+        "title": "Moderation statistics",
+        "can_change_policy": can_change_policy,
+        "site_mix_min_comments": SITE_MIX_MIN_COMMENTS,
+        **statistics_page_context(since=since, days=days),
+    }
+    return TemplateResponse(request, "admin/moderation/statistics.html", context)
+
+
+def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
+    changed = site_thresholds_for_mix_set(since=since)
+    if changed is None:
+        messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")
+        return
+    policy, mix = changed
+    change = (
+        f"Thresholds for {mix['recommended']['prevalence'] * 100:.0f} % offensive comments (estimated "
+        f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below "
+        f"{policy.publish_below}, reject from {policy.reject_above}."
+    )
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=[policy], action_flag=CHANGE, change_message=change
+    )
+    messages.success(request, change)
