@@ -21,9 +21,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from accounts.models import ReaderProfile
 from config.errors import DomainError
 from discussion.admin import CommentAdmin, CommentRevisionInline, ReportInline
-from discussion.models import Comment, ReaderProfile
+from discussion.models import Comment
 from moderation.classifier.evaluate import reported_prevalences
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.evaluation import model_reports
@@ -196,7 +197,7 @@ class QueueAdmin(admin.ModelAdmin):
         if obj.author is None or record is None:
             return "(deleted account)"
         query = urlencode({"q": obj.author.get_username()})
-        link = reverse("admin:discussion_readerprofile_changelist") + "?" + query
+        link = reverse("admin:accounts_readerprofile_changelist") + "?" + query
         return format_html(
             '<a href="{}">{}</a><br><small>{} approved · {} rejected · account {} days</small>',
             link,

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import user_authenticators
 from articles.selectors import article_get
 from config.api_errors import (
     CONFLICT,
@@ -25,7 +26,6 @@ from config.api_errors import (
     validated,
 )
 from config.errors import InvalidInput, NotFound
-from discussion.selectors import user_authenticators
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.models import AuditEntry
 from moderation.permissions import MODERATE

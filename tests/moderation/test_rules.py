@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from discussion.models import Comment, ReaderProfile
+from accounts.models import ReaderProfile
+from discussion.models import Comment
 from discussion.services import comment_create
 from moderation.models import ArticlePolicy, SitePolicy, Term
 from moderation.rules import author_record, facts_for, policy_config, site_policy
