@@ -57,8 +57,9 @@ def seed(size: int, *, rng: random.Random) -> tuple[str, int]:
     from django.db import transaction
     from django.utils import timezone
 
+    from accounts.models import ReaderProfile
     from articles.models import Article
-    from discussion.models import Comment, ReaderProfile
+    from discussion.models import Comment
 
     Status = Comment.Status
     users = list(get_user_model().objects.filter(username__startswith="bench-reader-"))

@@ -12,6 +12,7 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
     path("api/", include("articles.urls")),
+    path("api/", include("accounts.urls")),
     path("api/", include("discussion.urls")),
     path("api/", include("moderation.urls")),
     path("api/health/", HealthApi.as_view(), name="health"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from discussion.models import Comment, CommentRevision, ReaderProfile, Report
+from discussion.models import Comment, CommentRevision, Report
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -61,17 +61,4 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(ReaderProfile)
-class ReaderProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "display_name", "banned", "suspended_until"]
-    list_filter = ["banned"]
-    list_select_related = ["user"]
-    search_fields = ["user__username", "display_name"]
-    # Restrictions are set through discussion.services (reader_ban, reader_suspend, …).
-    readonly_fields = ["user", "suspended_until", "suspension_reason", "banned", "ban_reason", "updated_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

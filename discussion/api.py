@@ -6,21 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import logout
-from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from articles.selectors import article_get
-from discussion.models import Comment, ReaderProfile, Report
+from discussion.models import Comment, Report
 from discussion.selectors import (
     MAX_ID,
     SORTS,
@@ -29,24 +25,17 @@ from discussion.selectors import (
     comment_get,
     comment_replies,
     comments_of_author,
-    reader_profile_find,
     status_shown,
     thread_page,
 )
 from discussion.services import (
-    DISPLAY_NAME_MAX_LENGTH,
     REPORT_NOTE_MAX_LENGTH,
-    SecondFactorRefused,
     comment_create,
     comment_delete,
     comment_edit,
-    display_name_set,
     reaction_add,
     reaction_remove,
     report_create,
-    user_register,
-    user_token_issue,
-    user_tokens_revoke,
 )
 from web.api_errors import (
     CONFLICT,
@@ -57,11 +46,9 @@ from web.api_errors import (
     THROTTLED,
     TOO_LARGE,
     UNSUPPORTED,
-    ErrorOutput,
     field_errors,
     validated,
 )
-from web.security import lockout_response
 
 # --- Output shapes --------------------------------------------------------
 
@@ -163,13 +150,6 @@ class ReportOutput(serializers.ModelSerializer):
         fields = ["id", "comment", "reason", "note", "created_at"]
 
 
-class ReaderOutput(serializers.Serializer):
-    username = serializers.CharField()
-    display_name = serializers.CharField(allow_blank=True)
-    banned = serializers.BooleanField()
-    suspended_until = serializers.DateTimeField(allow_null=True)
-
-
 # --- Inputs ---------------------------------------------------------------
 
 
@@ -214,33 +194,6 @@ class ReportInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Report.Reason.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=REPORT_NOTE_MAX_LENGTH
-    )
-
-
-DISPLAY_NAME_RULES = (
-    "Unique among display names and usernames, ignoring case, width and compatibility "
-    "forms (Unicode NFKC); invisible and text-direction characters are refused, and so "
-    "are names that mix look-alike scripts or are reserved for the site."
-)
-
-
-class RegisterInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
-    display_name = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=DISPLAY_NAME_MAX_LENGTH,
-        help_text=f"Shown as author; else the username. {DISPLAY_NAME_RULES}",
-    )
-
-
-class MeUpdateInput(serializers.Serializer):
-    display_name = serializers.CharField(
-        allow_blank=True,
-        max_length=DISPLAY_NAME_MAX_LENGTH,
-        help_text=f"Shown as author; empty: the username. {DISPLAY_NAME_RULES}",
     )
 
 
@@ -456,48 +409,6 @@ class CommentReportsApi(APIView):
         return Response(ReportOutput(report).data, status=status.HTTP_201_CREATED)
 
 
-def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
-    return {
-        "username": user.get_username(),
-        "display_name": profile.display_name if profile else "",
-        "banned": bool(profile and profile.banned),
-        "suspended_until": profile.suspended_until if profile else None,
-    }
-
-
-class MeApi(APIView):
-    permission_classes = [IsAuthenticated]
-    # A refused display name says that some account has it (as its username, too):
-    # counted, so that nobody tries a dictionary of names through it.
-    throttle_scopes = {"PATCH": "display_name"}
-
-    @extend_schema(
-        operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
-    )
-    def get(self, request: Request) -> Response:
-        return Response(_reader(request.user, reader_profile_find(user=request.user)))
-
-    @extend_schema(
-        operation_id="me_update",
-        summary="Change your display name",
-        parameters=[RETRY_AFTER],
-        request=MeUpdateInput,
-        responses={
-            200: ReaderOutput,
-            400: field_errors("MeUpdateErrors", ["display_name"]),
-            401: NOT_AUTHENTICATED,
-            403: FORBIDDEN,
-            413: TOO_LARGE,
-            415: UNSUPPORTED,
-            429: THROTTLED,
-        },
-    )
-    def patch(self, request: Request) -> Response:
-        data = validated(MeUpdateInput, request.data)
-        profile = display_name_set(user=request.user, display_name=data["display_name"])
-        return Response(_reader(request.user, profile))
-
-
 class MeCommentsApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -525,114 +436,3 @@ class MeCommentsApi(APIView):
                 "results": CommentOutput(page.results, many=True, context={"user": request.user}).data,
             }
         )
-
-
-class RegisterApi(APIView):
-    throttle_scopes = {"POST": "register"}
-
-    @extend_schema(
-        operation_id="auth_register",
-        parameters=[RETRY_AFTER],
-        summary="Create a reader account",
-        request=RegisterInput,
-        responses={
-            201: inline_serializer(
-                "Registered", {"username": serializers.CharField(), "token": serializers.CharField()}
-            ),
-            400: field_errors("RegisterErrors", ["username", "password", "email", "display_name"]),
-            413: TOO_LARGE,
-            415: UNSUPPORTED,
-            429: THROTTLED,
-        },
-    )
-    def post(self, request: Request) -> Response:
-        data = validated(RegisterInput, request.data)
-        user, token = user_register(**data)
-        return Response({"username": user.get_username(), "token": token}, status=status.HTTP_201_CREATED)
-
-
-class TokenInput(AuthTokenSerializer):
-    # Bounded before anything looks them up or records a failed login with them.
-    username = serializers.CharField(max_length=150, label="Username", write_only=True)
-    password = serializers.CharField(
-        max_length=128,
-        label="Password",
-        style={"input_type": "password"},
-        trim_whitespace=False,
-        write_only=True,
-    )
-    otp = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=16,
-        label="Code",
-        write_only=True,
-        help_text="The current code of the account's authenticator app; needed once the account has one.",
-    )
-
-
-class TokenApi(APIView):
-    """Exchange username and password (and the authenticator's code, for an account
-    that has one) for the API token (``Authorization: Token …``), and sign out by
-    deleting it."""
-
-    throttle_scopes = {"POST": "login"}
-
-    def get_permissions(self) -> list[BasePermission]:
-        # Anyone may sign in; signing out needs someone signed in (401 otherwise).
-        if self.request.method == "DELETE":
-            return [IsAuthenticated()]
-        return [AllowAny()]
-
-    @extend_schema(
-        operation_id="auth_token",
-        parameters=[RETRY_AFTER],
-        summary="Get your API token",
-        request=TokenInput,
-        responses={
-            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
-            400: field_errors("TokenErrors", ["username", "password", "otp"]),
-            403: OpenApiResponse(
-                ErrorOutput, description="Staff without an authenticator app, where staff need one."
-            ),
-            413: TOO_LARGE,
-            415: UNSUPPORTED,
-            429: THROTTLED,
-        },
-    )
-    def post(self, request: Request) -> Response:
-        serializer = TokenInput(data=request.data, context={"request": request})
-        valid = serializer.is_valid()
-        # The login guard marks the request when this account is locked out from here.
-        if getattr(request, "axes_locked_out", False):
-            return lockout_response(request)
-        if not valid:
-            raise serializers.ValidationError(serializer.errors)
-        data = serializer.validated_data
-        try:
-            key = user_token_issue(user=data["user"], otp=data.get("otp", ""))
-        except SecondFactorRefused:
-            # Counted as a wrong password is, so that codes cannot be guessed either.
-            user_login_failed.send(
-                sender=__name__, credentials={"username": data["username"]}, request=request
-            )
-            if getattr(request, "axes_locked_out", False):
-                return lockout_response(request)
-            raise
-        return Response({"token": key})
-
-    @extend_schema(
-        operation_id="auth_sign_out",
-        summary="Sign out: your API token stops working, and your session ends",
-        responses={
-            204: None,
-            401: NOT_AUTHENTICATED,
-            403: OpenApiResponse(ErrorOutput, description="A session without the CSRF token."),
-        },
-    )
-    def delete(self, request: Request) -> Response:
-        user_tokens_revoke(user=request.user)
-        # The session is the request's, not the account's: it ends here, with the answer.
-        if isinstance(request.successful_authenticator, SessionAuthentication):
-            logout(request._request)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,22 +1,6 @@
 from django.apps import AppConfig
-from django.conf import settings
-from django.db.models.signals import post_save
 
 
 class DiscussionConfig(AppConfig):
     name = "discussion"
     verbose_name = "Discussion"
-
-    def ready(self) -> None:
-        from discussion.receivers import keep_username_key, revoke_tokens_on_password_change
-
-        post_save.connect(
-            revoke_tokens_on_password_change,
-            sender=settings.AUTH_USER_MODEL,
-            dispatch_uid="discussion.revoke_tokens_on_password_change",
-        )
-        post_save.connect(
-            keep_username_key,
-            sender=settings.AUTH_USER_MODEL,
-            dispatch_uid="discussion.keep_username_key",
-        )

@@ -21,11 +21,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ReaderProfile
 from articles.models import Article
-from discussion.models import Comment, Reaction, ReaderProfile, TokenSecondFactor
+from discussion.models import Comment, Reaction
 from web.errors import Forbidden, InvalidInput, NotFound
 
 # Largest id a database integer column holds; larger ids from a client cannot exist.
@@ -111,24 +110,6 @@ def comment_author_name(*, comment: Comment) -> str | None:
     except ReaderProfile.DoesNotExist:
         display_name = ""
     return author_name(username=comment.author.get_username(), display_name=display_name)
-
-
-def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
-    return ReaderProfile.objects.filter(user=user).first()
-
-
-# --- Second factor ----------------------------------------------------------
-
-
-def user_authenticators(*, user: AbstractBaseUser) -> QuerySet[TOTPDevice]:
-    """The account's authenticator apps: its confirmed TOTP devices."""
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True)
-
-
-def token_has_second_factor(*, token: Token) -> bool:
-    """Whether the token was got with the code of an authenticator app that the account
-    still has. One query."""
-    return TokenSecondFactor.objects.filter(token=token, device__confirmed=True).exists()
 
 
 # --- Cursors --------------------------------------------------------------

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import user_authenticators
 from articles.selectors import article_get
-from discussion.selectors import user_authenticators
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.modelops.registry import NoActiveModel
 from moderation.models import AuditEntry

@@ -8,17 +8,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import TextChoices
 
-from discussion.dispatch import comment_request_scoring
-from discussion.models import Comment, Report
-from discussion.selectors import MAX_ID
-from discussion.services import (
-    comment_change_status,
+from accounts.services import (
     reader_ban,
     reader_lift_restrictions,
     reader_set_premoderated,
     reader_suspend,
-    reports_resolve,
 )
+from discussion.dispatch import comment_request_scoring
+from discussion.models import Comment, Report
+from discussion.selectors import MAX_ID
+from discussion.services import comment_change_status, reports_resolve
 from moderation.models import AuditEntry, ReaderAuditEntry
 from moderation.permissions import is_staff_account
 from moderation.policy.rules import report_threshold

@@ -17,7 +17,7 @@ MODERATOR_PERMISSIONS = [
     ("discussion", "view_comment"),
     ("discussion", "view_commentrevision"),
     ("discussion", "view_report"),
-    ("discussion", "view_readerprofile"),
+    ("accounts", "view_readerprofile"),
     ("moderation", "view_heldcomment"),
     ("moderation", "view_reportedcomment"),
     ("moderation", "view_stuckcomment"),

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from discussion.services import DISPLAY_NAME_MAX_LENGTH, REPORT_NOTE_MAX_LENGTH
+from accounts.services import DISPLAY_NAME_MAX_LENGTH
+from discussion.services import REPORT_NOTE_MAX_LENGTH
 
 pytestmark = pytest.mark.django_db
 

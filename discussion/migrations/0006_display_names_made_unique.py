@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from discussion.names import display_name_key
+from accounts.names import display_name_key
 
 MAX_LENGTH = 50
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from discussion.names import display_name_key
+from accounts.names import display_name_key
 
 
 def fill_keys(apps, schema_editor):  # type: ignore[no-untyped-def]

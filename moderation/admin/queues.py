@@ -136,7 +136,7 @@ class QueueAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/moderation/queue/author.html",
             {
-                "link": reverse("admin:discussion_readerprofile_changelist") + "?" + query,
+                "link": reverse("admin:accounts_readerprofile_changelist") + "?" + query,
                 "username": obj.author.get_username(),
                 "record": record,
             },

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from discussion.models import ReaderProfile
+from accounts.models import ReaderProfile
 from moderation.admin.audit import ReadOnlyAdmin
 from moderation.decisions import ReaderAction, reader_moderate
 from moderation.models import ReaderAuditEntry

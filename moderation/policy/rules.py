@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.models import ReaderProfile
 from articles.models import Article
 from articles.selectors import comment_mode_effective
-from discussion.models import Comment, ReaderProfile
+from discussion.models import Comment
 from moderation.models import ArticlePolicy, ModelVersion, SitePolicy, Term
 from moderation.policy.policy import Facts, PolicyConfig, Thresholds
 from moderation.policy.thresholds import thresholds_for

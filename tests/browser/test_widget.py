@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from rest_framework.authtoken.models import Token
 
-from discussion.models import Comment, Reaction, ReaderProfile, Report
+from accounts.models import ReaderProfile
+from discussion.models import Comment, Reaction, Report
 from moderation.models import Term
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, reply_to

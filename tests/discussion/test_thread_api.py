@@ -306,7 +306,7 @@ def test_edited_flag(api_client: APIClient, article) -> None:
 
 
 def test_author_is_the_display_name_or_the_username(api_client: APIClient, article) -> None:
-    from discussion.models import ReaderProfile
+    from accounts.models import ReaderProfile
 
     named = UserFactory(username="mx")
     ReaderProfile.objects.create(user=named, display_name="Maxi M.")

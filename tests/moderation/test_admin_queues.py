@@ -162,12 +162,12 @@ def test_staff_without_the_moderator_group_cannot_decide() -> None:
 
 
 def test_restricting_a_reader_from_the_admin(moderator_client: Client, reader) -> None:
-    from discussion.services import reader_profile_get_or_create
+    from accounts.services import reader_profile_get_or_create
 
     profile = reader_profile_get_or_create(user=reader)
     until = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
     response = moderator_client.post(
-        "/admin/discussion/readerprofile/",
+        "/admin/accounts/readerprofile/",
         {
             "action": "restrict",
             "_selected_action": [profile.pk],
@@ -186,12 +186,12 @@ def test_restricting_a_reader_from_the_admin(moderator_client: Client, reader) -
 
 
 def test_a_moderator_may_not_restrict_staff_accounts_from_the_admin(moderator_client: Client, reader) -> None:
-    from discussion.services import reader_profile_get_or_create
+    from accounts.services import reader_profile_get_or_create
 
     administrator = UserFactory(username="chefin", is_staff=True, is_superuser=True)
     profiles = [reader_profile_get_or_create(user=user) for user in (reader, administrator)]
     response = moderator_client.post(
-        "/admin/discussion/readerprofile/",
+        "/admin/accounts/readerprofile/",
         {
             "action": "restrict",
             "_selected_action": [profile.pk for profile in profiles],
@@ -207,11 +207,11 @@ def test_a_moderator_may_not_restrict_staff_accounts_from_the_admin(moderator_cl
 
 
 def test_restricting_needs_a_reason_and_a_date(moderator_client: Client, reader) -> None:
-    from discussion.services import reader_profile_get_or_create
+    from accounts.services import reader_profile_get_or_create
 
     profile = reader_profile_get_or_create(user=reader)
     response = moderator_client.post(
-        "/admin/discussion/readerprofile/",
+        "/admin/accounts/readerprofile/",
         {"action": "restrict", "_selected_action": [profile.pk], "apply": "1", "restriction": "suspend"},
     )
     assert "A suspension needs an end date." in response.content.decode()
@@ -268,11 +268,11 @@ def test_bulk_decisions_skip_comments_edited_since_the_page_was_shown(moderator_
 
 
 def test_a_suspension_must_end_in_the_future(moderator_client: Client, reader) -> None:
-    from discussion.services import reader_profile_get_or_create
+    from accounts.services import reader_profile_get_or_create
 
     profile = reader_profile_get_or_create(user=reader)
     response = moderator_client.post(
-        "/admin/discussion/readerprofile/",
+        "/admin/accounts/readerprofile/",
         {
             "action": "restrict",
             "_selected_action": [profile.pk],

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from discussion.models import Comment, ReaderProfile
+from accounts.models import ReaderProfile
+from discussion.models import Comment
 from discussion.services import comment_create
 from moderation.models import ArticlePolicy, SitePolicy, Term
 from moderation.policy.rules import author_record, facts_for, policy_config, site_policy

@@ -7,6 +7,8 @@ from typing import Any
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
+from accounts.selectors import token_has_second_factor
+
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's ``Authorization: Token …``. The user answers ``is_verified()`` as
@@ -16,10 +18,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
     query), not on every request."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
-        # Imported here: DRF loads this class while web.errors, which the selectors
-        # use, is still being imported.
-        from discussion.selectors import token_has_second_factor
-
         user, token = super().authenticate_credentials(key)
         user.is_verified = functools.partial(token_has_second_factor, token=token)
         return user, token

@@ -1,11 +1,11 @@
-"""The discussion listening to the accounts: a new password ends the old token, a
-new username gets its key."""
+"""Listening to saves of accounts: a new password ends the old token, a new username
+gets its key."""
 
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from discussion.services import user_tokens_revoke, username_key_refresh
+from accounts.services import user_tokens_revoke, username_key_refresh
 
 
 def revoke_tokens_on_password_change(

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from discussion.models import Comment, ReaderProfile
-from discussion.services import reader_ban, reader_lift_restrictions, reader_suspend
+from accounts.models import ReaderProfile
+from accounts.services import reader_ban, reader_lift_restrictions, reader_suspend
+from discussion.models import Comment
 from tests.factories import CommentFactory
 from web.errors import InvalidInput
 
@@ -63,7 +64,8 @@ def test_suspended_reader_gets_403_with_the_end_date(
 
 
 def test_a_suspension_ends_by_itself(reader, article) -> None:
-    from discussion.services import comment_create, reader_ensure_may_write
+    from accounts.services import reader_ensure_may_write
+    from discussion.services import comment_create
 
     until = timezone.now() + timedelta(hours=1)
     reader_suspend(user=reader, until=until, reason="Pause")

@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from discussion.services import reader_ban
+from accounts.services import reader_ban
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
-from discussion import services
-from discussion.models import ReaderProfile
-from discussion.services import reader_ban, reader_profile_get_or_create
+from accounts import services
+from accounts.models import ReaderProfile
+from accounts.services import reader_ban, reader_profile_get_or_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

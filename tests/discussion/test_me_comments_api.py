@@ -1,10 +1,9 @@
-"""GET /api/me/ and GET /api/me/comments/: the reader's account and own comments."""
+"""GET /api/me/comments/: the reader's own comments."""
 
 import pytest
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
-from discussion.services import reader_ban
 from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,20 +45,8 @@ def test_bad_paging_is_400(reader_client: APIClient, query: str) -> None:
     assert query.split("=")[0] in response.json()
 
 
-def test_me_needs_authentication(api_client: APIClient) -> None:
+def test_own_comments_need_authentication(api_client: APIClient) -> None:
     assert api_client.get("/api/me/comments/").status_code == 401
-    assert api_client.get("/api/me/").status_code == 401
-
-
-def test_me_shows_the_account_and_its_restrictions(reader_client: APIClient, reader) -> None:
-    assert reader_client.get("/api/me/").json() == {
-        "username": "leserin",
-        "display_name": "",
-        "banned": False,
-        "suspended_until": None,
-    }
-    reader_ban(user=reader, reason="Spam")
-    assert reader_client.get("/api/me/").json()["banned"] is True
 
 
 def test_others_comments_never_appear(article) -> None:

@@ -201,7 +201,7 @@ def test_token_writes_need_no_csrf_token(reader, article) -> None:
 
 
 def test_every_new_reader_has_a_profile_for_moderators(api_client: APIClient) -> None:
-    from discussion.models import ReaderProfile
+    from accounts.models import ReaderProfile
 
     api_client.post("/api/auth/register/", {"username": "neu", "password": PASSWORD}, format="json")
     assert ReaderProfile.objects.filter(user__username="neu", display_name="").exists()

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_save
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from accounts.receivers import keep_username_key, revoke_tokens_on_password_change
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="accounts.revoke_tokens_on_password_change",
+        )
+        post_save.connect(
+            keep_username_key,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="accounts.keep_username_key",
+        )

@@ -1,0 +1,85 @@
+"""The readers' accounts beyond Django's user: profile and restrictions, the key of
+the username, and the second factor of an API token.
+
+The tables were created by the discussion app and keep their names."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from accounts.names import display_name_key
+
+
+class ReaderProfile(models.Model):
+    """What the discussion knows about a reader beyond the account; created on demand."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_profile"
+    )
+    display_name = models.CharField(max_length=50, blank=True)
+    # display_name_key(display_name), kept by save(): the unique constraint holds on
+    # it, so that no two readers show names that look the same. NULL, not "", for no
+    # name: NULLs never collide, on SQLite and PostgreSQL alike.
+    display_name_key = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=255, blank=True)
+    banned = models.BooleanField(default=False)
+    ban_reason = models.CharField(max_length=255, blank=True)
+    # Every comment of this reader waits for a human, whatever its score.
+    always_premoderated = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "discussion_readerprofile"
+        constraints = [models.UniqueConstraint(fields=["display_name_key"], name="unique_display_name")]
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.display_name_key = display_name_key(self.display_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "display_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "display_name_key"}
+        super().save(*args, **kwargs)
+
+
+class UsernameKey(models.Model):
+    """display_name_key of an account's username, kept by a receiver on every save of
+    the account (every account, staff too, with or without a reader profile). Display
+    names and usernames must not look alike either way, and the username column
+    cannot be looked up by the key: case folding and NFKC are not SQL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="username_key"
+    )
+    key = models.TextField(db_index=True)
+
+    class Meta:
+        db_table = "discussion_usernamekey"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class TokenSecondFactor(models.Model):
+    """An API token got with the current code of the account's authenticator app as
+    well as the password. Only such a token counts as signed in with the second
+    factor (the moderation API asks for it). It goes with the token (signing out) and
+    with the device (a new one enrolled after a lost phone)."""
+
+    token = models.OneToOneField(
+        Token, on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+    )
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="+")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "discussion_tokensecondfactor"
+
+    def __str__(self) -> str:
+        return f"Token of user {self.token.user_id}, verified by {self.device}"

@@ -1,0 +1,26 @@
+"""Reads of the accounts: reader profiles and the second factor."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from accounts.models import ReaderProfile, TokenSecondFactor
+
+
+def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
+    return ReaderProfile.objects.filter(user=user).first()
+
+
+# --- Second factor ----------------------------------------------------------
+
+
+def user_authenticators(*, user: AbstractBaseUser) -> QuerySet[TOTPDevice]:
+    """The account's authenticator apps: its confirmed TOTP devices."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True)
+
+
+def token_has_second_factor(*, token: Token) -> bool:
+    """Whether the token was got with the code of an authenticator app that the account
+    still has. One query."""
+    return TokenSecondFactor.objects.filter(token=token, device__confirmed=True).exists()

@@ -1,0 +1,306 @@
+"""Writes to the accounts: registration, API tokens and their second factor, display
+names, and the restrictions moderators put on readers."""
+
+import re
+import unicodedata
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_otp import verify_token
+from rest_framework.authtoken.models import Token
+
+from accounts.models import ReaderProfile, TokenSecondFactor, UsernameKey
+from accounts.names import (
+    display_name_key,
+    display_name_skeleton,
+    hidden_character,
+    mixes_lookalike_scripts,
+)
+from accounts.selectors import reader_profile_find, user_authenticators
+from web.errors import Forbidden, InvalidInput
+
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+DISPLAY_NAME_MAX_LENGTH = 50
+
+
+def text_clean(raw: str, *, field: str, max_length: int, what: str) -> str:
+    """Text as stored, for all that readers write (display names; comments and report
+    notes in the discussion): NFC-normalised, trimmed, at most ``max_length``
+    characters, no control characters except newline, carriage return and tab. May
+    be empty."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if len(text) > max_length:
+        raise InvalidInput(
+            f"{what} may have at most {max_length} characters; this one has {len(text)}.", field=field
+        )
+    if _FORBIDDEN_CONTROL.search(text):
+        raise InvalidInput("The text contains control characters.", field=field)
+    return text
+
+
+# --- Readers --------------------------------------------------------------
+
+
+def reader_profile_get_or_create(*, user: AbstractBaseUser) -> ReaderProfile:
+    profile, _ = ReaderProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def reader_ensure_may_write(*, user: AbstractBaseUser, now: datetime | None = None) -> None:
+    """Raise Forbidden, with the reason and the end date, if the reader is banned or
+    suspended. One query."""
+    profile = reader_profile_find(user=user)
+    if profile is None:
+        return
+    if profile.banned:
+        raise Forbidden(
+            "Your account may no longer write in the discussion.",
+            code="banned",
+            extra={"reason": profile.ban_reason, "until": None},
+        )
+    if profile.suspended_until is not None and (now or timezone.now()) < profile.suspended_until:
+        until = timezone.localtime(profile.suspended_until)
+        raise Forbidden(
+            f"Your account is suspended until {until:%Y-%m-%d %H:%M %Z}.",
+            code="suspended",
+            extra={"reason": profile.suspension_reason, "until": until.isoformat()},
+        )
+
+
+def reader_suspend(*, user: AbstractBaseUser, until: datetime, reason: str) -> ReaderProfile:
+    """Suspend a reader from writing until ``until``; replaces an earlier suspension."""
+    if until <= timezone.now():
+        raise InvalidInput("A suspension must end in the future.", field="until")
+    profile = reader_profile_get_or_create(user=user)
+    profile.suspended_until = until
+    profile.suspension_reason = reason
+    profile.save(update_fields=["suspended_until", "suspension_reason", "updated_at"])
+    return profile
+
+
+def reader_ban(*, user: AbstractBaseUser, reason: str) -> ReaderProfile:
+    """Stop a reader from writing for good (until lifted)."""
+    profile = reader_profile_get_or_create(user=user)
+    profile.banned = True
+    profile.ban_reason = reason
+    profile.save(update_fields=["banned", "ban_reason", "updated_at"])
+    return profile
+
+
+def reader_lift_restrictions(*, user: AbstractBaseUser) -> ReaderProfile:
+    """End a ban and a suspension; idempotent."""
+    profile = reader_profile_get_or_create(user=user)
+    profile.banned = False
+    profile.ban_reason = ""
+    profile.suspended_until = None
+    profile.suspension_reason = ""
+    profile.save(update_fields=["banned", "ban_reason", "suspended_until", "suspension_reason", "updated_at"])
+    return profile
+
+
+def reader_set_premoderated(*, user: AbstractBaseUser, premoderated: bool) -> ReaderProfile:
+    """Make every comment of this reader wait for a human (or stop doing so)."""
+    profile = reader_profile_get_or_create(user=user)
+    profile.always_premoderated = premoderated
+    profile.save(update_fields=["always_premoderated", "updated_at"])
+    return profile
+
+
+# --- Accounts -------------------------------------------------------------
+
+
+# One answer for a name taken, reserved or made of look-alike letters: which of them
+# it is would tell a prober which accounts exist (staff names among them), as the
+# settings may reserve the names of staff accounts.
+NAME_UNAVAILABLE = "This name is not available."
+USERNAME_UNAVAILABLE = "This username is not available."
+
+
+def _name_reserved(name: str) -> bool:
+    skeleton = display_name_skeleton(name)
+    return bool(skeleton) and skeleton in {display_name_skeleton(n) for n in settings.RESERVED_DISPLAY_NAMES}
+
+
+def _name_visible(name: str, *, field: str, what: str) -> None:
+    hidden = hidden_character(name)
+    if hidden is not None:
+        raise InvalidInput(
+            f"{what} may not contain invisible or text-direction characters; this one has {hidden}.",
+            field=field,
+        )
+
+
+def display_name_clean(raw: str) -> str:
+    """The display name as stored (see text_clean; up to DISPLAY_NAME_MAX_LENGTH
+    characters, may be empty), or InvalidInput naming ``display_name`` when it holds
+    characters a reader cannot see (names.hidden_character) or nothing visible.
+    Looks at the name alone; whether it is free is display_name_ensure_available."""
+    name = text_clean(raw, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name")
+    if not name:
+        return name
+    _name_visible(name, field="display_name", what="A display name")
+    if display_name_key(name) is None:
+        raise InvalidInput("A display name needs visible characters.", field="display_name")
+    return name
+
+
+def display_name_ensure_available(name: str, *, user: AbstractBaseUser | None = None) -> None:
+    """InvalidInput naming ``display_name`` (NAME_UNAVAILABLE) when the cleaned name
+    mixes look-alike scripts, is reserved (RESERVED_DISPLAY_NAMES; staff may take
+    those) or looks like another account's name: its display name or its username,
+    which is shown where a reader has no display name. "" is always available."""
+    if not name:
+        return
+    if (
+        mixes_lookalike_scripts(name)
+        or (_name_reserved(name) and not getattr(user, "is_staff", False))
+        or _name_taken(display_name_key(name), user=user)
+    ):
+        raise InvalidInput(NAME_UNAVAILABLE, field="display_name")
+
+
+def _name_taken(key: str | None, *, user: AbstractBaseUser | None) -> bool:
+    """Whether another account shows a name with this key, as its display name or
+    as its username (two indexed lookups). The unique constraint on display names
+    holds against races; see display_name_set."""
+    if key is None:
+        return False
+    own = getattr(user, "pk", None)
+    return (
+        ReaderProfile.objects.filter(display_name_key=key).exclude(user_id=own).exists()
+        or UsernameKey.objects.filter(key=key).exclude(user_id=own).exists()
+    )
+
+
+def username_key_refresh(*, user: AbstractBaseUser) -> None:
+    """Store the key of the account's username (UsernameKey); called on every save
+    of an account that may have changed the username. Idempotent."""
+    key = display_name_key(user.get_username()) or ""
+    UsernameKey.objects.update_or_create(user_id=user.pk, defaults={"key": key})
+
+
+def display_name_set(*, user: AbstractBaseUser, display_name: str) -> ReaderProfile:
+    """Change the reader's display name ("" for none, then the username is shown).
+    Banned and suspended readers may not (Forbidden). A reader may restate their own
+    name, in any case or width. Of two readers taking the same name at once one gets
+    it, the other InvalidInput naming ``display_name``."""
+    reader_ensure_may_write(user=user)
+    name = display_name_clean(display_name)
+    display_name_ensure_available(name, user=user)
+    profile = reader_profile_get_or_create(user=user)
+    profile.display_name = name
+    try:
+        with transaction.atomic():
+            profile.save(update_fields=["display_name", "updated_at"])
+    except IntegrityError:
+        raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
+    return profile
+
+
+def user_register(
+    *, username: str, password: str, email: str = "", display_name: str = ""
+) -> tuple[AbstractBaseUser, str]:
+    """Create a reader account; returns the user and an API token.
+
+    All of the input is checked on its own first (username format, display name,
+    the password validators), and only then against the existing accounts, so that
+    nobody learns which names exist without sending a password good enough to
+    register. The username (NFKC-normalised) must not mix look-alike scripts, be
+    reserved or share its key with another account's username or display name; all
+    three answer USERNAME_UNAVAILABLE alike. The display name as
+    display_name_ensure_available says. Of two concurrent registrations of the same
+    username or display name one succeeds, the other is InvalidInput naming the field."""
+    user_model = get_user_model()
+    username = user_model.normalize_username(username)  # NFKC, as Django's own forms do
+    user = user_model(username=username, email=email)
+    _name_visible(username, field="username", what="A username")
+    try:
+        user_model.username_validator(username)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="username") from None
+    display_name = display_name_clean(display_name)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password") from None
+    if (
+        mixes_lookalike_scripts(username)
+        or _name_reserved(username)
+        or _name_taken(display_name_key(username), user=None)
+    ):
+        raise InvalidInput(USERNAME_UNAVAILABLE, field="username")
+    display_name_ensure_available(display_name)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()  # its UsernameKey is stored by the receiver, in this transaction
+            token = Token.objects.create(user=user)
+            # Every reader has a profile from the start, where moderators find them.
+            ReaderProfile.objects.create(user=user, display_name=display_name)
+    except IntegrityError:  # registered concurrently under the same username or display name
+        key = display_name_key(display_name)
+        if key is not None and ReaderProfile.objects.filter(display_name_key=key).exists():
+            raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
+        raise InvalidInput(USERNAME_UNAVAILABLE, field="username") from None
+    return user, token.key
+
+
+class SecondFactorRefused(InvalidInput):
+    """The code given is not the current one of any of the account's authenticator apps."""
+
+
+OTP_MISSING = (
+    "This account signs in with a second factor: give the current code of its authenticator app as otp."
+)
+OTP_WRONG = "That code is not right (or no longer valid). Try the current one in a few seconds."
+AUTHENTICATOR_NEEDED = (
+    "Staff accounts need an authenticator app for an API token. Have an administrator set "
+    "one up with `manage.py totp_enroll <username>`, then sign in with its current code as otp."
+)
+
+
+def user_token_issue(*, user: AbstractBaseUser, otp: str = "") -> str:
+    """The API token of an account whose password has been checked; returns its key.
+
+    An account with an authenticator app must give its current code (InvalidInput
+    naming otp if missing, SecondFactorRefused if wrong, which the caller counts as
+    a failed login). Its token is then recorded as got with the second factor; one
+    it had from before without it is replaced, as it may be in other hands. Where
+    OTP_REQUIRED_FOR_STAFF is on, staff without an authenticator get none
+    (Forbidden). Everyone else gets the account's one token, as before."""
+    devices = list(user_authenticators(user=user))
+    if not devices:
+        if settings.OTP_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
+            raise Forbidden(AUTHENTICATOR_NEEDED, code="second_factor_needed")
+        token, _ = Token.objects.get_or_create(user=user)
+        return token.key
+    if not otp:
+        raise InvalidInput(OTP_MISSING, field="otp")
+    # django-otp's verify_token locks the device, so that a code is accepted once, and
+    # keeps its throttling state (it commits the failure count itself).
+    device = next(filter(None, (verify_token(user, each.persistent_id, otp) for each in devices)), None)
+    if device is None:
+        raise SecondFactorRefused(OTP_WRONG, field="otp")
+    with transaction.atomic():
+        token, _ = Token.objects.get_or_create(user=user)
+        if not TokenSecondFactor.objects.filter(token=token).exists():
+            token.delete()
+            token = Token.objects.create(user=user)
+        TokenSecondFactor.objects.update_or_create(
+            token=token, defaults={"device": device, "verified_at": timezone.now()}
+        )
+    return token.key
+
+
+def user_tokens_revoke(*, user: AbstractBaseUser) -> int:
+    """Delete the reader's API token, so that it no longer authenticates anyone
+    (401 from then on); a new sign-in issues a new one. Idempotent; returns how many
+    tokens were deleted (DRF keeps one per account, so every client that uses it is
+    signed out)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted
