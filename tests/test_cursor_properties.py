@@ -39,7 +39,8 @@ huge_ints = st.one_of(
 datetimes = st.datetimes(timezones=st.timezones()).flatmap(
     lambda moment: st.sampled_from([moment.isoformat(), str(moment), moment.replace(tzinfo=None).isoformat()])
 )
-text = st.text(st.characters(), max_size=40)
+# Surrogates cannot be encoded into a URL at all: no client can send them.
+text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 # The keys this project's cursors use, and others.
 keys = st.one_of(st.sampled_from(["o", "r", "p", "c", ""]), text)
 values = st.one_of(huge_ints.map(str), datetimes, text, st.sampled_from(["", "0", "1", "-1", "None", "\x00"]))
