@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from articles.models import Article
 from discussion.models import Comment
@@ -117,3 +118,10 @@ def scored_by_model(model: ModelVersion, scores: list[float]) -> None:
         )
         for number, score in enumerate(scores)
     )
+
+
+def client_for(user: AbstractBaseUser) -> APIClient:
+    """An API client signed in as user (authentication itself is tested elsewhere)."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

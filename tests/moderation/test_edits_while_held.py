@@ -6,27 +6,13 @@ from rest_framework.test import APIClient
 
 from articles.models import Article
 from moderation.models import ArticlePolicy, AuditEntry
-from moderation.permissions import moderators_group
 from moderation.services import comment_moderate
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 
 pytestmark = pytest.mark.django_db
 
 POLITE = "Danke für den ausführlichen Bericht, das war sehr informativ."
 INSULT = "Du bist ein dummer Idiot, halt endlich die Fresse."
-
-
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def moderator_client() -> APIClient:
-    moderator = UserFactory(username="moderatorin", is_staff=True)
-    moderator.groups.add(moderators_group())
-    return client_for(moderator)
 
 
 @pytest.fixture

@@ -4,22 +4,9 @@ from rest_framework.test import APIClient
 from discussion.models import Comment
 from moderation.models import AuditEntry, ReaderAuditEntry, Term
 from moderation.permissions import moderators_group
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def moderator_client() -> APIClient:
-    moderator = UserFactory(username="moderatorin", is_staff=True)
-    moderator.groups.add(moderators_group())
-    return client_for(moderator)
 
 
 @pytest.fixture
