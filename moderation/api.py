@@ -31,7 +31,7 @@ from web.api_errors import (
     field_errors,
     validated,
 )
-from web.errors import InvalidInput, NotFound
+from web.errors import NotFound
 
 SECOND_FACTOR_NEEDED = (
     "The moderation API needs a sign-in with the second factor: get a new API token with "
@@ -200,9 +200,6 @@ class DecisionApi(APIView):
     )
     def post(self, request: Request, comment_id: int) -> Response:
         data = validated(DecisionInput, request.data)
-        if data["action"] == "approve" and "revision" not in data:
-            # Publishing text the moderator has not seen (an edit meanwhile) must not happen.
-            raise InvalidInput("Give the revision of the text you approve.", field="revision")
         entry = comment_decide(
             comment_id=comment_id,
             moderator=request.user,
