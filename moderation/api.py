@@ -16,7 +16,6 @@ from rest_framework.views import APIView
 from accounts.selectors import user_authenticators
 from articles.selectors import article_get
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
-from moderation.modelops.registry import NoActiveModel
 from moderation.models import AuditEntry
 from moderation.permissions import MODERATE
 from moderation.selectors import QUEUES, queue_comments, queue_details
@@ -245,10 +244,7 @@ class AnalyzeApi(APIView):
     def post(self, request: Request) -> Response:
         data = validated(AnalyzeInput, request.data)
         article_id = article_get(slug=data["article"]).pk if data.get("article") else None
-        try:
-            analysis = text_analyze(text=data["text"], article_id=article_id)
-        except NoActiveModel as exc:
-            return Response({"detail": str(exc), "code": "no_model"}, status=503)
+        analysis = text_analyze(text=data["text"], article_id=article_id)
         return Response(AnalyzeOutput(analysis).data)
 
 
