@@ -4,7 +4,6 @@ audited exactly as in the admin (the same services)."""
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import user_authenticators
+from accounts.selectors import reader_get, user_authenticators
 from articles.selectors import article_get
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.models import AuditEntry
@@ -30,7 +29,6 @@ from web.api_errors import (
     field_errors,
     validated,
 )
-from web.errors import NotFound
 
 SECOND_FACTOR_NEEDED = (
     "The moderation API needs a sign-in with the second factor: get a new API token with "
@@ -279,11 +277,8 @@ class ReaderApi(APIView):
     )
     def post(self, request: Request, username: str) -> Response:
         data = validated(ReaderActionInput, request.data)
-        reader = get_user_model().objects.filter(username=username).first()
-        if reader is None:
-            raise NotFound("No such reader.")
         entry = reader_moderate(
-            reader=reader,
+            reader=reader_get(username=username),
             moderator=request.user,
             action=data["action"],
             reason=data.get("reason", ""),

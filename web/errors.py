@@ -15,7 +15,6 @@ from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 
 class DomainError(Exception):
@@ -80,6 +79,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             {"detail": f"The request body is larger than {limit} bytes.", "code": "too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    # Imported here: DRF's views module loads the authentication classes of the
+    # settings, which read accounts' selectors, and those raise the errors above.
+    from rest_framework.views import exception_handler
+
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
