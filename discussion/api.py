@@ -88,7 +88,8 @@ class CommentOutput(serializers.ModelSerializer):
 
     def get_editable_until(self, comment: Comment) -> datetime | None:
         user = self.context.get("user")
-        if user is None or comment.author_id != user.pk:
+        # An anonymous reader's pk is None, as is the author of a deleted account's comment.
+        if user is None or not user.is_authenticated or comment.author_id != user.pk:
             return None
         return comment_editable_until(comment=comment)
 
