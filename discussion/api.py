@@ -109,13 +109,18 @@ class ThreadNodeOutput(serializers.Serializer):
     liked = serializers.BooleanField(help_text="Whether you like it (false when not signed in).")
     reply_count = serializers.IntegerField(help_text="Published replies below it, at any depth.")
 
-
-# The node contains nodes; declared after the class exists, for the schema.
-ThreadNodeOutput._declared_fields["replies"] = ThreadNodeOutput(
-    many=True,
-    help_text="Replies, oldest first, nested down to the display depth; deeper replies hang "
-    "flat under their ancestor at that depth (see `parent`).",
-)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The node contains nodes: a field of its own class cannot be declared in the
+        # class body, so it is added when the fields are built (the schema generator
+        # refers to the component it is already describing).
+        return {
+            **super().get_fields(),
+            "replies": ThreadNodeOutput(
+                many=True,
+                help_text="Replies, oldest first, nested down to the display depth; deeper replies hang "
+                "flat under their ancestor at that depth (see `parent`).",
+            ),
+        }
 
 
 class ThreadOutput(serializers.Serializer):
