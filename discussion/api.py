@@ -1,6 +1,7 @@
 """The readers' discussion API. Views are thin: validate input, call one service or
 selector, shape the output. The thread is built from rows by the selector; DRF
-serializers describe its shape for the schema only."""
+serializers describe its shape for the schema only, and
+tests/discussion/test_output_schema.py holds the two to the same fields."""
 
 from datetime import datetime
 from typing import Any
