@@ -1,15 +1,25 @@
 """Reads of the accounts: reader profiles and the second factor."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts.models import ReaderProfile, TokenSecondFactor
+from web.errors import NotFound
 
 
 def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
     return ReaderProfile.objects.filter(user=user).first()
+
+
+def reader_get(*, username: str) -> AbstractBaseUser:
+    """The account with this username, staff included; NotFound otherwise."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFound("No such reader.")
+    return user
 
 
 # --- Second factor ----------------------------------------------------------

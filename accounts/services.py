@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp import verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from accounts.models import ReaderProfile, TokenSecondFactor, UsernameKey
@@ -295,6 +296,39 @@ def user_token_issue(*, user: AbstractBaseUser, otp: str = "") -> str:
             token=token, defaults={"device": device, "verified_at": timezone.now()}
         )
     return token.key
+
+
+TOTP_CODE_WRONG = "That code is not right (or no longer valid). Try the current one."
+
+
+def staff_totp_enrol(*, user: AbstractBaseUser, replace: bool = False) -> TOTPDevice:
+    """The authenticator app (TOTP device) being set up for a staff account, whose
+    ``config_url`` the app scans. Forbidden for other accounts: the second factor
+    is the admin's.
+
+    By default the account sets it up itself: the one device awaiting confirmation
+    (made on the first call, the same one on the next, so the code shown does not
+    change), which counts once staff_totp_confirm took its code. With ``replace``
+    an administrator hands a new one over (a lost phone): every device of the
+    account is deleted, so their codes stop working, and the new one counts at once.
+    """
+    if not user.is_staff:
+        raise Forbidden("Two-factor login is for staff accounts (the admin).", code="not_staff")
+    if not replace:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "app"})
+        return device
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        return TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+
+
+def staff_totp_confirm(*, device: TOTPDevice, code: str) -> None:
+    """Make a device set up by staff_totp_enrol count, given the code its app shows
+    now; InvalidInput naming ``token`` (nothing changes) for any other code."""
+    if not device.verify_token(code.strip()):
+        raise InvalidInput(TOTP_CODE_WRONG, field="token")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
 
 
 def user_tokens_revoke(*, user: AbstractBaseUser) -> int:

@@ -19,8 +19,10 @@ from django.urls import URLPattern, path, reverse
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.selectors import user_authenticators
+from accounts.services import staff_totp_confirm, staff_totp_enrol
+from web.errors import InvalidInput
 from web.throttling import ip_throttle_wait
 
 
@@ -39,7 +41,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
         # With a single authenticator there is nothing to choose: use it.
         device = super()._chosen_device(user)
         if device is None:
-            devices = list(TOTPDevice.objects.devices_for_user(user, confirmed=True))
+            devices = list(user_authenticators(user=user))
             device = devices[0] if len(devices) == 1 else None
         return device
 
@@ -113,15 +115,16 @@ class StammtischAdminSite(AdminSite):
         }
         if context["enabled"]:
             return TemplateResponse(request, "admin/two_factor.html", context)
-        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "app"})
+        device = staff_totp_enrol(user=user)
         form = TokenForm(request.POST or None)
         if form.is_valid():
-            if device.verify_token(form.cleaned_data["token"].strip()):
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+            try:
+                staff_totp_confirm(device=device, code=form.cleaned_data["token"])
+            except InvalidInput as exc:
+                form.add_error("token", exc.message)
+            else:
                 otp_login(request, device)
                 return HttpResponseRedirect(reverse("admin:two_factor"))
-            form.add_error("token", "That code is not right (or no longer valid). Try the current one.")
         context.update(
             form=form, qr=_qr_data_uri(device.config_url), secret=base64.b32encode(device.bin_key).decode()
         )

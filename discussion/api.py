@@ -1,6 +1,7 @@
 """The readers' discussion API. Views are thin: validate input, call one service or
 selector, shape the output. The thread is built from rows by the selector; DRF
-serializers describe its shape for the schema only."""
+serializers describe its shape for the schema only, and
+tests/discussion/test_output_schema.py holds the two to the same fields."""
 
 from datetime import datetime
 from typing import Any
@@ -88,7 +89,8 @@ class CommentOutput(serializers.ModelSerializer):
 
     def get_editable_until(self, comment: Comment) -> datetime | None:
         user = self.context.get("user")
-        if user is None or comment.author_id != user.pk:
+        # An anonymous reader's pk is None, as is the author of a deleted account's comment.
+        if user is None or not user.is_authenticated or comment.author_id != user.pk:
             return None
         return comment_editable_until(comment=comment)
 
@@ -108,13 +110,18 @@ class ThreadNodeOutput(serializers.Serializer):
     liked = serializers.BooleanField(help_text="Whether you like it (false when not signed in).")
     reply_count = serializers.IntegerField(help_text="Published replies below it, at any depth.")
 
-
-# The node contains nodes; declared after the class exists, for the schema.
-ThreadNodeOutput._declared_fields["replies"] = ThreadNodeOutput(
-    many=True,
-    help_text="Replies, oldest first, nested down to the display depth; deeper replies hang "
-    "flat under their ancestor at that depth (see `parent`).",
-)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The node contains nodes: a field of its own class cannot be declared in the
+        # class body, so it is added when the fields are built (the schema generator
+        # refers to the component it is already describing).
+        return {
+            **super().get_fields(),
+            "replies": ThreadNodeOutput(
+                many=True,
+                help_text="Replies, oldest first, nested down to the display depth; deeper replies hang "
+                "flat under their ancestor at that depth (see `parent`).",
+            ),
+        }
 
 
 class ThreadOutput(serializers.Serializer):

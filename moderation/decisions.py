@@ -104,6 +104,9 @@ def comment_decide(
     same comment at once exactly one wins; the other gets a Conflict, and the
     refused attempt is audited too.
     """
+    # Without the revision seen, an edit made meanwhile would be published unread.
+    if action == Action.APPROVE and expected_revision is None:
+        raise InvalidInput("Give the revision of the text you approve.", field="revision")
     if action not in Action.values:
         raise InvalidInput(f"Choose one of the actions {', '.join(Action.values)}.", field="action")
     if action == Action.REJECT and reason not in RejectReason.values:

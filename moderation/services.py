@@ -14,12 +14,13 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status, comment_score_set
-from moderation.modelops.registry import active_model
+from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
 from moderation.policy.policy import Verdict, decide_with_rules
 from moderation.policy.rules import facts_for, policy_config, site_policy
 from moderation.policy.wordlists import Hit
 from moderation.statistics.stats import site_mix
+from web.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -234,8 +235,11 @@ def comments_sweep_pending(*, now: datetime | None = None) -> SweepResult:
 def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
     """Score and explain a text and say what the policy would do with it, as for a
     new comment by an unknown reader on the article (or under the site policy).
-    Nothing is stored. Raises NoActiveModel without a usable model."""
-    loaded = active_model()
+    Nothing is stored. Raises Unavailable (code ``no_model``) without a usable model."""
+    try:
+        loaded = active_model()
+    except NoActiveModel as exc:
+        raise Unavailable(str(exc), code="no_model") from exc
     analysis = loaded.model.analyze(text)
     verdict, hits = _verdict(
         comment_id=0,

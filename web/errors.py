@@ -15,7 +15,6 @@ from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 
 class DomainError(Exception):
@@ -63,6 +62,14 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unavailable(DomainError):
+    """Something the answer needs is not there on the server's side (no usable
+    model, say); the client may try again later."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "unavailable"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_json(), status=exc.status_code)
@@ -72,6 +79,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             {"detail": f"The request body is larger than {limit} bytes.", "code": "too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    # Imported here: DRF's views module loads the authentication classes of the
+    # settings, which read accounts' selectors, and those raise the errors above.
+    from rest_framework.views import exception_handler
+
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]

@@ -154,6 +154,21 @@ def model_path(row: ModelVersion) -> Path:
     return Path(settings.MODELS_DIR) / row.file_name
 
 
+def active_model_row() -> ModelVersion | None:
+    """The registry row of the active model, None when none is active. One indexed query."""
+    return ModelVersion.objects.filter(is_active=True).first()
+
+
+def model_load_error(row: ModelVersion) -> str | None:
+    """Why the model file of ``row`` cannot be loaded (missing, altered, of an older
+    format), or None when it loads. Reads the whole file: for commands, not requests."""
+    try:
+        load_model(model_path(row), sha256=row.sha256)
+    except ModelFileError as exc:
+        return str(exc)
+    return None
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     row: ModelVersion
@@ -173,7 +188,7 @@ def active_model() -> LoadedModel:
     written to the registry row for health to show, and cleared by the next
     process that has the model working."""
     global _loaded
-    row = ModelVersion.objects.filter(is_active=True).first()
+    row = active_model_row()
     if row is None:
         raise NoActiveModel("no model is active; train one with `manage.py train_model --activate`")
     current = _loaded

@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from moderation.models import SitePolicy
 from moderation.services import site_thresholds_for_mix_set
 from moderation.statistics.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
 
@@ -58,7 +58,5 @@ def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
         f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below "
         f"{policy.publish_below}, reject from {policy.reject_above}."
     )
-    LogEntry.objects.log_actions(
-        user_id=request.user.pk, queryset=[policy], action_flag=CHANGE, change_message=change
-    )
+    admin.site.get_model_admin(SitePolicy).log_change(request, policy, change)
     messages.success(request, change)

@@ -7,10 +7,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ReaderProfile
+from accounts.selectors import reader_get
 from accounts.services import reader_ban, reader_lift_restrictions, reader_suspend
 from discussion.models import Comment
 from tests.factories import CommentFactory
-from web.errors import InvalidInput
+from web.errors import InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,8 @@ def test_profile_is_created_on_demand_once(reader) -> None:
     reader_ban(user=reader, reason="a")
     reader_lift_restrictions(user=reader)
     assert ReaderProfile.objects.filter(user=reader).count() == 1
+
+
+def test_an_unknown_username_is_not_found(db) -> None:
+    with pytest.raises(NotFound):
+        reader_get(username="niemand")

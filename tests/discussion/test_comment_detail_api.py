@@ -36,6 +36,13 @@ def test_own_comment_shows_until_when_it_can_be_edited(reader_client: APIClient,
     assert APIClient().get(url(published)).json()["editable_until"] is None
 
 
+def test_a_comment_of_a_deleted_account_is_nobodys_to_edit(api_client: APIClient, article, settings) -> None:
+    settings.COMMENT_EDIT_WINDOW_SECONDS = 600
+    comment = CommentFactory(article=article, author=UserFactory(username="geloescht"))
+    comment.author.delete()
+    assert api_client.get(url(comment)).json()["editable_until"] is None
+
+
 # --- PATCH ----------------------------------------------------------------
 
 

@@ -114,6 +114,16 @@ def test_one_click_approve_from_the_queue(moderator_client: Client, moderator) -
     assert AuditEntry.objects.filter(comment=comment, moderator=moderator, to_status="published").exists()
 
 
+def test_approving_from_the_queue_without_the_revision_seen_changes_nothing(moderator_client: Client) -> None:
+    comment = held_with_assessment("Vollpfosten? Nein, nur ein Scherz.", 0.5)
+    response = moderator_client.post(
+        f"{HELD}{comment.pk}/decide/?expected_status=held&next={HELD}", {"decision": "approve"}, follow=True
+    )
+    assert "Give the revision of the text you approve." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "held"
+
+
 def test_bulk_reject_with_a_reason(moderator_client: Client) -> None:
     comments = [held_with_assessment(f"Kommentar {n}", 0.6) for n in range(3)]
     keep = held_with_assessment("bleibt", 0.6)

@@ -37,7 +37,12 @@ def held(**fields) -> Comment:  # type: ignore[no-untyped-def]
 def test_moderator_actions_change_status_and_are_audited(moderator, start, action, reason, end) -> None:
     comment = CommentFactory(status=start, score=0.4)
     entry = comment_decide(
-        comment_id=comment.pk, moderator=moderator, action=action, reason=reason, note="geprüft"
+        comment_id=comment.pk,
+        moderator=moderator,
+        action=action,
+        reason=reason,
+        note="geprüft",
+        expected_revision=comment.revision,
     )
     comment.refresh_from_db()
     assert comment.status == end
@@ -55,7 +60,7 @@ def test_moderator_actions_change_status_and_are_audited(moderator, start, actio
 def test_approving_updates_the_articles_count(moderator) -> None:
     comment = held()
     before = comment.article.comment_count
-    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve")
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", expected_revision=1)
     comment.article.refresh_from_db()
     assert comment.article.comment_count == before + 1
 
@@ -92,7 +97,7 @@ def test_the_second_of_two_decisions_conflicts_and_is_recorded(moderator) -> Non
 
 def test_unknown_comment_is_not_found(moderator) -> None:
     with pytest.raises(NotFound):
-        comment_decide(comment_id=2**63, moderator=moderator, action="approve")
+        comment_decide(comment_id=2**63, moderator=moderator, action="approve", expected_revision=1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -113,6 +118,7 @@ def test_concurrent_decisions_cannot_both_win() -> None:
                 action=action,
                 reason=reason,
                 expected_status="held",
+                expected_revision=1,
             )
             outcomes.append(action)
         except Conflict:
@@ -144,6 +150,15 @@ def test_a_decision_on_text_the_moderator_did_not_see_conflicts(moderator) -> No
     assert comment.status == "held"
 
 
+def test_approving_without_the_revision_seen_is_refused(moderator) -> None:
+    comment = held()
+    with pytest.raises(InvalidInput) as error:
+        comment_decide(comment_id=comment.pk, moderator=moderator, action="approve")
+    assert error.value.field == "revision"
+    comment.refresh_from_db()
+    assert comment.status == "held"
+
+
 def report(comment: Comment, n: int, reason: str = "offensive") -> None:
     for _ in range(n):
         report_create(comment_id=comment.pk, reporter=UserFactory(), reason=reason)
@@ -170,7 +185,7 @@ def test_after_a_moderators_approval_more_reports_do_not_requeue_that_text(moder
     site_policy_update(report_threshold=2)
     comment = CommentFactory(status=Comment.Status.PUBLISHED)
     report(comment, 2)
-    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve")
+    comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", expected_revision=1)
     assert not Report.objects.filter(comment=comment, resolved_at__isnull=True).exists()
     report(comment, 3)
     comment.refresh_from_db()

@@ -8,7 +8,13 @@ from django.core.management import CommandError, call_command
 from discussion.models import Comment
 from moderation.classifier.persist import sha256_of
 from moderation.modelops.lifecycle import model_retrain, promotion_decision
-from moderation.modelops.registry import active_model, model_activate, model_train
+from moderation.modelops.registry import (
+    active_model,
+    active_model_row,
+    model_activate,
+    model_load_error,
+    model_train,
+)
 from moderation.models import AuditEntry, ModelVersion
 from moderation.policy.thresholds import thresholds_for
 from moderation.services import comment_moderate
@@ -162,6 +168,21 @@ def test_bootstrap_replaces_an_active_model_that_cannot_be_loaded(models_dir, se
     call_command("train_model", "--if-none-active", "--activate", "--folds", "0", stdout=out)
     assert "is active but cannot be loaded" in out.getvalue()
     assert ModelVersion.objects.get(is_active=True) != old
+
+
+def test_the_active_model_loads(active_model) -> None:
+    assert model_load_error(active_row()) is None
+
+
+def test_a_model_whose_file_was_altered_cannot_be_loaded(active_model) -> None:
+    ModelVersion.objects.filter(pk=active_model.pk).update(sha256="0" * 64)
+    assert "the registry expects 0000" in str(model_load_error(active_row()))
+
+
+def active_row() -> ModelVersion:
+    row = active_model_row()
+    assert row is not None
+    return row
 
 
 def test_evaluate_model_prints_measures_and_writes_a_report(active_model, settings, tmp_path, client) -> None:

@@ -2,10 +2,11 @@ import sys
 from typing import Any
 
 import qrcode
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.selectors import reader_get
+from accounts.services import staff_totp_enrol
+from web.errors import Forbidden, NotFound
 
 
 class Command(BaseCommand):
@@ -19,14 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-qr", action="store_true", help="print only the otpauth:// address")
 
     def handle(self, *args: Any, username: str, no_qr: bool, **options: Any) -> None:
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"no account {username!r}")
-        if not user.is_staff:
-            raise CommandError(f"{username} is not staff; two-factor login is for the admin")
-        with transaction.atomic():
-            TOTPDevice.objects.filter(user=user).delete()  # a lost phone: the old codes stop working
-            device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        try:
+            user = reader_get(username=username)
+        except NotFound:
+            raise CommandError(f"no account {username!r}") from None
+        try:
+            device = staff_totp_enrol(user=user, replace=True)
+        except Forbidden:
+            raise CommandError(f"{username} is not staff; two-factor login is for the admin") from None
         self.stdout.write(
             f"Scan this with the authenticator app of {username}, or enter the address by hand:"
         )

@@ -22,11 +22,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from moderation.classifier.data import DataFormatError, Dataset, combine
 from moderation.classifier.evaluate import baseline_cross_validated, reported_prevalences
 from moderation.classifier.model import DEFAULT_PARAMS
-from moderation.classifier.persist import ModelFileError, load_model
 from moderation.modelops.progress import ProgressBar
-from moderation.modelops.registry import TrainingDataError, model_path, model_train
+from moderation.modelops.registry import (
+    TrainingDataError,
+    active_model_row,
+    model_load_error,
+    model_train,
+)
 from moderation.modelops.training_data import FORMATS, CsvOptions, best_available_data, load_source
-from moderation.models import ModelVersion
 
 
 def csv_options(options: dict[str, Any]) -> CsvOptions:
@@ -116,16 +119,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        active = ModelVersion.objects.filter(is_active=True).first()
+        active = active_model_row()
         if options["if_none_active"] and active is not None:
-            try:
-                load_model(model_path(active), sha256=active.sha256)
-            except ModelFileError as exc:
-                # e.g. a file of an older model format after an upgrade: replace it
-                self.stdout.write(f"model {active.version} is active but cannot be loaded ({exc}); training")
-            else:
+            problem = model_load_error(active)
+            if problem is None:
                 self.stdout.write(f"model {active.version} is active; nothing to train")
                 return
+            # e.g. a file of an older model format after an upgrade: replace it
+            self.stdout.write(f"model {active.version} is active but cannot be loaded ({problem}); training")
         sources = list(options["sources"] or [])
         if options["with_coldstart"]:
             sources.append(["coldstart"])
