@@ -1,6 +1,6 @@
 """Reads of the accounts: reader profiles and the second factor."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -8,14 +8,14 @@ from rest_framework.authtoken.models import Token
 from accounts.models import ReaderProfile, TokenSecondFactor
 
 
-def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
+def reader_profile_find(*, user: User) -> ReaderProfile | None:
     return ReaderProfile.objects.filter(user=user).first()
 
 
 # --- Second factor ----------------------------------------------------------
 
 
-def user_authenticators(*, user: AbstractBaseUser) -> QuerySet[TOTPDevice]:
+def user_authenticators(*, user: User) -> QuerySet[TOTPDevice]:
     """The account's authenticator apps: its confirmed TOTP devices."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True)
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -17,7 +18,7 @@ from accounts.selectors import user_authenticators
 from articles.selectors import article_get
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
 from moderation.modelops.registry import NoActiveModel
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, ModelVersion
 from moderation.permissions import MODERATE
 from moderation.selectors import QUEUES, queue_comments, queue_details
 from moderation.services import text_analyze
@@ -32,6 +33,7 @@ from web.api_errors import (
     validated,
 )
 from web.errors import InvalidInput, NotFound
+from web.requests import AuthenticatedRequest
 
 SECOND_FACTOR_NEEDED = (
     "The moderation API needs a sign-in with the second factor: get a new API token with "
@@ -158,8 +160,12 @@ class DecisionInput(serializers.Serializer):
 
 
 class AuditEntryOutput(serializers.ModelSerializer):
-    moderator = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    model_version = serializers.SlugRelatedField(slug_field="version", read_only=True, allow_null=True)
+    moderator: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    model_version: "serializers.SlugRelatedField[ModelVersion]" = serializers.SlugRelatedField(
+        slug_field="version", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AuditEntry
@@ -198,7 +204,7 @@ class DecisionApi(APIView):
             415: UNSUPPORTED,
         },
     )
-    def post(self, request: Request, comment_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         data = validated(DecisionInput, request.data)
         if data["action"] == "approve" and "revision" not in data:
             # Publishing text the moderator has not seen (an edit meanwhile) must not happen.
@@ -284,7 +290,7 @@ class ReaderApi(APIView):
             404: NOT_FOUND,
         },
     )
-    def post(self, request: Request, username: str) -> Response:
+    def post(self, request: AuthenticatedRequest, username: str) -> Response:
         data = validated(ReaderActionInput, request.data)
         reader = get_user_model().objects.filter(username=username).first()
         if reader is None:
