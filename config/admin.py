@@ -93,7 +93,7 @@ class StammtischAdminSite(AdminSite):
         return response
 
     def has_permission(self, request: HttpRequest) -> bool:
-        verified = not settings.OTP_REQUIRED_FOR_STAFF or request.user.is_verified()
+        verified = not settings.OTP_REQUIRED_FOR_STAFF or request.user.is_verified()  # type: ignore[union-attr]  # django-otp's OTPMiddleware adds it
         return super().has_permission(request) and verified
 
     def get_urls(self) -> list[Any]:
