@@ -2,6 +2,7 @@
 its readers' reports stay with it, through the public and the moderation API."""
 
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from articles.models import Article
@@ -16,7 +17,7 @@ POLITE = "Danke für den ausführlichen Bericht, das war sehr informativ."
 INSULT = "Du bist ein dummer Idiot, halt endlich die Fresse."
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
@@ -9,7 +10,7 @@ from tests.factories import CommentFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+def client_for(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
@@ -172,7 +173,7 @@ READER_ACTIONS = {
 }
 
 
-def staff_account(kind: str):  # type: ignore[no-untyped-def]
+def staff_account(kind: str) -> User:
     user = UserFactory(username="kollegin", **STAFF_ACCOUNTS[kind])
     if kind == "member of the Moderators group":
         user.groups.add(moderators_group())
