@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -36,6 +37,7 @@ from web.api_errors import (
     field_errors,
     validated,
 )
+from web.requests import AuthenticatedRequest
 from web.security import lockout_response
 
 # --- Output shapes --------------------------------------------------------
@@ -99,7 +101,7 @@ class MeApi(APIView):
     @extend_schema(
         operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(_reader(request.user, reader_profile_find(user=request.user)))
 
     @extend_schema(
@@ -117,7 +119,7 @@ class MeApi(APIView):
             429: THROTTLED,
         },
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         data = validated(MeUpdateInput, request.data)
         profile = display_name_set(user=request.user, display_name=data["display_name"])
         return Response(_reader(request.user, profile))
@@ -196,7 +198,7 @@ class TokenApi(APIView):
             429: THROTTLED,
         },
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> HttpResponse:
         serializer = TokenInput(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         # The login guard marks the request when this account is locked out from here.
@@ -226,7 +228,7 @@ class TokenApi(APIView):
             403: OpenApiResponse(ErrorOutput, description="A session without the CSRF token."),
         },
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         user_tokens_revoke(user=request.user)
         # The session is the request's, not the account's: it ends here, with the answer.
         if isinstance(request.successful_authenticator, SessionAuthentication):

@@ -3,14 +3,12 @@ gets its key."""
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from accounts.services import user_tokens_revoke, username_key_refresh
 
 
-def revoke_tokens_on_password_change(
-    sender: Any, *, instance: AbstractBaseUser, created: bool, **kwargs: Any
-) -> None:
+def revoke_tokens_on_password_change(sender: Any, *, instance: User, created: bool, **kwargs: Any) -> None:
     """After a save that set a new password (``set_password``: the admin's password
     forms, ``changepassword``), the account's API token stops working, as Django
     already ends its sessions. A hash upgrade at login is no password change: Django
@@ -22,7 +20,7 @@ def revoke_tokens_on_password_change(
 def keep_username_key(
     sender: Any,
     *,
-    instance: AbstractBaseUser,
+    instance: User,
     update_fields: frozenset[str] | None = None,
     **kwargs: Any,
 ) -> None:

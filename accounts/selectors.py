@@ -1,7 +1,7 @@
 """Reads of the accounts: reader profiles and the second factor."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -10,11 +10,11 @@ from accounts.models import ReaderProfile, TokenSecondFactor
 from web.errors import NotFound
 
 
-def reader_profile_find(*, user: AbstractBaseUser) -> ReaderProfile | None:
+def reader_profile_find(*, user: User) -> ReaderProfile | None:
     return ReaderProfile.objects.filter(user=user).first()
 
 
-def reader_get(*, username: str) -> AbstractBaseUser:
+def reader_get(*, username: str) -> User:
     """The account with this username, staff included; NotFound otherwise."""
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
@@ -25,7 +25,7 @@ def reader_get(*, username: str) -> AbstractBaseUser:
 # --- Second factor ----------------------------------------------------------
 
 
-def user_authenticators(*, user: AbstractBaseUser) -> QuerySet[TOTPDevice]:
+def user_authenticators(*, user: User) -> QuerySet[TOTPDevice]:
     """The account's authenticator apps: its confirmed TOTP devices."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True)
 

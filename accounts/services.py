@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -47,12 +47,12 @@ def text_clean(raw: str, *, field: str, max_length: int, what: str) -> str:
 # --- Readers --------------------------------------------------------------
 
 
-def reader_profile_get_or_create(*, user: AbstractBaseUser) -> ReaderProfile:
+def reader_profile_get_or_create(*, user: User) -> ReaderProfile:
     profile, _ = ReaderProfile.objects.get_or_create(user=user)
     return profile
 
 
-def reader_ensure_may_write(*, user: AbstractBaseUser, now: datetime | None = None) -> None:
+def reader_ensure_may_write(*, user: User, now: datetime | None = None) -> None:
     """Raise Forbidden, with the reason and the end date, if the reader is banned or
     suspended. One query."""
     profile = reader_profile_find(user=user)
@@ -73,7 +73,7 @@ def reader_ensure_may_write(*, user: AbstractBaseUser, now: datetime | None = No
         )
 
 
-def reader_suspend(*, user: AbstractBaseUser, until: datetime, reason: str) -> ReaderProfile:
+def reader_suspend(*, user: User, until: datetime, reason: str) -> ReaderProfile:
     """Suspend a reader from writing until ``until``; replaces an earlier suspension."""
     if until <= timezone.now():
         raise InvalidInput("A suspension must end in the future.", field="until")
@@ -84,7 +84,7 @@ def reader_suspend(*, user: AbstractBaseUser, until: datetime, reason: str) -> R
     return profile
 
 
-def reader_ban(*, user: AbstractBaseUser, reason: str) -> ReaderProfile:
+def reader_ban(*, user: User, reason: str) -> ReaderProfile:
     """Stop a reader from writing for good (until lifted)."""
     profile = reader_profile_get_or_create(user=user)
     profile.banned = True
@@ -93,7 +93,7 @@ def reader_ban(*, user: AbstractBaseUser, reason: str) -> ReaderProfile:
     return profile
 
 
-def reader_lift_restrictions(*, user: AbstractBaseUser) -> ReaderProfile:
+def reader_lift_restrictions(*, user: User) -> ReaderProfile:
     """End a ban and a suspension; idempotent."""
     profile = reader_profile_get_or_create(user=user)
     profile.banned = False
@@ -104,7 +104,7 @@ def reader_lift_restrictions(*, user: AbstractBaseUser) -> ReaderProfile:
     return profile
 
 
-def reader_set_premoderated(*, user: AbstractBaseUser, premoderated: bool) -> ReaderProfile:
+def reader_set_premoderated(*, user: User, premoderated: bool) -> ReaderProfile:
     """Make every comment of this reader wait for a human (or stop doing so)."""
     profile = reader_profile_get_or_create(user=user)
     profile.always_premoderated = premoderated
@@ -150,7 +150,7 @@ def display_name_clean(raw: str) -> str:
     return name
 
 
-def display_name_ensure_available(name: str, *, user: AbstractBaseUser | None = None) -> None:
+def display_name_ensure_available(name: str, *, user: User | None = None) -> None:
     """InvalidInput naming ``display_name`` (NAME_UNAVAILABLE) when the cleaned name
     mixes look-alike scripts, is reserved (RESERVED_DISPLAY_NAMES; staff may take
     those) or looks like another account's name: its display name or its username,
@@ -165,27 +165,27 @@ def display_name_ensure_available(name: str, *, user: AbstractBaseUser | None = 
         raise InvalidInput(NAME_UNAVAILABLE, field="display_name")
 
 
-def _name_taken(key: str | None, *, user: AbstractBaseUser | None) -> bool:
+def _name_taken(key: str | None, *, user: User | None) -> bool:
     """Whether another account shows a name with this key, as its display name or
     as its username (two indexed lookups). The unique constraint on display names
     holds against races; see display_name_set."""
     if key is None:
         return False
-    own = getattr(user, "pk", None)
-    return (
-        ReaderProfile.objects.filter(display_name_key=key).exclude(user_id=own).exists()
-        or UsernameKey.objects.filter(key=key).exclude(user_id=own).exists()
-    )
+    profiles = ReaderProfile.objects.filter(display_name_key=key)
+    usernames = UsernameKey.objects.filter(key=key)
+    if user is not None and user.pk is not None:
+        profiles, usernames = profiles.exclude(user_id=user.pk), usernames.exclude(user_id=user.pk)
+    return profiles.exists() or usernames.exists()
 
 
-def username_key_refresh(*, user: AbstractBaseUser) -> None:
+def username_key_refresh(*, user: User) -> None:
     """Store the key of the account's username (UsernameKey); called on every save
     of an account that may have changed the username. Idempotent."""
     key = display_name_key(user.get_username()) or ""
     UsernameKey.objects.update_or_create(user_id=user.pk, defaults={"key": key})
 
 
-def display_name_set(*, user: AbstractBaseUser, display_name: str) -> ReaderProfile:
+def display_name_set(*, user: User, display_name: str) -> ReaderProfile:
     """Change the reader's display name ("" for none, then the username is shown).
     Banned and suspended readers may not (Forbidden). A reader may restate their own
     name, in any case or width. Of two readers taking the same name at once one gets
@@ -205,7 +205,7 @@ def display_name_set(*, user: AbstractBaseUser, display_name: str) -> ReaderProf
 
 def user_register(
     *, username: str, password: str, email: str = "", display_name: str = ""
-) -> tuple[AbstractBaseUser, str]:
+) -> tuple[User, str]:
     """Create a reader account; returns the user and an API token.
 
     All of the input is checked on its own first (username format, display name,
@@ -221,7 +221,7 @@ def user_register(
     user = user_model(username=username, email=email)
     _name_visible(username, field="username", what="A username")
     try:
-        user_model.username_validator(username)  # type: ignore[attr-defined]
+        user_model.username_validator(username)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="username") from None
     display_name = display_name_clean(display_name)
@@ -265,7 +265,7 @@ AUTHENTICATOR_NEEDED = (
 )
 
 
-def user_token_issue(*, user: AbstractBaseUser, otp: str = "") -> str:
+def user_token_issue(*, user: User, otp: str = "") -> str:
     """The API token of an account whose password has been checked; returns its key.
 
     An account with an authenticator app must give its current code (InvalidInput
@@ -279,7 +279,7 @@ def user_token_issue(*, user: AbstractBaseUser, otp: str = "") -> str:
         if settings.OTP_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
             raise Forbidden(AUTHENTICATOR_NEEDED, code="second_factor_needed")
         token, _ = Token.objects.get_or_create(user=user)
-        return token.key
+        return str(token.key)
     if not otp:
         raise InvalidInput(OTP_MISSING, field="otp")
     # django-otp's verify_token locks the device, so that a code is accepted once, and
@@ -295,13 +295,13 @@ def user_token_issue(*, user: AbstractBaseUser, otp: str = "") -> str:
         TokenSecondFactor.objects.update_or_create(
             token=token, defaults={"device": device, "verified_at": timezone.now()}
         )
-    return token.key
+    return str(token.key)
 
 
 TOTP_CODE_WRONG = "That code is not right (or no longer valid). Try the current one."
 
 
-def staff_totp_enrol(*, user: AbstractBaseUser, replace: bool = False) -> TOTPDevice:
+def staff_totp_enrol(*, user: User, replace: bool = False) -> TOTPDevice:
     """The authenticator app (TOTP device) being set up for a staff account, whose
     ``config_url`` the app scans. Forbidden for other accounts: the second factor
     is the admin's.
@@ -331,7 +331,7 @@ def staff_totp_confirm(*, device: TOTPDevice, code: str) -> None:
     device.save(update_fields=["confirmed"])
 
 
-def user_tokens_revoke(*, user: AbstractBaseUser) -> int:
+def user_tokens_revoke(*, user: User) -> int:
     """Delete the reader's API token, so that it no longer authenticates anyone
     (401 from then on); a new sign-in issues a new one. Idempotent; returns how many
     tokens were deleted (DRF keeps one per account, so every client that uses it is

@@ -1,8 +1,12 @@
 from datetime import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from articles.models import Article
 from articles.selectors import (
@@ -95,12 +99,12 @@ class ArticleListApi(ListAPIView):
             400: field_errors("ArticleListErrors", ["limit", "cursor"]),
         },
     )
-    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # A plain dict: an empty or repeated ?limit= is refused, not read as the default.
         validated(ArticleListQuery, request.query_params.dict())
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Article]:
         return article_list()
 
 
@@ -112,7 +116,7 @@ class ArticleDetailApi(RetrieveAPIView):
         summary="An article with its body",
         responses={200: ArticleDetailOutput, 404: NOT_FOUND},
     )
-    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_object(self) -> Article:

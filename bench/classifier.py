@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
@@ -44,7 +45,7 @@ print(int(status["VmRSS"].split()[0]))
 """
 
 
-def timed(function, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(function: Callable[..., object], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()

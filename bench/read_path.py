@@ -28,6 +28,7 @@ import random
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -180,7 +181,14 @@ def in_process_cost(paths: dict[str, str], *, rounds: int, requests: int) -> dic
         setup_testing_defaults(environ)
         environ.update(PATH_INFO=path, QUERY_STRING="", HTTP_HOST="127.0.0.1")
         statuses: list[str] = []
-        b"".join(handler(environ, lambda status, headers: statuses.append(status)))
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
+            statuses.append(status)
+            return lambda data: None  # WSGI's write(); Django never calls it
+
+        b"".join(handler(environ, start_response))
         if not statuses[0].startswith("200"):
             raise SystemExit(f"GET {path}: {statuses[0]}")
 

@@ -23,6 +23,7 @@ from django_otp.admin import OTPAdminAuthenticationForm
 from accounts.selectors import user_authenticators
 from accounts.services import staff_totp_confirm, staff_totp_enrol
 from web.errors import InvalidInput
+from web.requests import AuthenticatedHttpRequest
 from web.throttling import ip_throttle_wait
 
 
@@ -95,7 +96,7 @@ class StammtischAdminSite(AdminSite):
         return response
 
     def has_permission(self, request: HttpRequest) -> bool:
-        verified = not settings.OTP_REQUIRED_FOR_STAFF or request.user.is_verified()
+        verified = not settings.OTP_REQUIRED_FOR_STAFF or request.user.is_verified()  # type: ignore[union-attr]  # django-otp's OTPMiddleware adds it
         return super().has_permission(request) and verified
 
     def get_urls(self) -> list[Any]:
@@ -105,7 +106,7 @@ class StammtischAdminSite(AdminSite):
             *super().get_urls(),
         ]
 
-    def two_factor_view(self, request: HttpRequest) -> HttpResponse:
+    def two_factor_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         """Set up the authenticator app for one's own account: scan, confirm with a code."""
         user = request.user
         context = {

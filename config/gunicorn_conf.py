@@ -1,6 +1,11 @@
 """gunicorn settings shared by `make run` and the container image."""
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 accesslog = "-"
 # A sync worker per core and a little more: requests are short and mostly database.
@@ -9,7 +14,7 @@ timeout = 30
 graceful_timeout = 20
 
 
-def child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
+def child_exit(server: "Arbiter", worker: "Worker") -> None:
     # Prometheus multiprocess mode: forget the gauges of a worker that is gone.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

@@ -189,7 +189,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "db.sqlite3",
+            "NAME": str(DATA_DIR / "db.sqlite3"),
             "OPTIONS": _SQLITE_OPTIONS,
             # A file, not memory, so that a worker process started by a test sees it.
             "TEST": {"NAME": str(DATA_DIR / "test-db.sqlite3")},

@@ -20,7 +20,7 @@ class CommentRevisionInline(_ReadOnlyInline):
     """Earlier texts of an edited comment: what moderators need to judge an edit."""
 
     model = CommentRevision
-    fields = ["revision", "body", "created_at"]
+    fields = ("revision", "body", "created_at")
     readonly_fields = fields
     verbose_name = "earlier text"
     verbose_name_plural = "edit history"
@@ -28,7 +28,7 @@ class CommentRevisionInline(_ReadOnlyInline):
 
 class ReportInline(_ReadOnlyInline):
     model = Report
-    fields = ["created_at", "reporter", "reason", "note", "comment_revision", "resolved_at"]
+    fields = ("created_at", "reporter", "reason", "note", "comment_revision", "resolved_at")
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
@@ -60,5 +60,5 @@ class CommentAdmin(admin.ModelAdmin):
     inlines = [CommentRevisionInline, ReportInline]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

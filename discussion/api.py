@@ -4,7 +4,7 @@ serializers describe its shape for the schema only, and
 tests/discussion/test_output_schema.py holds the two to the same fields."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
+from articles.models import Article
 from articles.selectors import article_get
 from discussion.models import Comment, Report
 from discussion.selectors import (
@@ -50,12 +51,15 @@ from web.api_errors import (
     field_errors,
     validated,
 )
+from web.requests import AuthenticatedRequest
 
 # --- Output shapes --------------------------------------------------------
 
 
 class CommentOutput(serializers.ModelSerializer):
-    article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    article: "serializers.SlugRelatedField[Article]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     author = serializers.SerializerMethodField(help_text="Display name, else username; null if deleted.")
     status = serializers.SerializerMethodField(
         help_text="`published`, or for your own comments `pending` (also while held) or `rejected`."
@@ -97,7 +101,7 @@ class CommentOutput(serializers.ModelSerializer):
 
 class ThreadNodeOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    parent = serializers.IntegerField(allow_null=True, help_text="The comment replied to.")
+    parent = serializers.IntegerField(allow_null=True, help_text="The comment replied to.")  # type: ignore[assignment]  # a field; DRF moves it off the class
     depth = serializers.IntegerField(help_text="0 for a top-level comment.")
     removed = serializers.BooleanField(
         help_text="A placeholder for a comment no longer shown that has replies: no author, no body."
@@ -171,7 +175,7 @@ class PageQueryInput(serializers.Serializer):
         super().__init__(*args, **kwargs)
         # The largest page is a setting; declared here, when the schema is built, so
         # that the schema states it as the maximum of `limit`.
-        self.fields["limit"].max_value = settings.THREAD_MAX_PAGE_SIZE
+        cast(serializers.IntegerField, self.fields["limit"]).max_value = settings.THREAD_MAX_PAGE_SIZE
 
     def validate_limit(self, value: int) -> int:
         if value > settings.THREAD_MAX_PAGE_SIZE:
@@ -190,7 +194,7 @@ class CommentCreateInput(serializers.Serializer):
     body = serializers.CharField(
         trim_whitespace=False, allow_blank=True, help_text="Plain text, 1–5000 characters."
     )
-    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)  # type: ignore[assignment]  # a field; DRF moves it off the class
 
 
 class CommentEditInput(serializers.Serializer):
@@ -275,7 +279,7 @@ class ArticleCommentsApi(APIView):
             429: THROTTLED,
         },
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str) -> Response:
         data = validated(CommentCreateInput, request.data)
         comment = comment_create(
             article=article_get(slug=slug),
@@ -319,7 +323,7 @@ class CommentDetailApi(APIView):
             429: THROTTLED,
         },
     )
-    def patch(self, request: Request, comment_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         data = validated(CommentEditInput, request.data)
         comment = comment_edit(comment_id=comment_id, user=request.user, body=data["body"])
         return Response(CommentOutput(comment, context={"user": request.user}).data)
@@ -330,7 +334,7 @@ class CommentDetailApi(APIView):
         parameters=[COMMENT_ID],
         responses={204: None, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
-    def delete(self, request: Request, comment_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         comment_delete(comment_id=comment_id, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -366,7 +370,7 @@ class CommentReactionsApi(APIView):
             429: THROTTLED,
         },
     )
-    def post(self, request: Request, comment_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         like_count = reaction_add(comment_id=comment_id, user=request.user)
         return Response({"comment": comment_id, "liked": True, "like_count": like_count})
 
@@ -382,7 +386,7 @@ class CommentReactionsApi(APIView):
             429: THROTTLED,
         },
     )
-    def delete(self, request: Request, comment_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         like_count = reaction_remove(comment_id=comment_id, user=request.user)
         return Response({"comment": comment_id, "liked": False, "like_count": like_count})
 
@@ -408,7 +412,7 @@ class CommentReportsApi(APIView):
             429: THROTTLED,
         },
     )
-    def post(self, request: Request, comment_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         data = validated(ReportInput, request.data)
         report = report_create(
             comment_id=comment_id, reporter=request.user, reason=data["reason"], note=data.get("note", "")
@@ -429,7 +433,7 @@ class MeCommentsApi(APIView):
             401: NOT_AUTHENTICATED,
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = _valid_query(PageQueryInput, request)
         page = comments_of_author(
             user=request.user,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 
@@ -32,12 +32,12 @@ MAX_ID = 2**63 - 1
 MAX_COUNT = 2**31 - 1
 
 Status = Comment.Status
-User = AbstractBaseUser | AnonymousUser
+Viewer = User | AnonymousUser
 
 SORTS = ("newest", "oldest", "top")
 
 
-def comments_visible_to(*, user: User) -> QuerySet[Comment]:
+def comments_visible_to(*, user: Viewer) -> QuerySet[Comment]:
     """Published comments for everyone; an author also sees their own comments
     that are still waiting or were rejected. Removed comments are seen by nobody."""
     visible = Q(status=Status.PUBLISHED)
@@ -55,7 +55,7 @@ def _valid_id(comment_id: int) -> bool:
     return 0 < comment_id <= MAX_ID
 
 
-def comment_get(*, comment_id: int, user: User) -> Comment:
+def comment_get(*, comment_id: int, user: Viewer) -> Comment:
     comment = (
         comments_visible_to(user=user)
         .select_related("author__reader_profile", "article")
@@ -75,7 +75,7 @@ def comment_get_published(*, comment_id: int) -> Comment:
     return comment_get(comment_id=comment_id, user=AnonymousUser())
 
 
-def comment_get_own(*, comment_id: int, user: AbstractBaseUser) -> Comment:
+def comment_get_own(*, comment_id: int, user: User) -> Comment:
     """The caller's own comment in any status, removed included, to change it.
 
     Someone else's comment that the caller can see is a 403; one they cannot see
@@ -106,7 +106,7 @@ def comment_author_name(*, comment: Comment) -> str | None:
     if comment.author is None:
         return None
     try:
-        display_name = comment.author.reader_profile.display_name  # type: ignore[attr-defined]
+        display_name = comment.author.reader_profile.display_name
     except ReaderProfile.DoesNotExist:
         display_name = ""
     return author_name(username=comment.author.get_username(), display_name=display_name)
@@ -307,7 +307,7 @@ def _tree(
     return [nodes[top] for top in tops if top in nodes]
 
 
-def _liked_ids(*, user: User, scope: Q) -> set[int]:
+def _liked_ids(*, user: Viewer, scope: Q) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(Reaction.objects.filter(scope, user=user).values_list("comment_id", flat=True))
@@ -319,7 +319,7 @@ class ThreadPage:
     next_cursor: str | None
 
 
-def thread_page(*, article: Article, user: User, sort: str, cursor: str | None, limit: int) -> ThreadPage:
+def thread_page(*, article: Article, user: Viewer, sort: str, cursor: str | None, limit: int) -> ThreadPage:
     """One page of an article's thread: top-level comments in ``sort`` order after
     ``cursor``, each with its replies.
 
@@ -365,7 +365,7 @@ class Replies:
     results: list[dict[str, Any]]
 
 
-def comment_replies(*, comment_id: int, user: User) -> Replies:
+def comment_replies(*, comment_id: int, user: Viewer) -> Replies:
     """All replies below a comment shown in a thread (published, or a placeholder
     with published replies), nested as in the thread but counted from this comment,
     so replies deeper than the thread shows are reachable. Three queries."""
@@ -402,7 +402,7 @@ class OwnPage:
     next_cursor: str | None
 
 
-def comments_of_author(*, user: AbstractBaseUser, cursor: str | None, limit: int) -> OwnPage:
+def comments_of_author(*, user: User, cursor: str | None, limit: int) -> OwnPage:
     """The reader's own comments, newest first, in every status they can see."""
     after = cursor_decode(cursor, sort="own") if cursor is not None else None
     query = (

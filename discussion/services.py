@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -65,9 +65,7 @@ def _ensure_open(article: Article) -> None:
         raise Forbidden("Comments are closed for this article.", code="comments_closed")
 
 
-def comment_create(
-    *, article: Article, author: AbstractBaseUser, body: str, parent_id: int | None = None
-) -> Comment:
+def comment_create(*, article: Article, author: User, body: str, parent_id: int | None = None) -> Comment:
     """Store a new comment as pending and, once committed, hand it to moderation.
 
     The article must take comments, the author may not be banned or suspended, and
@@ -145,9 +143,7 @@ def comment_score_set(*, comment_id: int, revision: int, score: float) -> Commen
     return before
 
 
-def comment_edit(
-    *, comment_id: int, user: AbstractBaseUser, body: str, now: datetime | None = None
-) -> Comment:
+def comment_edit(*, comment_id: int, user: User, body: str, now: datetime | None = None) -> Comment:
     """Replace the text of the user's own comment within the edit window.
 
     The comment is scored again at the next revision. A held one stays held: it
@@ -208,7 +204,7 @@ def comment_edit(
     return Comment.objects.select_related("article", "author__reader_profile").get(pk=comment.pk)
 
 
-def comment_delete(*, comment_id: int, user: AbstractBaseUser) -> None:
+def comment_delete(*, comment_id: int, user: User) -> None:
     """Remove the user's own comment (soft: the row stays, status removed).
 
     Its replies stay; the thread shows a placeholder in its place while it has
@@ -241,7 +237,7 @@ def _like_count(comment_id: int) -> int:
     return Comment.objects.filter(pk=comment_id).values_list("like_count", flat=True).get()
 
 
-def reaction_add(*, comment_id: int, user: AbstractBaseUser) -> int:
+def reaction_add(*, comment_id: int, user: User) -> int:
     """Like a published comment; idempotent. Returns the comment's like count.
 
     The unique constraint makes the like and the count's increment happen at most
@@ -262,7 +258,7 @@ def reaction_add(*, comment_id: int, user: AbstractBaseUser) -> int:
         return _like_count(comment.pk)
 
 
-def reaction_remove(*, comment_id: int, user: AbstractBaseUser) -> int:
+def reaction_remove(*, comment_id: int, user: User) -> int:
     """Take back a like; idempotent. Returns the comment's like count."""
     reader_ensure_may_write(user=user)
     comment = comment_get_published(comment_id=comment_id)
@@ -276,7 +272,7 @@ def reaction_remove(*, comment_id: int, user: AbstractBaseUser) -> int:
 # --- Reports --------------------------------------------------------------
 
 
-def report_create(*, comment_id: int, reporter: AbstractBaseUser, reason: str, note: str = "") -> Report:
+def report_create(*, comment_id: int, reporter: User, reason: str, note: str = "") -> Report:
     """Store a reader's report of the current revision of a published comment; one
     per reader and revision (a second is a Conflict; after an edit the reader may
     report the new text). Counts it on the comment and sends comment_reported in

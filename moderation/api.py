@@ -4,6 +4,7 @@ audited exactly as in the admin (the same services)."""
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.selectors import reader_get, user_authenticators
 from articles.selectors import article_get
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, ModelVersion
 from moderation.permissions import MODERATE
 from moderation.selectors import QUEUES, queue_comments, queue_details
 from moderation.services import text_analyze
@@ -29,6 +30,7 @@ from web.api_errors import (
     field_errors,
     validated,
 )
+from web.requests import AuthenticatedRequest
 
 SECOND_FACTOR_NEEDED = (
     "The moderation API needs a sign-in with the second factor: get a new API token with "
@@ -155,8 +157,12 @@ class DecisionInput(serializers.Serializer):
 
 
 class AuditEntryOutput(serializers.ModelSerializer):
-    moderator = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    model_version = serializers.SlugRelatedField(slug_field="version", read_only=True, allow_null=True)
+    moderator: "serializers.SlugRelatedField[User]" = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    model_version: "serializers.SlugRelatedField[ModelVersion]" = serializers.SlugRelatedField(
+        slug_field="version", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AuditEntry
@@ -195,7 +201,7 @@ class DecisionApi(APIView):
             415: UNSUPPORTED,
         },
     )
-    def post(self, request: Request, comment_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
         data = validated(DecisionInput, request.data)
         entry = comment_decide(
             comment_id=comment_id,
@@ -275,7 +281,7 @@ class ReaderApi(APIView):
             404: NOT_FOUND,
         },
     )
-    def post(self, request: Request, username: str) -> Response:
+    def post(self, request: AuthenticatedRequest, username: str) -> Response:
         data = validated(ReaderActionInput, request.data)
         entry = reader_moderate(
             reader=reader_get(username=username),

@@ -3,8 +3,9 @@ comments, acting on reports, and restricting readers. Every one is audited."""
 
 import logging
 from datetime import datetime
+from typing import TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import TextChoices
 
@@ -59,7 +60,13 @@ _TO = {
 }
 
 
-def _current(comment_id: int) -> dict[str, object]:
+class _Current(TypedDict):
+    status: str
+    revision: int
+    score: float | None
+
+
+def _current(comment_id: int) -> _Current:
     row = (
         Comment.objects.filter(pk=comment_id).values("status", "revision", "score").first()
         if (0 < comment_id <= MAX_ID)
@@ -87,7 +94,7 @@ def _restore_target(comment_id: int) -> str:
 def comment_decide(
     *,
     comment_id: int,
-    moderator: AbstractBaseUser,
+    moderator: User,
     action: str,
     reason: str = "",
     note: str = "",
@@ -224,8 +231,8 @@ class ReaderAction(TextChoices):
 
 def reader_moderate(
     *,
-    reader: AbstractBaseUser,
-    moderator: AbstractBaseUser,
+    reader: User,
+    moderator: User,
     action: str,
     reason: str = "",
     until: datetime | None = None,

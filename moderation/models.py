@@ -1,3 +1,5 @@
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,12 +44,12 @@ class ImmutableRecord(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Audit entries are immutable.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValueError("Audit entries are immutable.")
 
 
@@ -84,7 +86,7 @@ class AuditEntry(ImmutableRecord):
     def __str__(self) -> str:
         return f"{self.comment_id}: {self.from_status} → {self.to_status} by {self.actor}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A reason lists every rule that fired, and readers' text can make that long;
         # the full list is in details, the column keeps what fits.
         self.reason = self.reason[:255]

@@ -7,7 +7,7 @@ audit entries or the site policy; those stay with administrators, as do the
 restrictions of staff accounts.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 
 MODERATORS = "Moderators"
 # Deciding comments and restricting readers, in the admin and the moderation API.
@@ -46,7 +46,7 @@ def moderators_group() -> Group:
     return group
 
 
-def is_staff_account(user: AbstractBaseUser) -> bool:
+def is_staff_account(user: User) -> bool:
     """An administrator's or a moderator's account (staff status, superuser, or a member
     of the Moderators group), whatever it may do right now. One query at most."""
     return bool(user.is_staff or user.is_superuser) or user.groups.filter(name=MODERATORS).exists()

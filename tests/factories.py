@@ -1,6 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db.models import F
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -120,7 +120,7 @@ def scored_by_model(model: ModelVersion, scores: list[float]) -> None:
     )
 
 
-def client_for(user: AbstractBaseUser) -> APIClient:
+def client_for(user: User) -> APIClient:
     """An API client signed in as user (authentication itself is tested elsewhere)."""
     client = APIClient()
     client.force_authenticate(user)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
+from django.http import HttpResponse
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -401,7 +402,7 @@ def test_the_api_docs_files_are_served() -> None:
     )
 
 
-def policy_of(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def policy_of(response: HttpResponse) -> dict[str, list[str]]:
     directives = (part.split() for part in response["Content-Security-Policy"].split(";") if part.strip())
     return {name: values for name, *values in directives}
 

@@ -31,7 +31,7 @@ class ThrottledOutput(ErrorOutput):
 
 def field_errors(name: str, fields: list[str]) -> OpenApiResponse:
     """A 400 answer: messages per named input field, or a detail for unparsable bodies."""
-    shape = {
+    shape: dict[str, serializers.Field] = {
         field: serializers.ListField(child=serializers.CharField(), required=False)
         for field in [*fields, "non_field_errors"]
     }

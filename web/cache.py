@@ -40,13 +40,13 @@ class JsonSerializer:
 class JsonRedisCacheClient(RedisCacheClient):
     def __init__(self, servers: list[str], **options: Any) -> None:
         options.pop("serializer", None)  # JSON, whatever the settings say
-        super().__init__(servers, serializer=JsonSerializer, **options)
+        super().__init__(servers, serializer=JsonSerializer, **options)  # type: ignore[arg-type]  # dumps() keeps integers bare, as Django's own does; the stubs say bytes
 
-    def get(self, key: str, default: Any) -> Any:
+    def get(self, key: str | bytes | memoryview, default: Any) -> Any:
         value = super().get(key, default)
         return default if value is _REFUSED else value
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+    def get_many(self, keys: Iterable[str | bytes | memoryview]) -> dict[str | bytes | memoryview, Any]:
         return {key: value for key, value in super().get_many(keys).items() if value is not _REFUSED}
 
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 
 class DomainError(Exception):
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
     def __init__(
@@ -87,8 +87,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data["code"] = getattr(detail, "code", None) or "error"
-        if isinstance(exc, Throttled) and exc.wait is not None:
-            response.data["retry_after"] = math.ceil(exc.wait)
+        wait = exc.wait if isinstance(exc, Throttled) else None  # type: ignore[attr-defined]  # DRF sets it; the stubs leave it out
+        if wait is not None:
+            response.data["retry_after"] = math.ceil(wait)
     return response
 
 

@@ -63,7 +63,9 @@ class CheckedCursorPagination(CursorPagination):
         if position is not None and not self._is_position(position):
             raise invalid
         return Cursor(
-            offset=min(int(offset), self.offset_cutoff), reverse=tokens.get("r") == "1", position=position
+            offset=min(int(offset), self.offset_cutoff),
+            reverse=tokens.get("r") == "1",
+            position=position,  # type: ignore[arg-type]  # a string, as DRF's own cursors hold; the stubs say int
         )
 
     def _largest_offset(self) -> int:

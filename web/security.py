@@ -64,13 +64,13 @@ class LoginGuardHandler(AxesDatabaseHandler):
             or not self._account_locked(request, credentials)
         ):
             return
-        request.axes_locked_out = True
-        request.axes_credentials = credentials
+        request.axes_locked_out = True  # type: ignore[attr-defined]  # axes keeps its state on the request
+        request.axes_credentials = credentials  # type: ignore[attr-defined]  # axes keeps its state on the request
         user_locked_out.send(
             "axes",
             request=request,
             username=get_client_username(request, credentials),
-            ip_address=request.axes_ip_address,
+            ip_address=request.axes_ip_address,  # type: ignore[attr-defined]  # set by axes' middleware
         )
 
     def _account_locked(self, request: HttpRequest, credentials: dict[str, Any] | None) -> bool:

@@ -80,6 +80,6 @@ def ip_throttle_wait(request: HttpRequest, scope: str) -> int | None:
     ``<scope>_ip`` as IpWriteThrottle does for an API view with that scope, sharing
     its counter. Seconds to wait when over the rate, else None."""
     throttle = IpWriteThrottle()
-    if throttle.allow_request(request, SimpleNamespace(throttle_scopes={request.method: scope})):
+    if throttle.allow_request(request, SimpleNamespace(throttle_scopes={request.method: scope})):  # type: ignore[arg-type]  # it reads only method and META, which a Django request has
         return None
     return max(1, math.ceil(throttle.wait() or 1))

@@ -1,5 +1,6 @@
 from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 MODELS = ("readerprofile", "usernamekey", "tokensecondfactor")
 
@@ -19,11 +20,11 @@ def _relabel(apps: Apps, from_label: str, to_label: str) -> None:
     ContentType.objects.clear_cache()
 
 
-def to_accounts(apps, schema_editor):  # type: ignore[no-untyped-def]
+def to_accounts(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _relabel(apps, "discussion", "accounts")
 
 
-def to_discussion(apps, schema_editor):  # type: ignore[no-untyped-def]
+def to_discussion(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     _relabel(apps, "accounts", "discussion")
 
 

@@ -1,13 +1,15 @@
 import django.core.validators
+from django.apps.registry import Apps
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def closed_articles_to_mode_off(apps, schema_editor):
+def closed_articles_to_mode_off(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Article = apps.get_model("articles", "Article")
     Article.objects.filter(comments_open=False).update(comment_mode="off")
 
 
-def mode_off_to_closed_articles(apps, schema_editor):
+def mode_off_to_closed_articles(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Article = apps.get_model("articles", "Article")
     Article.objects.filter(comment_mode="off").update(comments_open=False)
 

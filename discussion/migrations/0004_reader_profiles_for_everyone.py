@@ -1,11 +1,13 @@
+from django.apps.registry import Apps
 from django.conf import settings
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def create_missing_profiles(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create_missing_profiles(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Readers registered before every account got a profile get one now, so that
     moderators can find and restrict them."""
-    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    User = apps.get_model(settings.AUTH_USER_MODEL)
     ReaderProfile = apps.get_model("discussion", "ReaderProfile")
     missing = User.objects.filter(reader_profile__isnull=True).values_list("pk", flat=True)
     ReaderProfile.objects.bulk_create(

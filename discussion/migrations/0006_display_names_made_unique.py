@@ -1,4 +1,6 @@
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from accounts.names import display_name_key
 
@@ -10,7 +12,7 @@ def _with_suffix(name: str, n: int) -> str:
     return name[: MAX_LENGTH - len(suffix)].rstrip() + suffix
 
 
-def make_unique(apps, schema_editor):  # type: ignore[no-untyped-def]
+def make_unique(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Fill the key of every display name; where names collide (the same after
     normalisation and case folding), the reader who took it first (lowest id) keeps
     it and later ones get the lowest free number: "Anna", "anna" → "Anna", "anna 2".
@@ -22,7 +24,7 @@ def make_unique(apps, schema_editor):  # type: ignore[no-untyped-def]
         ReaderProfile.objects.exclude(display_name="").order_by("pk").values_list("pk", "display_name")
     )
     original = {display_name_key(name) for _, name in rows}
-    taken: set[str] = set()
+    taken: set[str | None] = set()
     changed = []
     for pk, name in rows:
         key = display_name_key(name)

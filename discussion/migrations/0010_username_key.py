@@ -1,13 +1,15 @@
+from django.apps.registry import Apps
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from accounts.names import display_name_key
 
 
-def fill_keys(apps, schema_editor):  # type: ignore[no-untyped-def]
+def fill_keys(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Every existing account gets the key of its username, so that display names are
     compared with all usernames from the start."""
-    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    User = apps.get_model(settings.AUTH_USER_MODEL)
     UsernameKey = apps.get_model("discussion", "UsernameKey")
     rows = User.objects.values_list("pk", "username").iterator()
     UsernameKey.objects.bulk_create(

@@ -27,7 +27,7 @@ class AuditEntryInline(admin.TabularInline):
     fk_name = "comment"
     extra = 0
     can_delete = False
-    fields = [
+    fields = (
         "created_at",
         "actor",
         "model_version",
@@ -36,7 +36,7 @@ class AuditEntryInline(admin.TabularInline):
         "to_status",
         "reason",
         "score",
-    ]
+    )
     readonly_fields = fields
     verbose_name_plural = "decisions (audit log)"
 
@@ -88,8 +88,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             f"{item['feature']} (+{item['weight']:.2f})"
             for item in (obj.details or {}).get("explanation", [])[:4]
         )
-        fine = (obj.details or {}).get("fine_scores") or {}
+        fine: dict[str, float] = (obj.details or {}).get("fine_scores") or {}
         if fine:
-            label = max(fine, key=fine.get)
+            label = max(fine, key=fine.__getitem__)
             words = f"{words} · {label} {fine[label]:.2f}" if words else f"{label} {fine[label]:.2f}"
         return words or "–"

@@ -23,6 +23,7 @@ from moderation.permissions import MODERATE
 from moderation.policy.highlight import highlighted
 from moderation.selectors import queue_comments, queue_details, queue_ordering
 from web.errors import DomainError
+from web.requests import AuthenticatedHttpRequest
 
 # The status every comment of a queue had when the moderator saw the page.
 QUEUE_STATUS = {"held": "held", "reported": "held", "pending": "pending", "rejected": "rejected"}
@@ -42,7 +43,7 @@ class QueueChangeList(ChangeList):
 
 def _reject_action(reason: str, label: str) -> Callable[..., None]:
     @admin.action(description=f"Reject selected comments as {label}", permissions=["moderate"])
-    def reject(model_admin: "QueueAdmin", request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def reject(model_admin: "QueueAdmin", request: AuthenticatedHttpRequest, queryset: QuerySet[Any]) -> None:
         model_admin._bulk(request, queryset, Action.REJECT, reason)
 
     reject.__name__ = f"reject_{reason}"
@@ -68,7 +69,7 @@ class QueueAdmin(admin.ModelAdmin):
     list_display_links = None
     list_per_page = 50
     search_fields = ["body", "author__username"]
-    readonly_fields = [
+    readonly_fields = (
         "article",
         "author",
         "parent",
@@ -80,7 +81,7 @@ class QueueAdmin(admin.ModelAdmin):
         "created_at",
         "edited_at",
         "status_changed_at",
-    ]
+    )
     fields = readonly_fields
     inlines = [AuditEntryInline, CommentRevisionInline, ReportInline]
     actions = ["approve_selected", *REJECT_ACTIONS, "remove_selected"]
@@ -196,12 +197,14 @@ class QueueAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def decide_view(self, request: HttpRequest, comment_id: int) -> HttpResponse:
+    def decide_view(self, request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
         return _decide_view(self, request, comment_id)
 
     # --- bulk actions -----------------------------------------------------
 
-    def _bulk(self, request: HttpRequest, queryset: QuerySet[Any], action: str, reason: str = "") -> None:
+    def _bulk(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any], action: str, reason: str = ""
+    ) -> None:
         done, conflicts = 0, 0
         for comment_id in queryset.values_list("pk", flat=True):
             try:
@@ -222,11 +225,11 @@ class QueueAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description="Approve selected comments", permissions=["moderate"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def approve_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(request, queryset, Action.APPROVE)
 
     @admin.action(description="Remove selected comments", permissions=["moderate"])
-    def remove_selected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    def remove_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(request, queryset, Action.REMOVE)
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
@@ -242,7 +245,7 @@ def _number(text: str) -> int | None:
     return value if 0 < value < 2**31 else None
 
 
-def _decide_view(model_admin: QueueAdmin, request: HttpRequest, comment_id: int) -> HttpResponse:
+def _decide_view(model_admin: QueueAdmin, request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not request.user.has_perm(MODERATE):

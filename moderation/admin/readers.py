@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -16,6 +17,7 @@ from moderation.decisions import ReaderAction, reader_moderate
 from moderation.models import ReaderAuditEntry
 from moderation.permissions import MODERATE
 from web.errors import DomainError
+from web.requests import AuthenticatedHttpRequest
 
 
 class ReaderActionForm(forms.Form):
@@ -68,7 +70,9 @@ class ReaderProfileAdmin(admin.ModelAdmin):
     @admin.action(
         description="Suspend, ban, lift or pre-moderate selected readers…", permissions=["moderate"]
     )
-    def restrict(self, request: HttpRequest, queryset: QuerySet[ReaderProfile]) -> HttpResponse | None:
+    def restrict(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[ReaderProfile]
+    ) -> HttpResponse | None:
         form = ReaderActionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done, refusals = 0, []
@@ -95,7 +99,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "readers": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "title": "Restrict readers",
             },
         )

@@ -2,12 +2,13 @@
 number of comments waiting in it, first on the index in the order a moderator works
 them, and the statistics page after them."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 
+from config.admin import StammtischAdminSite
 from moderation.selectors import queue_counts
 from moderation.statistics.views import statistics_view
 
@@ -47,5 +48,7 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
         )
 
 
-admin.site.register_page("moderation/statistics/", statistics_view, name="moderation_statistics")
-admin.site.register_index_entries("moderation", _index_entries)
+# admin.site is the project's own site (config.apps names it the default).
+site = cast(StammtischAdminSite, admin.site)
+site.register_page("moderation/statistics/", statistics_view, name="moderation_statistics")
+site.register_index_entries("moderation", _index_entries)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
@@ -44,14 +45,16 @@ def nb_log_count_ratio(
         features = (features != 0).astype(np.float64)
     positive = alpha + np.asarray(features[labels == 1].sum(axis=0)).ravel()
     negative = alpha + np.asarray(features[labels == 0].sum(axis=0)).ravel()
-    return np.log((positive / positive.sum()) / (negative / negative.sum()))
+    ratio: np.ndarray = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    return ratio
 
 
 def _sigmoid(values: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-values))
+    probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-values))
+    return probabilities
 
 
-class ToxicityClassifier(ClassifierMixin, BaseEstimator):
+class ToxicityClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn is untyped
     def __init__(
         self,
         C: float = 8.0,
@@ -75,8 +78,8 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
     def fit(
         self,
         X: sparse.spmatrix,
-        y: Sequence[int],
-        fine: Sequence[str] | None = None,
+        y: npt.ArrayLike,
+        fine: npt.ArrayLike | None = None,
     ) -> "ToxicityClassifier":
         X = sparse.csr_matrix(X)
         y = np.asarray(y, dtype=int)
@@ -94,7 +97,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
     def _logistic(self, C: float) -> LogisticRegression:
         return LogisticRegression(C=C, class_weight="balanced", max_iter=self.max_iter, tol=1e-3)
 
-    def _fit_fine(self, X: sparse.csr_matrix, y: np.ndarray, fine: Sequence[str] | None) -> None:
+    def _fit_fine(self, X: sparse.csr_matrix, y: np.ndarray, fine: npt.ArrayLike | None) -> None:
         self.fine_labels_: list[str] = []
         self.fine_coef_ = np.zeros((0, X.shape[1]))
         self.fine_intercept_ = np.zeros(0)
@@ -179,7 +182,8 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):
         logits = np.asarray(X @ self.fine_coef_.T.astype(np.float64)) + self.fine_intercept_
         logits -= logits.max(axis=1, keepdims=True)
         odds = np.exp(logits)
-        return odds / odds.sum(axis=1, keepdims=True)
+        probabilities: np.ndarray = odds / odds.sum(axis=1, keepdims=True)
+        return probabilities
 
     def params_summary(self) -> dict[str, Any]:
         return {

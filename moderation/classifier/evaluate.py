@@ -2,11 +2,12 @@
 fine-label measures, cross-validation and the policy thresholds they recommend."""
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
@@ -25,7 +26,7 @@ Progress = Callable[[int, int], None]
 FINE_MINIMUM_GAIN = 0.005
 
 
-def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
+def germeval_f1(y_true: npt.ArrayLike, y_pred: npt.ArrayLike) -> float:
     """The GermEval 2018 measure: harmonic mean of macro precision and macro recall."""
     precision = precision_score(y_true, y_pred, average="macro", zero_division=0)
     recall = recall_score(y_true, y_pred, average="macro", zero_division=0)
@@ -33,7 +34,7 @@ def germeval_f1(y_true: Sequence[Any], y_pred: Sequence[Any]) -> float:
 
 
 def binary_metrics(
-    labels: Sequence[int], scores: np.ndarray, threshold: float | np.ndarray = LABEL_THRESHOLD
+    labels: npt.ArrayLike, scores: np.ndarray, threshold: float | np.ndarray = LABEL_THRESHOLD
 ) -> dict[str, float | None]:
     """Measures of scores; a text is labelled offensive from ``threshold`` on (one
     value, or one per text). ROC-AUC is None for texts of one class (JSON has no NaN,
@@ -127,7 +128,7 @@ def has_fine_labels(dataset: Dataset) -> bool:
     return bool(offensive_fine) and "" not in offensive_fine and len(offensive_fine) > 1
 
 
-def choose_label_threshold(labels: Sequence[int], scores: np.ndarray) -> float:
+def choose_label_threshold(labels: npt.ArrayLike, scores: np.ndarray) -> float:
     """The probability from which to label a text offensive: the best macro average F
     on out-of-fold scores, smoothed over ±0.02 so that one lucky cut does not decide;
     0.5 without both classes."""
@@ -141,7 +142,7 @@ def choose_label_threshold(labels: Sequence[int], scores: np.ndarray) -> float:
     return float(grid[int(np.argmax(smoothed))])
 
 
-def calibration_metrics(labels: Sequence[int], scores: np.ndarray, bins: int = 10) -> dict[str, Any]:
+def calibration_metrics(labels: npt.ArrayLike, scores: np.ndarray, bins: int = 10) -> dict[str, Any]:
     """Brier score, expected calibration error and a reliability table (per bin of
     predicted probability: mean prediction, observed share offensive, count)."""
     y = np.asarray(labels, dtype=float)
@@ -189,11 +190,12 @@ def _count_upper(count: np.ndarray) -> np.ndarray:
     thresholds meet their targets on new comments too, not only on the texts they were
     chosen on."""
     above = np.asarray(count, dtype=float) + 1
-    return above * (1 - 1 / (9 * above) + COUNT_SIGMAS / (3 * np.sqrt(above))) ** 3
+    upper: np.ndarray = above * (1 - 1 / (9 * above) + COUNT_SIGMAS / (3 * np.sqrt(above))) ** 3
+    return upper
 
 
 def recommend_thresholds(
-    labels: Sequence[int],
+    labels: npt.ArrayLike,
     scores: np.ndarray,
     *,
     max_offensive_published: float = 0.02,
@@ -267,7 +269,7 @@ def recommend_thresholds(
 
 
 def automatic_share_by_prevalence(
-    labels: Sequence[int], scores: np.ndarray, prevalences: Sequence[float] = SITE_PREVALENCES
+    labels: npt.ArrayLike, scores: np.ndarray, prevalences: Iterable[float] = SITE_PREVALENCES
 ) -> list[dict[str, float]]:
     """``recommend_thresholds`` for sites whose comments are offensive in each of
     ``prevalences`` of cases: how much such a site would decide without a human, at
@@ -284,7 +286,7 @@ def reported_prevalences(metrics: dict[str, Any]) -> list[dict[str, float]]:
     ]
 
 
-def flag_rates(labels: Sequence[int], scores: np.ndarray, cut: float = SITE_MIX_CUT) -> dict[str, float]:
+def flag_rates(labels: npt.ArrayLike, scores: np.ndarray, cut: float = SITE_MIX_CUT) -> dict[str, float]:
     """How often offensive (``tpr``) and acceptable (``fpr``) texts score at or above
     ``cut``: what ``estimate_prevalence`` needs to read a site's mix off its scores."""
     y = np.asarray(labels)
@@ -368,7 +370,7 @@ def cross_validate(
     return OutOfFold(decisions=decisions, languages=languages, fine_labels=labels, fine_given=fine_given)
 
 
-def label_thresholds(out_of_fold: OutOfFold, scores: np.ndarray, labels: Sequence[int]) -> dict[str, float]:
+def label_thresholds(out_of_fold: OutOfFold, scores: np.ndarray, labels: npt.ArrayLike) -> dict[str, float]:
     """``choose_label_threshold`` per language, on the out-of-fold scores."""
     y = np.asarray(labels)
     languages = np.asarray(out_of_fold.languages, dtype=object)

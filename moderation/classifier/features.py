@@ -30,7 +30,7 @@ class Analyzer:
 
 def word_ngrams(tokens: list[str], ngram_range: tuple[int, int]) -> list[str]:
     low, high = ngram_range
-    grams = []
+    grams: list[str] = []
     for n in range(low, high + 1):
         grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return grams

@@ -58,18 +58,22 @@ def read_lexicon(path: Path = LEXICON_PATH) -> list[Entry]:
     return entries
 
 
+# A character trie: each key one character, "" marking where a stem ends.
+_Trie = dict[str, "_Trie"]
+
+
 def _trie_pattern(stems: list[str]) -> str:
     """One regular expression for many stems, shaped as a trie ("arsch(?:loch)?"):
     the engine follows one branch per character instead of trying every stem at
     every position, and a greedy optional tail prefers the longest stem."""
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for stem in stems:
         node = trie
         for character in stem:
             node = node.setdefault(character, {})
         node[""] = {}
 
-    def pattern(node: dict[str, dict]) -> str:
+    def pattern(node: _Trie) -> str:
         optional = "" in node
         branches = [
             re.escape(character) + pattern(child) for character, child in sorted(node.items()) if character

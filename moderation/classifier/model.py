@@ -270,7 +270,8 @@ class LeanScorer:
         logits = classifier.fine_coef_[:, indices].astype(np.float64) @ values + classifier.fine_intercept_
         logits -= logits.max()
         odds = np.exp(logits)
-        return odds / odds.sum()
+        probabilities: np.ndarray = odds / odds.sum()
+        return probabilities
 
     def explain(
         self, normalised: str, indices: np.ndarray, values: np.ndarray, top: int
@@ -350,7 +351,8 @@ class ToxicityModel:
         return list(self.pipelines)
 
     def classifier(self, language: str) -> ToxicityClassifier:
-        return self.pipelines[language].named_steps["classifier"]
+        classifier: ToxicityClassifier = self.pipelines[language].named_steps["classifier"]
+        return classifier
 
     @property
     def fine_labels(self) -> list[str]:

@@ -68,7 +68,7 @@ def save_model(model: ToxicityModel, path: Path) -> str:
             )
         else:
             with open(temporary, "wb") as out:
-                np.savez_compressed(out, **_arrays(model))
+                np.savez_compressed(out, **_arrays(model))  # type: ignore[arg-type]  # mypy checks the arrays against allow_pickle
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

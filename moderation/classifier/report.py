@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from moderation.classifier.evaluate import automatic_share_by_prevalence
@@ -20,7 +21,7 @@ DECISIONS = ("published", "held", "rejected")
 
 
 def decision_matrix(
-    labels: Sequence[int], scores: np.ndarray, publish_below: float, reject_above: float
+    labels: npt.ArrayLike, scores: np.ndarray, publish_below: float, reject_above: float
 ) -> np.ndarray:
     """Rows: acceptable, offensive; columns: published, held, rejected."""
     y = np.asarray(labels)
@@ -62,7 +63,7 @@ def write_report(
         charts.append(_save(figure, folder / "roc.png"))
 
     figure, axes = plt.subplots(figsize=(5, 4))
-    bins = np.linspace(0, 1, 41)
+    bins = np.linspace(0, 1, 41).tolist()
     for value, name in ((0, "acceptable"), (1, "offensive")):
         if (y == value).any():
             axes.hist(scores[y == value], bins=bins, alpha=0.6, label=f"{name} ({int((y == value).sum())})")

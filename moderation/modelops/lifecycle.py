@@ -86,8 +86,8 @@ def model_retrain(
     if champion_row is None:
         promote, reason, champion_metrics = True, "no active model", {}
     else:
-        champion = load_model(model_path(champion_row), sha256=champion_row.sha256)
-        champion_metrics = _holdout_metrics(champion, holdout)
+        champion_model = load_model(model_path(champion_row), sha256=champion_row.sha256)
+        champion_metrics = _holdout_metrics(champion_model, holdout)
         promote, reason = promotion_decision(champion_metrics, challenger_metrics)
     challenger_row.metrics = {
         **challenger_row.metrics,

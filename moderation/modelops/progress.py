@@ -4,9 +4,11 @@ the same in a terminal, a log file and CI output."""
 import time
 from typing import TextIO
 
+from django.core.management.base import OutputWrapper
+
 
 class ProgressBar:
-    def __init__(self, out: TextIO, *, total: int, label: str, width: int = 24) -> None:
+    def __init__(self, out: TextIO | OutputWrapper, *, total: int, label: str, width: int = 24) -> None:
         self.out = out
         self.total = max(total, 1)
         self.label = label

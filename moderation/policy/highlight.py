@@ -16,10 +16,12 @@ from moderation.classifier.normalize import normalize_text
 _TOKEN = re.compile(r"\w+")
 
 
-def marked_spans(body: str, explanation: Iterable[Mapping[str, Any]], word_hits: Iterable[Mapping[str, Any]]):  # type: ignore[no-untyped-def]
+def marked_spans(
+    body: str, explanation: Iterable[Mapping[str, Any]], word_hits: Iterable[Mapping[str, Any]]
+) -> list[tuple[int, int, str, str]]:
     """(start, end, title, css class) for every word the model weighed and every
     word-list hit, without overlaps (word-list hits win)."""
-    weights = {}
+    weights: dict[str, float] = {}
     for item in explanation:
         for word in str(item.get("feature", "")).split():
             weights[word] = weights.get(word, 0.0) + float(item.get("weight", 0.0))

@@ -13,6 +13,7 @@ from articles.models import Article
 from articles.selectors import comment_mode_effective
 from discussion.models import Comment
 from moderation.models import ArticlePolicy, ModelVersion, SitePolicy, Term
+from moderation.policy import wordlists
 from moderation.policy.policy import Facts, PolicyConfig, Thresholds
 from moderation.policy.thresholds import thresholds_for
 from moderation.policy.wordlists import Hit, compile_terms, find_hits
@@ -75,7 +76,7 @@ def report_threshold(*, article_id: int) -> int:
 
 
 @lru_cache(maxsize=4)
-def _compiled(entries: tuple[tuple[str, str], ...]):  # type: ignore[no-untyped-def]
+def _compiled(entries: tuple[tuple[str, str], ...]) -> list[wordlists.Term]:
     return compile_terms(entries)
 
 

@@ -1,7 +1,7 @@
 """Small SVG charts for the statistics page, drawn on the server: no script, no
 external library, every label escaped."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -41,7 +41,7 @@ def _frame(maximum: float, unit: str = "") -> SafeString:
     )
 
 
-def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], title: str) -> SafeString:
+def stacked_bars(labels: Sequence[str], series: Mapping[str, Sequence[float]], title: str) -> SafeString:
     """One bar per label, stacked by series (e.g. per day by outcome)."""
     count = max(len(labels), 1)
     totals = [sum(values[i] for values in series.values()) for i in range(len(labels))]

@@ -115,7 +115,7 @@ def score_histogram(since: datetime, bins: int = 20) -> dict[str, list[int]]:
         .values_list("score", "status")
         .iterator()
     ):
-        if status in counts:
+        if status in counts and score is not None:
             counts[status][min(int(score * bins), bins - 1)] += 1
     return counts
 

@@ -6,26 +6,27 @@ from datetime import datetime, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from moderation.models import SitePolicy
 from moderation.services import site_thresholds_for_mix_set
 from moderation.statistics.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
+from web.requests import AuthenticatedHttpRequest
 
 
 class PeriodForm(forms.Form):
     days = forms.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
-def _days(data: object) -> int:
+def _days(data: QueryDict) -> int:
     """The period asked for: at most a year, 30 days when none (or nonsense) is asked for."""
     form = PeriodForm(data)
     return min(form.cleaned_data["days"], 365) if form.is_valid() else 30
 
 
-def statistics_view(request: HttpRequest) -> HttpResponse:
+def statistics_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Wrapped by ``admin_view`` where the admin site serves it, so only staff reach it."""
     if not request.user.has_perm("moderation.view_auditentry"):
         raise PermissionDenied
@@ -47,7 +48,7 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "admin/moderation/statistics.html", context)
 
 
-def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
+def _use_site_mix_thresholds(request: AuthenticatedHttpRequest, since: datetime) -> None:
     changed = site_thresholds_for_mix_set(since=since)
     if changed is None:
         messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")

@@ -21,7 +21,8 @@ def whatif_replay(*, publish_below: float, reject_above: float, days: int = 30) 
     )
     scores: dict[int, float] = {}
     for comment_id, score in scored:
-        scores.setdefault(comment_id, score)  # the latest score of each comment
+        if score is not None:  # never, by the filter; the column itself may be null
+            scores.setdefault(comment_id, score)  # the latest score of each comment
     rejected_by_moderators = set(
         AuditEntry.objects.filter(
             actor=AuditEntry.Actor.MODERATOR, to_status="rejected", comment_id__in=list(scores)

@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.auth.models import User
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from moderation.permissions import moderators_group
@@ -40,7 +42,7 @@ def test_token_with_wrong_password_is_400(api_client: APIClient) -> None:
 UNAVAILABLE = {"username": ["This username is not available."]}
 
 
-def register(api_client: APIClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def register(api_client: APIClient, username: str, password: str = PASSWORD) -> Response:
     return api_client.post("/api/auth/register/", {"username": username, "password": password}, format="json")
 
 
@@ -226,13 +228,13 @@ def test_an_overlong_login_name_is_400_not_a_failed_login(api_client: APIClient)
 
 
 @pytest.fixture
-def enrolled_moderator():  # type: ignore[no-untyped-def]
+def enrolled_moderator() -> User:
     moderator = UserFactory(username="moderatorin", is_staff=True)
     moderator.groups.add(moderators_group())
     return moderator
 
 
-def token_request(client: APIClient, **fields: str):  # type: ignore[no-untyped-def]
+def token_request(client: APIClient, **fields: str) -> Response:
     return client.post(
         "/api/auth/token/", {"username": "moderatorin", "password": FACTORY_PASSWORD, **fields}, format="json"
     )

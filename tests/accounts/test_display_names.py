@@ -4,6 +4,7 @@ names refused, at registration and at PATCH /api/me/, and unique in the database
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from accounts import services
@@ -19,7 +20,7 @@ UNAVAILABLE = {"display_name": ["This name is not available."]}
 USERNAME_UNAVAILABLE = {"username": ["This username is not available."]}
 
 
-def register(username: str, display_name: str | None = None):  # type: ignore[no-untyped-def]
+def register(username: str, display_name: str | None = None) -> Response:
     data = {"username": username, "password": PASSWORD}
     if display_name is not None:
         data["display_name"] = display_name
@@ -33,7 +34,7 @@ def named(username: str, display_name: str) -> ReaderProfile:
     return profile
 
 
-def rename(client: APIClient, display_name: str):  # type: ignore[no-untyped-def]
+def rename(client: APIClient, display_name: str) -> Response:
     return client.patch("/api/me/", {"display_name": display_name}, format="json")
 
 

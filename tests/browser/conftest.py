@@ -8,8 +8,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -51,7 +55,9 @@ def policy_violations() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, request: pytest.FixtureRequest, policy_violations: list[str]) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(
+    browser: "Browser", request: pytest.FixtureRequest, policy_violations: list[str]
+) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -7,9 +7,11 @@ import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
 from rest_framework.authtoken.models import Token
 
 from accounts.models import ReaderProfile
+from articles.models import Article
 from discussion.models import Comment, Reaction, Report
 from moderation.models import Term
 from tests.browser.conftest import ARTIFACTS
@@ -44,7 +46,7 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"widget-{name}.png"), full_page=True)
 
 
-def open_article(page: Page, live_server, article) -> Locator:  # type: ignore[no-untyped-def]
+def open_article(page: Page, live_server: LiveServer, article: Article) -> Locator:
     page.goto(f"{live_server.url}/articles/{article.slug}/")
     widget = page.locator("section.stm")
     expect(widget.locator(".stm-count")).not_to_be_empty()
@@ -81,7 +83,7 @@ def sign_in(widget: Locator, username: str, shown: str | None = None) -> None:
     expect(widget).not_to_have_attribute("aria-busy", "true")  # the thread again, with the reader's likes
 
 
-def german_article():  # type: ignore[no-untyped-def]
+def german_article() -> Article:
     return ArticleFactory(
         title="Stadtrat beschließt neue Radwege",
         teaser="Die Innenstadt bekommt bis 2027 durchgehende Radwege.",

@@ -1,6 +1,8 @@
 """GET /api/articles/{slug}/comments/: the thread, its shape, sorting and paging."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -418,7 +420,9 @@ def test_a_deep_page_seeks_to_its_cursor_in_the_index(
     url = api_client.get(thread_url(article, sort=sort, limit=5)).json()["next"]
     executed: list[tuple[str, object]] = []
 
-    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def capture(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         executed.append((sql, params))
         return execute(sql, params, many, context)
 

@@ -18,7 +18,7 @@ def _poisoned_analyze(self: ToxicityModel, text: str, top: int = 8) -> Analysis:
     return _analyze(self, text, top)
 
 
-ToxicityModel.analyze = _poisoned_analyze  # type: ignore[method-assign]
+ToxicityModel.analyze = _poisoned_analyze  # type: ignore[method-assign]  # the fault this worker exists to inject
 
 if __name__ == "__main__":
     main()

@@ -2,9 +2,11 @@
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -19,25 +21,25 @@ pytestmark = pytest.mark.django_db
 HELD = "/admin/moderation/heldcomment/"
 
 
-def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def moderator():  # type: ignore[no-untyped-def]
+def moderator() -> User:
     user = UserFactory(username="mod", is_staff=True)
     user.groups.add(moderators_group())
     return user
 
 
 @pytest.fixture
-def moderator_client(moderator) -> Client:  # type: ignore[no-untyped-def]
+def moderator_client(moderator: User) -> Client:
     return logged_in(moderator)
 
 
-def held_with_assessment(body: str, score: float, **fields) -> Comment:  # type: ignore[no-untyped-def]
+def held_with_assessment(body: str, score: float, **fields: Any) -> Comment:
     comment = CommentFactory(status=Comment.Status.HELD, score=score, body=body, **fields)
     AuditEntry.objects.create(
         comment=comment,

@@ -1,6 +1,8 @@
 import threading
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.db.models import F
 
@@ -16,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def moderator():  # type: ignore[no-untyped-def]
+def moderator() -> User:
     return UserFactory(username="moderatorin", is_staff=True)
 
 
-def held(**fields) -> Comment:  # type: ignore[no-untyped-def]
+def held(**fields: Any) -> Comment:
     return CommentFactory(status=Comment.Status.HELD, score=0.6, **fields)
 
 
@@ -109,7 +111,7 @@ def test_concurrent_decisions_cannot_both_win() -> None:
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def decide(moderator, action: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    def decide(moderator: User, action: str, reason: str) -> None:
         barrier.wait()
         try:
             comment_decide(

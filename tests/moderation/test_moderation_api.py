@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
@@ -159,7 +160,7 @@ READER_ACTIONS = {
 }
 
 
-def staff_account(kind: str):  # type: ignore[no-untyped-def]
+def staff_account(kind: str) -> User:
     user = UserFactory(username="kollegin", **STAFF_ACCOUNTS[kind])
     if kind == "member of the Moderators group":
         user.groups.add(moderators_group())

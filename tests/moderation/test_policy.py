@@ -1,11 +1,13 @@
+from typing import Any
+
 import pytest
 
-from moderation.policy.policy import Facts, PolicyConfig, Thresholds, decide_with_rules
+from moderation.policy.policy import Facts, PolicyConfig, Thresholds, Verdict, decide_with_rules
 
 CONFIG = PolicyConfig(thresholds=Thresholds(publish_below=0.3, reject_above=0.9))
 
 
-def verdict(config: PolicyConfig = CONFIG, **facts):  # type: ignore[no-untyped-def]
+def verdict(config: PolicyConfig = CONFIG, **facts: Any) -> Verdict:
     return decide_with_rules(Facts(**{"score": 0.1, **facts}), config)
 
 

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ReaderProfile
+from articles.models import Article
 from discussion.models import Comment
 from discussion.services import comment_create
 from moderation.models import ArticlePolicy, SitePolicy, Term
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 POLITE = "Danke für den ausführlichen Bericht, das war sehr informativ."
 
 
-def moderate(article, author, body: str = POLITE) -> Comment:  # type: ignore[no-untyped-def]
+def moderate(article: Article, author: User, body: str = POLITE) -> Comment:
     comment = comment_create(article=article, author=author, body=body)
     comment_moderate(comment_id=comment.pk)
     comment.refresh_from_db()

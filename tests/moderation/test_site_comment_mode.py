@@ -4,6 +4,7 @@ the COMMENT_MODE setting. It applies to articles whose own mode is "default"."""
 import pytest
 from django.forms.models import model_to_dict
 from django.test import Client
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from articles.selectors import site_comment_mode_choice
@@ -21,7 +22,7 @@ def site_mode(mode: str) -> None:
     SitePolicy.objects.update_or_create(pk=1, defaults={"comment_mode": mode})
 
 
-def post(client: APIClient, slug: str):  # type: ignore[no-untyped-def]
+def post(client: APIClient, slug: str) -> Response:
     return client.post(f"/api/articles/{slug}/comments/", {"body": POLITE}, format="json")
 
 

@@ -35,4 +35,4 @@ class Command(BaseCommand):
         if not no_qr:
             code = qrcode.QRCode(border=1)
             code.add_data(device.config_url)
-            code.print_ascii(out=sys.stdout if self.stdout._out is sys.stdout else self.stdout._out)
+            code.print_ascii(out=sys.stdout if self.stdout._out is sys.stdout else self.stdout._out)  # type: ignore[arg-type]  # the stubs leave out OutputWrapper._out
