@@ -14,6 +14,7 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status, comment_score_set
+from moderation.audit import audited, comment_entry_write
 from moderation.modelops.registry import active_model
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
 from moderation.policy.policy import Verdict, decide_with_rules
@@ -46,20 +47,16 @@ def _count_attempt(*, comment_id: int, revision: int) -> int:
 
 def comment_hold_for_human(*, comment_id: int, reason: str, revision: int | None = None) -> AuditEntry | None:
     """Move a comment still pending to the held queue on the system's account."""
-    with transaction.atomic():
-        before = comment_change_status(
-            comment_id=comment_id, from_statuses=[PENDING], to_status=Comment.Status.HELD, revision=revision
-        )
-        if before is None:
-            return None
-        entry = AuditEntry.objects.create(
-            comment_id=comment_id,
-            comment_revision=before.revision,
-            actor=AuditEntry.Actor.SYSTEM,
-            from_status=before.status,
-            to_status=Comment.Status.HELD,
-            reason=reason,
-        )
+    entry = audited(
+        lambda: comment_change_status(
+            comment_id=comment_id, from_statuses=[PENDING], to_status=HELD, revision=revision
+        ),
+        lambda before: comment_entry_write(
+            before, actor=AuditEntry.Actor.SYSTEM, to_status=HELD, reason=reason
+        ),
+    )
+    if entry is None:
+        return None
     logger.warning("comment %s held for a human: %s", comment_id, reason)
     return entry
 
@@ -136,25 +133,24 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     if held:
         to_status = HELD
         reason = f"held for a moderator; the model alone would have {verdict.status} it: {verdict.reason}"
-    with transaction.atomic():
+
+    def change() -> Comment | None:
         if held:
-            before = comment_score_set(comment_id=comment_id, revision=revision, score=score)
-        else:
-            before = comment_change_status(
-                comment_id=comment_id,
-                from_statuses=[PENDING],
-                to_status=to_status,
-                revision=revision,
-                score=score,
-            )
-        if before is None:
-            return None
-        entry = AuditEntry.objects.create(
+            return comment_score_set(comment_id=comment_id, revision=revision, score=score)
+        return comment_change_status(
             comment_id=comment_id,
-            comment_revision=revision,
+            from_statuses=[PENDING],
+            to_status=to_status,
+            revision=revision,
+            score=score,
+        )
+
+    entry = audited(
+        change,
+        lambda before: comment_entry_write(
+            before,
             actor=AuditEntry.Actor.MODEL,
             model_version=loaded.row,
-            from_status=before.status,
             to_status=to_status,
             reason=reason,
             score=score,
@@ -163,7 +159,10 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
                 "rules": list(verdict.rules),
                 "word_hits": [hit.as_dict() for hit in hits],
             },
-        )
+        ),
+    )
+    if entry is None:
+        return None
     logger.info("comment %s: %s (score %.3f, model %s)", comment_id, to_status, score, loaded.row.version)
     return entry
 
