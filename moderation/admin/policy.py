@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from moderation.models import ArticlePolicy, SitePolicy, Term
+from moderation.models import ArticlePolicy, SettingsAuditEntry, SitePolicy, Term
 from moderation.services import site_policy_update
 
 
@@ -28,9 +28,21 @@ class SitePolicyAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_add"))
         return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[1]))
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # The policy's history is its audit log, which holds every change whatever made it.
+        changelist = reverse("admin:moderation_settingsauditentry_changelist")
+        return HttpResponseRedirect(f"{changelist}?subject__exact={SettingsAuditEntry.Subject.SITE_POLICY}")
+
     def save_model(self, request: HttpRequest, obj: SitePolicy, form: Any, change: bool) -> None:
-        # Through the service, which keeps the policy in the one row the selectors read.
-        obj.pk = site_policy_update(**{name: form.cleaned_data[name] for name in form.changed_data}).pk
+        # Through the service, which keeps the policy in the one row the selectors read
+        # and audits the change.
+        obj.pk = site_policy_update(
+            source=SettingsAuditEntry.Source.ADMIN,
+            user=request.user,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        ).pk
 
 
 @admin.register(ArticlePolicy)

@@ -5,12 +5,12 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from moderation.models import SettingsAuditEntry
 from moderation.services import site_thresholds_for_mix_set
 from moderation.statistics.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
 
@@ -48,7 +48,9 @@ def statistics_view(request: HttpRequest) -> HttpResponse:
 
 
 def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
-    changed = site_thresholds_for_mix_set(since=since)
+    changed = site_thresholds_for_mix_set(
+        since=since, source=SettingsAuditEntry.Source.ADMIN, user=request.user
+    )
     if changed is None:
         messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")
         return
@@ -57,8 +59,5 @@ def _use_site_mix_thresholds(request: HttpRequest, since: datetime) -> None:
         f"Thresholds for {mix['recommended']['prevalence'] * 100:.0f} % offensive comments (estimated "
         f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below "
         f"{policy.publish_below}, reject from {policy.reject_above}."
-    )
-    LogEntry.objects.log_actions(
-        user_id=request.user.pk, queryset=[policy], action_flag=CHANGE, change_message=change
     )
     messages.success(request, change)
