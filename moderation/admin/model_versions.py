@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from moderation.classifier.evaluate import reported_prevalences
 from moderation.modelops.evaluation import model_reports
 from moderation.modelops.registry import model_activate
-from moderation.models import ModelVersion
+from moderation.models import ModelVersion, SettingsAuditEntry
 from moderation.tasks import retrain_model
 
 
@@ -74,7 +74,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one model version.", messages.ERROR)
             return
-        row = model_activate(version=queryset.get().version)
+        row = model_activate(
+            version=queryset.get().version, source=SettingsAuditEntry.Source.ADMIN, user=request.user
+        )
         self.message_user(request, f"{row.version} is now active; workers load it with their next comment.")
 
     @admin.action(

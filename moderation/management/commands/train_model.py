@@ -26,7 +26,7 @@ from moderation.classifier.persist import ModelFileError, load_model
 from moderation.modelops.progress import ProgressBar
 from moderation.modelops.registry import TrainingDataError, model_path, model_train
 from moderation.modelops.training_data import FORMATS, CsvOptions, best_available_data, load_source
-from moderation.models import ModelVersion
+from moderation.models import ModelVersion, SettingsAuditEntry
 
 
 def csv_options(options: dict[str, Any]) -> CsvOptions:
@@ -145,7 +145,7 @@ class Command(BaseCommand):
             row = model_train(
                 dataset=dataset,
                 params=params,
-                activate=options["activate"],
+                activated_by=SettingsAuditEntry.Source.COMMAND if options["activate"] else None,
                 folds=options["folds"],
                 progress=bar.step,
             )
