@@ -3,12 +3,11 @@ comments, acting on reports, and restricting readers. Every one is audited."""
 
 import logging
 from datetime import datetime
-from typing import TypedDict
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import TextChoices
 
+from accounts.models import ReaderProfile
 from accounts.services import (
     reader_ban,
     reader_lift_restrictions,
@@ -19,6 +18,7 @@ from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
 from discussion.services import comment_change_status, reports_resolve
+from moderation.audit import CommentAsFound, audited, comment_entry_write, reader_entry_write
 from moderation.models import AuditEntry, ReaderAuditEntry
 from moderation.permissions import is_staff_account
 from moderation.policy.rules import report_threshold
@@ -60,21 +60,15 @@ _TO = {
 }
 
 
-class _Current(TypedDict):
-    status: str
-    revision: int
-    score: float | None
-
-
-def _current(comment_id: int) -> _Current:
+def _current(comment_id: int) -> CommentAsFound:
     row = (
-        Comment.objects.filter(pk=comment_id).values("status", "revision", "score").first()
+        Comment.objects.filter(pk=comment_id).values_list("status", "revision").first()
         if (0 < comment_id <= MAX_ID)
         else None
     )
     if row is None:
         raise NotFound("No such comment.")
-    return row
+    return CommentAsFound(id=comment_id, status=row[0], revision=row[1])
 
 
 def _restore_target(comment_id: int) -> str:
@@ -123,52 +117,52 @@ def comment_decide(
     if action == Action.NOTE:
         if not note:
             raise InvalidInput("A note needs some text.", field="note")
-        return AuditEntry.objects.create(
-            comment_id=comment_id,
-            comment_revision=current["revision"],
+        return comment_entry_write(
+            current,
             actor=AuditEntry.Actor.MODERATOR,
             moderator=moderator,
-            from_status=current["status"],
-            to_status=current["status"],
+            to_status=current.status,
             reason="note",
             details={"note": note},
         )
     target = _restore_target(comment_id) if action == Action.RESTORE else _TO[Action(action)]
     allowed = [status for status in _FROM[Action(action)] if expected_status in (None, status)]
-    with transaction.atomic():
+
+    def change() -> Comment | None:
         before = comment_change_status(
             comment_id=comment_id, from_statuses=allowed, to_status=target, revision=expected_revision
         )
-        if before is not None:
-            entry = AuditEntry.objects.create(
-                comment_id=comment_id,
-                comment_revision=before.revision,
-                actor=AuditEntry.Actor.MODERATOR,
-                moderator=moderator,
-                from_status=before.status,
-                to_status=target,
-                reason=reason if action == Action.REJECT else action,
-                score=before.score,
-                details={"action": action, "note": note} if note else {"action": action},
-            )
-            if action == Action.APPROVE:
-                reports_resolve(comment_id=comment_id, revision=before.revision)
-            if target == Status.PENDING:
-                comment_request_scoring(comment_id=comment_id)
-            return entry
+        if before is not None and action == Action.APPROVE:
+            reports_resolve(comment_id=comment_id, revision=before.revision)
+        if before is not None and target == Status.PENDING:
+            comment_request_scoring(comment_id=comment_id)
+        return before
+
+    entry = audited(
+        change,
+        lambda before: comment_entry_write(
+            before,
+            actor=AuditEntry.Actor.MODERATOR,
+            moderator=moderator,
+            to_status=target,
+            reason=reason if action == Action.REJECT else action,
+            score=before.score,
+            details={"action": action, "note": note} if note else {"action": action},
+        ),
+    )
+    if entry is not None:
+        return entry
     now = _current(comment_id)
-    AuditEntry.objects.create(
-        comment_id=comment_id,
-        comment_revision=now["revision"],
+    comment_entry_write(
+        now,
         actor=AuditEntry.Actor.MODERATOR,
         moderator=moderator,
-        from_status=now["status"],
-        to_status=now["status"],
+        to_status=now.status,
         reason=f"{action} refused",
-        details={"refused": action, "status": now["status"]},
+        details={"refused": action, "status": now.status},
     )
     raise Conflict(
-        f"Cannot {action} this comment: it is {now['status']} at revision {now['revision']} "
+        f"Cannot {action} this comment: it is {now.status} at revision {now.revision} "
         "(decided or edited meanwhile?).",
         code="decided",
     )
@@ -204,21 +198,18 @@ def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
     deleted = sum(reporter is None for reporter, _ in reports)
     if len(readers) + deleted < report_threshold(article_id=comment["article_id"]):
         return None
-    with transaction.atomic():
-        before = comment_change_status(
+    return audited(
+        lambda: comment_change_status(
             comment_id=comment_id, from_statuses=[Status.PUBLISHED], to_status=Status.HELD, revision=revision
-        )
-        if before is None:
-            return None
-        return AuditEntry.objects.create(
-            comment_id=comment_id,
-            comment_revision=revision,
+        ),
+        lambda before: comment_entry_write(
+            before,
             actor=AuditEntry.Actor.SYSTEM,
-            from_status=Status.PUBLISHED,
             to_status=Status.HELD,
             reason=f"reported {len(reasons)} times",
             details={"reports": sorted(reasons)},
-        )
+        ),
+    )
 
 
 class ReaderAction(TextChoices):
@@ -248,23 +239,27 @@ def reader_moderate(
             code="staff_account",
         )
     reason = reason.strip()[:255]
-    with transaction.atomic():
+
+    def change() -> ReaderProfile:
         if action == ReaderAction.SUSPEND:
             if until is None:
                 raise InvalidInput("A suspension needs an end date.", field="until")
-            reader_suspend(user=reader, until=until, reason=reason)
-        elif action == ReaderAction.BAN:
-            reader_ban(user=reader, reason=reason)
-        elif action == ReaderAction.LIFT:
-            reader_lift_restrictions(user=reader)
-        elif action in (ReaderAction.PREMODERATE, ReaderAction.TRUST):
-            reader_set_premoderated(user=reader, premoderated=action == ReaderAction.PREMODERATE)
-        else:
-            raise InvalidInput(f"Choose one of the actions {', '.join(ReaderAction.values)}.", field="action")
-        return ReaderAuditEntry.objects.create(
+            return reader_suspend(user=reader, until=until, reason=reason)
+        if action == ReaderAction.BAN:
+            return reader_ban(user=reader, reason=reason)
+        if action == ReaderAction.LIFT:
+            return reader_lift_restrictions(user=reader)
+        if action in (ReaderAction.PREMODERATE, ReaderAction.TRUST):
+            return reader_set_premoderated(user=reader, premoderated=action == ReaderAction.PREMODERATE)
+        raise InvalidInput(f"Choose one of the actions {', '.join(ReaderAction.values)}.", field="action")
+
+    return audited(
+        change,
+        lambda profile: reader_entry_write(
             reader=reader,
             moderator=moderator,
             action=action,
             reason=reason,
             until=until if action == ReaderAction.SUSPEND else None,
-        )
+        ),
+    )

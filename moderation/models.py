@@ -226,6 +226,39 @@ class ReaderAuditEntry(ImmutableRecord):
         return f"{self.moderator} {self.action} {self.reader}"
 
 
+class SettingsAuditEntry(ImmutableRecord):
+    """An immutable record of a change to how the whole site is moderated: a field of
+    the site policy, or which model is active. Who: an administrator in the admin, a
+    management command or a background task."""
+
+    class Subject(models.TextChoices):
+        SITE_POLICY = "site_policy", "site policy"
+        ACTIVE_MODEL = "active_model", "active model"
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "admin"
+        COMMAND = "command", "management command"
+        TASK = "task", "background task"
+
+    subject = models.CharField(max_length=16, choices=Subject.choices)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="Each changed field with its value before and after."
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "settings audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} changed by {self.user or self.get_source_display()}"
+
+
 class QueueComment(Comment):
     """Comments as the moderation queues show them (the admin's queue pages)."""
 

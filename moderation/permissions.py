@@ -25,6 +25,7 @@ MODERATOR_PERMISSIONS = [
     ("moderation", "moderate_comment"),
     ("moderation", "view_auditentry"),
     ("moderation", "view_readerauditentry"),
+    ("moderation", "view_settingsauditentry"),
     ("moderation", "view_modelversion"),
     ("moderation", "view_sitepolicy"),
     ("moderation", "view_articlepolicy"),

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from moderation.audit import CommentAsFound, comment_entry_write
 from moderation.decisions import comment_check_reports
 from moderation.models import AuditEntry
 
@@ -19,11 +20,9 @@ def audit_author_change(
 ) -> None:
     """Write the audit entry of a change made by a comment's author. Runs inside the
     transaction of the change, so both commit together or neither does."""
-    AuditEntry.objects.create(
-        comment_id=comment_id,
-        comment_revision=revision,
+    comment_entry_write(
+        CommentAsFound(id=comment_id, status=from_status, revision=revision),
         actor=AuditEntry.Actor(actor),
-        from_status=from_status,
         to_status=to_status,
         reason=reason,
     )

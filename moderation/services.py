@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -14,8 +15,9 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status, comment_score_set
+from moderation.audit import audited, comment_entry_write, settings_entry_write
 from moderation.modelops.registry import NoActiveModel, active_model
-from moderation.models import AuditEntry, ModelVersion, ScoringState, SitePolicy
+from moderation.models import AuditEntry, ModelVersion, ScoringState, SettingsAuditEntry, SitePolicy
 from moderation.policy.policy import Verdict, decide_with_rules
 from moderation.policy.rules import facts_for, policy_config, site_policy
 from moderation.policy.wordlists import Hit
@@ -47,20 +49,16 @@ def _count_attempt(*, comment_id: int, revision: int) -> int:
 
 def comment_hold_for_human(*, comment_id: int, reason: str, revision: int | None = None) -> AuditEntry | None:
     """Move a comment still pending to the held queue on the system's account."""
-    with transaction.atomic():
-        before = comment_change_status(
-            comment_id=comment_id, from_statuses=[PENDING], to_status=Comment.Status.HELD, revision=revision
-        )
-        if before is None:
-            return None
-        entry = AuditEntry.objects.create(
-            comment_id=comment_id,
-            comment_revision=before.revision,
-            actor=AuditEntry.Actor.SYSTEM,
-            from_status=before.status,
-            to_status=Comment.Status.HELD,
-            reason=reason,
-        )
+    entry = audited(
+        lambda: comment_change_status(
+            comment_id=comment_id, from_statuses=[PENDING], to_status=HELD, revision=revision
+        ),
+        lambda before: comment_entry_write(
+            before, actor=AuditEntry.Actor.SYSTEM, to_status=HELD, reason=reason
+        ),
+    )
+    if entry is None:
+        return None
     logger.warning("comment %s held for a human: %s", comment_id, reason)
     return entry
 
@@ -137,25 +135,24 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
     if held:
         to_status = HELD
         reason = f"held for a moderator; the model alone would have {verdict.status} it: {verdict.reason}"
-    with transaction.atomic():
+
+    def change() -> Comment | None:
         if held:
-            before = comment_score_set(comment_id=comment_id, revision=revision, score=score)
-        else:
-            before = comment_change_status(
-                comment_id=comment_id,
-                from_statuses=[PENDING],
-                to_status=to_status,
-                revision=revision,
-                score=score,
-            )
-        if before is None:
-            return None
-        entry = AuditEntry.objects.create(
+            return comment_score_set(comment_id=comment_id, revision=revision, score=score)
+        return comment_change_status(
             comment_id=comment_id,
-            comment_revision=revision,
+            from_statuses=[PENDING],
+            to_status=to_status,
+            revision=revision,
+            score=score,
+        )
+
+    entry = audited(
+        change,
+        lambda before: comment_entry_write(
+            before,
             actor=AuditEntry.Actor.MODEL,
             model_version=loaded.row,
-            from_status=before.status,
             to_status=to_status,
             reason=reason,
             score=score,
@@ -164,7 +161,10 @@ def comment_moderate(*, comment_id: int) -> AuditEntry | None:
                 "rules": list(verdict.rules),
                 "word_hits": [hit.as_dict() for hit in hits],
             },
-        )
+        ),
+    )
+    if entry is None:
+        return None
     logger.info("comment %s: %s (score %.3f, model %s)", comment_id, to_status, score, loaded.row.version)
     return entry
 
@@ -262,7 +262,9 @@ def text_analyze(*, text: str, article_id: int | None = None) -> dict[str, Any]:
     }
 
 
-def site_thresholds_for_mix_set(*, since: datetime) -> tuple[SitePolicy, dict[str, Any]] | None:
+def site_thresholds_for_mix_set(
+    *, since: datetime, source: SettingsAuditEntry.Source, user: User | None = None
+) -> tuple[SitePolicy, dict[str, Any]] | None:
     """Set the thresholds that the active model recommends for the site's estimated
     mix of offensive comments (``stats.site_mix`` over the comments since ``since``)
     in the site policy; articles with thresholds of their own keep them. Returns the
@@ -271,14 +273,58 @@ def site_thresholds_for_mix_set(*, since: datetime) -> tuple[SitePolicy, dict[st
     mix = site_mix(since)
     if not mix or mix["estimate"] is None:
         return None
+    recommended = mix["recommended"]
     policy = site_policy_update(
-        publish_below=mix["recommended"]["publish_below"], reject_above=mix["recommended"]["reject_above"]
+        source=source,
+        user=user,
+        reason=f"thresholds for {recommended['prevalence'] * 100:.0f} % offensive comments (the site's mix, "
+        f"estimated {mix['estimate'] * 100:.1f} % from {mix['n']} scored comments)",
+        publish_below=recommended["publish_below"],
+        reject_above=recommended["reject_above"],
     )
     return policy, mix
 
 
-def site_policy_update(**fields: Any) -> SitePolicy:
+def site_policy_update(
+    *,
+    source: SettingsAuditEntry.Source,
+    user: User | None = None,
+    reason: str = "",
+    **fields: Any,
+) -> SitePolicy:
     """Set these fields of the site policy, the one row (pk 1) that the selectors
-    read; it is created, with the defaults for the other fields, should it be missing."""
-    policy, _ = SitePolicy.objects.update_or_create(pk=1, defaults=fields)
+    read; it is created, with the defaults for the other fields, should it be missing.
+
+    Audited in the same transaction: one entry with each field whose value changed,
+    before and after (on creation every field, from nothing). Setting fields to the
+    values they have writes nothing. The row is locked while it changes, so that the
+    values recorded as "before" are the ones this change replaced."""
+    policy = SitePolicy(pk=1)
+
+    def change() -> dict[str, dict[str, Any]] | None:
+        before: dict[str, Any] = {}
+        try:
+            policy.refresh_from_db(from_queryset=SitePolicy.objects.select_for_update())
+        except SitePolicy.DoesNotExist:
+            names = [f.name for f in SitePolicy._meta.concrete_fields if f.editable and not f.primary_key]
+        else:
+            before = {name: getattr(policy, name) for name in fields}
+            names = [name for name, value in fields.items() if before[name] != value]
+            if not names:
+                return None
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy.save()
+        return {name: {"before": before.get(name), "after": getattr(policy, name)} for name in names}
+
+    audited(
+        change,
+        lambda changes: settings_entry_write(
+            subject=SettingsAuditEntry.Subject.SITE_POLICY,
+            changes=changes,
+            source=source,
+            user=user,
+            reason=reason,
+        ),
+    )
     return policy

@@ -6,6 +6,7 @@ from django.db import DatabaseError, close_old_connections
 
 from moderation.modelops.lifecycle import model_retrain
 from moderation.modelops.registry import NoActiveModel, active_model
+from moderation.models import SettingsAuditEntry
 from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
 
 logger = logging.getLogger(__name__)
@@ -46,5 +47,5 @@ def load_model_before_the_first_comment(**kwargs: object) -> None:
 def retrain_model() -> str | None:
     """Train a challenger on moderators' decisions; promote it if it is not worse.
     Not retried: the next scheduled run tries again."""
-    row = model_retrain()
+    row = model_retrain(source=SettingsAuditEntry.Source.TASK)
     return row.version if row else None

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, SettingsAuditEntry
 
 pytestmark = pytest.mark.slow
 
@@ -71,7 +71,7 @@ def test_a_running_worker_picks_up_a_newly_activated_model(celery_worker, articl
 
     # The worker shares MODELS_DIR with this process (see the celery_worker fixture).
     newer = model_train(dataset=load_coldstart(), params={"C": 2.0}, folds=0)
-    model_activate(version=newer.version)
+    model_activate(version=newer.version, source=SettingsAuditEntry.Source.ADMIN)
     second = client.post(f"/api/articles/{article.slug}/comments/", {"body": "Danke dafür."}, format="json")
     wait_for_decision(second.json()["id"])
     assert AuditEntry.objects.get(comment_id=second.json()["id"]).model_version == newer

@@ -1,4 +1,5 @@
-"""The audit log: every comment with the decisions on it, and the log itself, read-only."""
+"""The audit logs, read-only: every comment with the decisions on it, the log of
+those decisions, and the log of changes to the site policy and the active model."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -6,7 +7,7 @@ from django.http import HttpRequest
 
 from discussion.admin import CommentAdmin
 from discussion.models import Comment
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, SettingsAuditEntry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -93,3 +94,16 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             label = max(fine, key=fine.__getitem__)
             words = f"{words} · {label} {fine[label]:.2f}" if words else f"{label} {fine[label]:.2f}"
         return words or "–"
+
+
+@admin.register(SettingsAuditEntry)
+class SettingsAuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "subject", "changed", "reason", "source", "user"]
+    list_filter = ["subject", "source"]
+    list_select_related = ["user"]
+
+    @admin.display(description="changes")
+    def changed(self, obj: SettingsAuditEntry) -> str:
+        return "; ".join(
+            f"{name}: {change['before']} → {change['after']}" for name, change in obj.changes.items()
+        )

@@ -10,8 +10,9 @@ from django.utils.html import format_html
 from moderation.classifier.evaluate import reported_prevalences
 from moderation.modelops.evaluation import model_reports
 from moderation.modelops.registry import model_activate
-from moderation.models import ModelVersion
+from moderation.models import ModelVersion, SettingsAuditEntry
 from moderation.tasks import retrain_model
+from web.requests import AuthenticatedHttpRequest
 
 
 @admin.register(ModelVersion)
@@ -70,11 +71,13 @@ class ModelVersionAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("model-report", args=[reports[0]]), "report")
 
     @admin.action(description="Activate the selected model version", permissions=["change"])
-    def activate(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
+    def activate(self, request: AuthenticatedHttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one model version.", messages.ERROR)
             return
-        row = model_activate(version=queryset.get().version)
+        row = model_activate(
+            version=queryset.get().version, source=SettingsAuditEntry.Source.ADMIN, user=request.user
+        )
         self.message_user(request, f"{row.version} is now active; workers load it with their next comment.")
 
     @admin.action(

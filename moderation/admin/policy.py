@@ -1,12 +1,13 @@
 """The policy: the site's, each article's, and the word lists."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from moderation.models import ArticlePolicy, SitePolicy, Term
+from moderation.models import ArticlePolicy, SettingsAuditEntry, SitePolicy, Term
 from moderation.services import site_policy_update
 
 
@@ -28,9 +29,22 @@ class SitePolicyAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_add"))
         return HttpResponseRedirect(reverse("admin:moderation_sitepolicy_change", args=[1]))
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # The policy's history is its audit log, which holds every change whatever made it.
+        changelist = reverse("admin:moderation_settingsauditentry_changelist")
+        return HttpResponseRedirect(f"{changelist}?subject__exact={SettingsAuditEntry.Subject.SITE_POLICY}")
+
     def save_model(self, request: HttpRequest, obj: SitePolicy, form: Any, change: bool) -> None:
-        # Through the service, which keeps the policy in the one row the selectors read.
-        obj.pk = site_policy_update(**{name: form.cleaned_data[name] for name in form.changed_data}).pk
+        # Through the service, which keeps the policy in the one row the selectors read
+        # and audits the change.
+        obj.pk = site_policy_update(
+            source=SettingsAuditEntry.Source.ADMIN,
+            # Every admin view is behind the admin's login.
+            user=cast(User, request.user),
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        ).pk
 
 
 @admin.register(ArticlePolicy)

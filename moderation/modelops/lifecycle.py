@@ -15,7 +15,7 @@ from moderation.classifier.model import ToxicityModel
 from moderation.classifier.persist import load_model
 from moderation.modelops.registry import model_activate, model_path, model_train
 from moderation.modelops.training_data import best_available_data, decisions_dataset
-from moderation.models import AuditEntry, ModelVersion
+from moderation.models import AuditEntry, ModelVersion, SettingsAuditEntry
 
 logger = logging.getLogger(__name__)
 HOLDOUT_SHARE = 0.25
@@ -50,6 +50,7 @@ def _holdout_metrics(model: ToxicityModel, holdout: Dataset) -> dict[str, float 
 
 def model_retrain(
     *,
+    source: SettingsAuditEntry.Source,
     base: Dataset | None = None,
     min_decisions: int | None = None,
     folds: int = 3,
@@ -58,7 +59,8 @@ def model_retrain(
     """Train a challenger on the base data plus moderators' decisions and promote it
     if it is not worse than the champion on held-out decisions. The comparison and
     the reason are stored in the challenger's metrics (``promotion``). Returns the
-    challenger, or None when there are too few decisions to learn from."""
+    challenger, or None when there are too few decisions to learn from. A promotion
+    is audited on the account of ``source`` (the task or the command that asked)."""
     decisions = decisions_dataset()
     needed = settings.MODEL_RETRAIN_MIN_DECISIONS if min_decisions is None else min_decisions
     # New decisions since the active model was trained: without enough of them a
@@ -102,7 +104,9 @@ def model_retrain(
     }
     challenger_row.save(update_fields=["metrics"])
     if promote:
-        model_activate(version=challenger_row.version)
+        model_activate(
+            version=challenger_row.version, source=source, reason=f"retrained and promoted: {reason}"
+        )
     logger.info(
         "challenger %s %s: %s", challenger_row.version, "promoted" if promote else "kept back", reason
     )

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from moderation.audit import audited, settings_entry_write
 from moderation.classifier.data import Dataset
 from moderation.classifier.evaluate import (
     OutOfFold,
@@ -28,7 +29,7 @@ from moderation.classifier.evaluate import (
 )
 from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit, fit_calibrations
 from moderation.classifier.persist import ModelFileError, load_model, save_model
-from moderation.models import ModelVersion
+from moderation.models import ModelVersion, SettingsAuditEntry
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +82,14 @@ def model_train(
     *,
     dataset: Dataset,
     params: dict[str, Any] | None = None,
-    activate: bool = False,
+    activated_by: SettingsAuditEntry.Source | None = None,
     folds: int = 5,
     progress: Callable[[str], None] = lambda message: None,
     notes: str = "",
 ) -> ModelVersion:
     """Cross-validate, calibrate on the out-of-fold scores, fit on all data, save the
-    file and register it (and activate it). With ``folds`` < 2 the model is neither
-    calibrated nor measured."""
+    file and register it; with ``activated_by`` (who asked: a command, a task) also
+    activate it. With ``folds`` < 2 the model is neither calibrated nor measured."""
     params = {**DEFAULT_PARAMS, **(params or {})}
     smallest = min(sum(dataset.labels), len(dataset) - sum(dataset.labels))
     if smallest == 0:
@@ -118,8 +119,8 @@ def model_train(
         metrics["notes"] = notes
     row = model_register(model=model, dataset=dataset, metrics=metrics)
     progress(f"saved {model_path(row)} ({row.size_bytes / 1e6:.1f} MB)")
-    if activate:
-        model_activate(version=row.version)
+    if activated_by is not None:
+        model_activate(version=row.version, source=activated_by, reason="trained and activated")
     return row
 
 
@@ -139,14 +140,37 @@ def model_register(*, model: ToxicityModel, dataset: Dataset, metrics: dict[str,
     )
 
 
-def model_activate(*, version: str) -> ModelVersion:
-    """Make ``version`` the one active model; workers pick it up on their next comment."""
-    with transaction.atomic():
-        row = ModelVersion.objects.select_for_update().get(version=version)
+def model_activate(
+    *,
+    version: str,
+    source: SettingsAuditEntry.Source,
+    user: User | None = None,
+    reason: str = "",
+) -> ModelVersion:
+    """Make ``version`` the one active model; workers pick it up on their next comment.
+    Audited in the same transaction: the version active before (None if none was)
+    and after, and who asked (``source``, ``user``) and why."""
+    row = ModelVersion.objects.get(version=version)
+
+    def change() -> dict[str, dict[str, str | None]]:
+        row.refresh_from_db(from_queryset=ModelVersion.objects.select_for_update())
+        previous = ModelVersion.objects.filter(is_active=True).values_list("version", flat=True).first()
         ModelVersion.objects.filter(is_active=True).exclude(pk=row.pk).update(is_active=False)
         row.is_active = True
         row.activated_at = timezone.now()
         row.save(update_fields=["is_active", "activated_at"])
+        return {"active_model": {"before": previous, "after": row.version}}
+
+    audited(
+        change,
+        lambda changes: settings_entry_write(
+            subject=SettingsAuditEntry.Subject.ACTIVE_MODEL,
+            changes=changes,
+            source=source,
+            user=user,
+            reason=reason,
+        ),
+    )
     return row
 
 

@@ -10,7 +10,7 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from moderation.models import SitePolicy
+from moderation.models import SettingsAuditEntry
 from moderation.services import site_thresholds_for_mix_set
 from moderation.statistics.stats import SITE_MIX_MIN_COMMENTS, statistics_page_context
 from web.requests import AuthenticatedHttpRequest
@@ -49,7 +49,9 @@ def statistics_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _use_site_mix_thresholds(request: AuthenticatedHttpRequest, since: datetime) -> None:
-    changed = site_thresholds_for_mix_set(since=since)
+    changed = site_thresholds_for_mix_set(
+        since=since, source=SettingsAuditEntry.Source.ADMIN, user=request.user
+    )
     if changed is None:
         messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")
         return
@@ -59,5 +61,4 @@ def _use_site_mix_thresholds(request: AuthenticatedHttpRequest, since: datetime)
         f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below "
         f"{policy.publish_below}, reject from {policy.reject_above}."
     )
-    admin.site.get_model_admin(SitePolicy).log_change(request, policy, change)
     messages.success(request, change)

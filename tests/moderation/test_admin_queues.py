@@ -5,13 +5,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
 from discussion.models import Comment, Report
-from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SitePolicy
+from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SettingsAuditEntry, SitePolicy
 from moderation.permissions import moderators_group
 from moderation.services import site_policy_update
 from tests.factories import CommentFactory, UserFactory, model_with_site_mix_measures, scored_by_model
@@ -88,7 +87,7 @@ def test_the_held_queue_shows_why_and_in_priority_order(
 
 
 def test_a_reported_comment_is_in_its_own_queue_with_the_reasons(moderator_client: Client) -> None:
-    site_policy_update(report_threshold=2)
+    site_policy_update(source=SettingsAuditEntry.Source.ADMIN, report_threshold=2)
     comment = CommentFactory(status=Comment.Status.HELD, report_count=2)
     for reason in ("spam", "spam"):
         Report.objects.create(comment=comment, reporter=UserFactory(), reason=reason, comment_revision=1)
@@ -334,9 +333,12 @@ def test_an_administrator_sets_the_thresholds_for_the_sites_mix(
     assert response["Location"] == "/admin/moderation/statistics/?days=7#site-mix"
     policy = SitePolicy.objects.get()
     assert (policy.publish_below, policy.reject_above) == (0.12, 0.99)
-    entry = LogEntry.objects.get()
-    assert entry.object_id == str(policy.pk)
-    assert "38 % offensive" in entry.change_message
+    entry = SettingsAuditEntry.objects.get()
+    assert (entry.user.username, entry.changes) == (
+        "chefin",
+        {"publish_below": {"before": None, "after": 0.12}, "reject_above": {"before": None, "after": 0.99}},
+    )
+    assert "38 % offensive" in entry.reason
     page = admin.get("/admin/moderation/statistics/?days=7").content.decode()
     assert "<td>0,12</td><td>0,99</td>" in page
 

@@ -9,7 +9,7 @@ from django.db.models import F
 from discussion.models import Comment, Report
 from discussion.services import report_create
 from moderation.decisions import comment_decide, reader_moderate
-from moderation.models import AuditEntry, ReaderAuditEntry
+from moderation.models import AuditEntry, ReaderAuditEntry, SettingsAuditEntry
 from moderation.services import site_policy_update
 from tests.factories import CommentFactory, UserFactory
 from web.errors import Conflict, InvalidInput, NotFound
@@ -167,7 +167,7 @@ def report(comment: Comment, n: int, reason: str = "offensive") -> None:
 
 
 def test_enough_reports_move_a_published_comment_to_the_reported_queue() -> None:
-    site_policy_update(report_threshold=3)
+    site_policy_update(source=SettingsAuditEntry.Source.ADMIN, report_threshold=3)
     comment = CommentFactory(status=Comment.Status.PUBLISHED)
     report(comment, 2)
     comment.refresh_from_db()
@@ -184,7 +184,7 @@ def test_enough_reports_move_a_published_comment_to_the_reported_queue() -> None
 
 
 def test_after_a_moderators_approval_more_reports_do_not_requeue_that_text(moderator) -> None:
-    site_policy_update(report_threshold=2)
+    site_policy_update(source=SettingsAuditEntry.Source.ADMIN, report_threshold=2)
     comment = CommentFactory(status=Comment.Status.PUBLISHED)
     report(comment, 2)
     comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", expected_revision=1)

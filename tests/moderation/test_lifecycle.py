@@ -1,6 +1,7 @@
 import re
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,7 +16,7 @@ from moderation.modelops.registry import (
     model_load_error,
     model_train,
 )
-from moderation.models import AuditEntry, ModelVersion
+from moderation.models import AuditEntry, ModelVersion, SettingsAuditEntry
 from moderation.policy.thresholds import thresholds_for
 from moderation.services import comment_moderate
 from moderation.statistics.whatif import whatif_replay
@@ -114,7 +115,7 @@ def test_train_model_refuses_data_it_cannot_learn_from(models_dir: Path, tmp_pat
 def test_admin_actions_activate_and_request_retraining(models_dir: Path, client, monkeypatch) -> None:
     from moderation.classifier.data import load_coldstart
 
-    first = model_train(dataset=load_coldstart(), folds=0, activate=True)
+    first = model_train(dataset=load_coldstart(), folds=0, activated_by=SettingsAuditEntry.Source.COMMAND)
     second = model_train(dataset=load_coldstart(), folds=0)
     client.force_login(UserFactory(username="admina", is_staff=True, is_superuser=True))
     url = "/admin/moderation/modelversion/"
@@ -124,6 +125,43 @@ def test_admin_actions_activate_and_request_retraining(models_dir: Path, client,
     monkeypatch.setattr("moderation.admin.model_versions.retrain_model.delay", lambda: requested.append(True))
     client.post(url, {"action": "retrain_from_decisions", "_selected_action": [first.pk]})
     assert requested == [True]
+
+
+def test_train_model_with_activate_audits_the_activation(models_dir: Path) -> None:
+    call_command("train_model", "--format", "coldstart", "--folds", "0", "--activate", stdout=StringIO())
+
+    active = ModelVersion.objects.get(is_active=True)
+    entries = SettingsAuditEntry.objects.values_list("subject", "source", "user", "changes")
+    assert list(entries) == [
+        ("active_model", "command", None, {"active_model": {"before": None, "after": active.version}})
+    ]
+
+
+def test_activating_in_the_admin_audits_who_replaced_which_model(models_dir: Path, client) -> None:
+    from moderation.classifier.data import load_coldstart
+
+    first = model_train(dataset=load_coldstart(), folds=0, activated_by=SettingsAuditEntry.Source.COMMAND)
+    second = model_train(dataset=load_coldstart(), folds=0)
+    client.force_login(UserFactory(username="admina", is_staff=True, is_superuser=True))
+
+    client.post("/admin/moderation/modelversion/", {"action": "activate", "_selected_action": [second.pk]})
+
+    entries = SettingsAuditEntry.objects.filter(source="admin").values_list("user__username", "changes")
+    assert list(entries) == [("admina", {"active_model": {"before": first.version, "after": second.version}})]
+
+
+def test_when_the_audit_entry_cannot_be_written_the_activation_is_undone(models_dir: Path) -> None:
+    from moderation.classifier.data import load_coldstart
+
+    first = model_train(dataset=load_coldstart(), folds=0, activated_by=SettingsAuditEntry.Source.COMMAND)
+    second = model_train(dataset=load_coldstart(), folds=0)
+    with (
+        mock.patch.object(SettingsAuditEntry.objects, "create", side_effect=RuntimeError("audit down")),
+        pytest.raises(RuntimeError),
+    ):
+        model_activate(version=second.version, source=SettingsAuditEntry.Source.ADMIN)
+
+    assert ModelVersion.objects.get(is_active=True) == first
 
 
 def test_train_model_takes_model_parameters(models_dir: Path) -> None:
@@ -240,12 +278,12 @@ def test_the_active_model_is_reloaded_when_another_is_activated(models_dir: Path
     from moderation.classifier.data import load_coldstart
 
     data = load_coldstart()
-    first = model_train(dataset=data, folds=0, activate=True)
+    first = model_train(dataset=data, folds=0, activated_by=SettingsAuditEntry.Source.COMMAND)
     assert active_model().row.version == first.version
     loaded_first = active_model()
     assert active_model() is loaded_first  # cached between comments
     second = model_train(dataset=data, params={"C": 1.0}, folds=0)
-    model_activate(version=second.version)
+    model_activate(version=second.version, source=SettingsAuditEntry.Source.ADMIN)
     reloaded = active_model()
     assert reloaded.row.version == second.version
     assert reloaded is not loaded_first
@@ -317,7 +355,11 @@ def test_a_worse_challenger_is_not_promoted(active_model) -> None:
     _moderated_comments(120)
     # Regularised into near-constant scores: worse than the champion by construction.
     challenger = model_retrain(
-        base=load_coldstart(), min_decisions=50, folds=2, params={"C": 1e-6, "fine_C": 1e-6}
+        source=SettingsAuditEntry.Source.TASK,
+        base=load_coldstart(),
+        min_decisions=50,
+        folds=2,
+        params={"C": 1e-6, "fine_C": 1e-6},
     )
     assert challenger is not None
     promotion = challenger.metrics["promotion"]
@@ -332,7 +374,9 @@ def test_a_challenger_that_is_not_worse_is_promoted(active_model) -> None:
     from moderation.classifier.data import load_coldstart
 
     _moderated_comments(120)
-    challenger = model_retrain(base=load_coldstart(), min_decisions=50, folds=2)
+    challenger = model_retrain(
+        source=SettingsAuditEntry.Source.TASK, base=load_coldstart(), min_decisions=50, folds=2
+    )
     assert challenger is not None
     promotion = challenger.metrics["promotion"]
     assert (
@@ -344,11 +388,28 @@ def test_a_challenger_that_is_not_worse_is_promoted(active_model) -> None:
     )
 
 
+def test_a_promotion_by_the_retraining_task_is_audited(models_dir: Path, settings) -> None:
+    from moderation.tasks import retrain_model
+
+    settings.DATASETS_DIR = models_dir / "no-public-data"  # the cold-start corpus is the base
+    settings.MODEL_RETRAIN_MIN_DECISIONS = 50
+    _moderated_comments(120)
+
+    version = retrain_model()  # the task, run in this process; without a champion it promotes
+
+    entry = SettingsAuditEntry.objects.get()
+    assert (entry.source, entry.changes, entry.reason) == (
+        "task",
+        {"active_model": {"before": None, "after": version}},
+        "retrained and promoted: no active model",
+    )
+
+
 def test_retraining_waits_for_enough_decisions(active_model) -> None:
     from moderation.tasks import retrain_model
 
     _moderated_comments(10)
-    assert model_retrain(min_decisions=50) is None
+    assert model_retrain(source=SettingsAuditEntry.Source.TASK, min_decisions=50) is None
     assert retrain_model() is None  # the task, run in this process
     assert ModelVersion.objects.count() == 1
 

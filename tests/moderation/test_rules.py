@@ -10,7 +10,7 @@ from accounts.models import ReaderProfile
 from articles.models import Article
 from discussion.models import Comment
 from discussion.services import comment_create
-from moderation.models import ArticlePolicy, SitePolicy, Term
+from moderation.models import ArticlePolicy, SettingsAuditEntry, SitePolicy, Term
 from moderation.policy.rules import author_record, facts_for, policy_config, site_policy
 from moderation.services import comment_moderate, site_policy_update
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -108,7 +108,7 @@ def test_posting_very_fast_is_held_as_spam(active_model, article, reader) -> Non
 
 def test_article_overrides_beat_the_site_policy(settings) -> None:
     settings.MODERATION_PUBLISH_BELOW, settings.MODERATION_REJECT_ABOVE = 0.3, 0.9
-    site = site_policy_update(publish_below=0.2, auto_reject=True)
+    site = site_policy_update(source=SettingsAuditEntry.Source.ADMIN, publish_below=0.2, auto_reject=True)
     strict = ArticleFactory()
     ArticlePolicy.objects.create(article=strict, publish_below=0.1, auto_reject=False)
     other = ArticleFactory()

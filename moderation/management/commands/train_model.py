@@ -30,6 +30,7 @@ from moderation.modelops.registry import (
     model_train,
 )
 from moderation.modelops.training_data import FORMATS, CsvOptions, best_available_data, load_source
+from moderation.models import SettingsAuditEntry
 
 
 def csv_options(options: dict[str, Any]) -> CsvOptions:
@@ -146,7 +147,7 @@ class Command(BaseCommand):
             row = model_train(
                 dataset=dataset,
                 params=params,
-                activate=options["activate"],
+                activated_by=SettingsAuditEntry.Source.COMMAND if options["activate"] else None,
                 folds=options["folds"],
                 progress=bar.step,
             )

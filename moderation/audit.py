@@ -1,0 +1,109 @@
+"""The audit log's one door. A change that must be audited and its entry commit
+together or not at all (``audited``), and each kind of entry is written by exactly
+one function here: a comment's status, a reader's restrictions, the site's
+settings (its policy and its active model). tests/moderation/test_audit.py keeps
+every other module from writing entries itself.
+
+Depends on nothing in moderation but its models, so that services, decisions,
+receivers and the model registry can all use it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar, overload
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from discussion.models import Comment
+from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SettingsAuditEntry
+
+Claimed = TypeVar("Claimed")
+Entry = TypeVar("Entry", AuditEntry, ReaderAuditEntry, SettingsAuditEntry)
+
+
+@overload
+def audited(change: Callable[[], Claimed], entry: Callable[[Claimed], Entry]) -> Entry: ...
+@overload
+def audited(change: Callable[[], Claimed | None], entry: Callable[[Claimed], Entry]) -> Entry | None: ...
+def audited(change: Callable[[], Claimed | None], entry: Callable[[Claimed], Entry]) -> Entry | None:
+    """Make ``change`` and write the audit entry ``entry`` makes of its result, in one
+    transaction (a savepoint inside the caller's): an error in either undoes both.
+
+    ``change`` is the claim: it returns what it changed (typically the row as it was
+    before), or None when it changed nothing because someone else got there first; then
+    no entry is written and None is returned. A change that always changes something
+    gets its entry back, never None.
+    """
+    with transaction.atomic():
+        claimed = change()
+        if claimed is None:
+            return None
+        return entry(claimed)
+
+
+@dataclass(frozen=True)
+class CommentAsFound:
+    """A comment's state that an entry records as "from" when no claim here returned
+    the comment: a note, a refused decision, or a change its author made in the
+    transaction that announced it."""
+
+    id: int
+    status: str
+    revision: int
+
+
+def comment_entry_write(
+    before: Comment | CommentAsFound,
+    *,
+    actor: AuditEntry.Actor,
+    to_status: str,
+    reason: str,
+    moderator: User | None = None,
+    model_version: ModelVersion | None = None,
+    score: float | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """The one writer of a comment's audit entries: ``before`` → ``to_status``."""
+    return AuditEntry.objects.create(
+        comment_id=before.id,
+        comment_revision=before.revision,
+        actor=actor,
+        moderator=moderator,
+        model_version=model_version,
+        from_status=before.status,
+        to_status=to_status,
+        reason=reason,
+        score=score,
+        details=details or {},
+    )
+
+
+def reader_entry_write(
+    *,
+    reader: User,
+    moderator: User,
+    action: str,
+    reason: str,
+    until: datetime | None,
+) -> ReaderAuditEntry:
+    """The one writer of the audit entries of moderators' actions on readers."""
+    return ReaderAuditEntry.objects.create(
+        reader=reader, moderator=moderator, action=action, reason=reason, until=until
+    )
+
+
+def settings_entry_write(
+    *,
+    subject: SettingsAuditEntry.Subject,
+    changes: dict[str, dict[str, Any]],
+    source: SettingsAuditEntry.Source,
+    user: User | None = None,
+    reason: str = "",
+) -> SettingsAuditEntry:
+    """The one writer of the audit entries of the site policy and the active model.
+    ``changes`` maps each changed field to ``{"before": …, "after": …}``."""
+    return SettingsAuditEntry.objects.create(
+        subject=subject, changes=changes, source=source, user=user, reason=reason[:255]
+    )
