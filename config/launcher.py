@@ -56,32 +56,6 @@ def wait_for_redis(url: str, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def start_redis(*, executable: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
-    """A Redis on 127.0.0.1:port that keeps its data in data_dir (AOF, fsync every second)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [
-            executable,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(data_dir),
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "everysec",
-            "--save",
-            "",
-            "--daemonize",
-            "no",
-            "--loglevel",
-            "warning",
-        ]
-    )
-
-
 def start_checkout_redis(executable: str, data_dir: Path) -> subprocess.Popen[bytes]:
     """This checkout's Redis (config/local_redis.py), its secrets in a config file."""
     return subprocess.Popen([executable, str(local_redis.write_config(data_dir))])

@@ -16,7 +16,7 @@ import os
 import secrets
 import socket
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 # sun_path holds 108 bytes on Linux (104 on macOS), the terminating NUL included.
 MAX_SOCKET_PATH = 100
@@ -123,8 +123,3 @@ def socket_answers(path: Path) -> bool:
         except OSError:
             return False
     return True
-
-
-def password_from_url(redis_url: str) -> str | None:
-    password_part = urlsplit(redis_url).password
-    return unquote(password_part) if password_part is not None else None

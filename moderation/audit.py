@@ -107,3 +107,21 @@ def settings_entry_write(
     return SettingsAuditEntry.objects.create(
         subject=subject, changes=changes, source=source, user=user, reason=reason[:255]
     )
+
+
+def settings_audited(
+    subject: SettingsAuditEntry.Subject,
+    change: Callable[[], dict[str, dict[str, Any]] | None],
+    *,
+    source: SettingsAuditEntry.Source,
+    user: User | None = None,
+    reason: str = "",
+) -> SettingsAuditEntry | None:
+    """``audited`` for a change of the site's settings: ``change`` returns the changed
+    fields as settings_entry_write records them, or None when nothing changed."""
+    return audited(
+        change,
+        lambda changes: settings_entry_write(
+            subject=subject, changes=changes, source=source, user=user, reason=reason
+        ),
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
 from discussion.services import comment_change_status, comment_score_set
-from moderation.audit import audited, comment_entry_write, settings_entry_write
+from moderation.audit import audited, comment_entry_write, settings_audited
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SettingsAuditEntry, SitePolicy
 from moderation.policy.policy import Verdict, decide_with_rules
@@ -317,14 +317,5 @@ def site_policy_update(
         policy.save()
         return {name: {"before": before.get(name), "after": getattr(policy, name)} for name in names}
 
-    audited(
-        change,
-        lambda changes: settings_entry_write(
-            subject=SettingsAuditEntry.Subject.SITE_POLICY,
-            changes=changes,
-            source=source,
-            user=user,
-            reason=reason,
-        ),
-    )
+    settings_audited(SettingsAuditEntry.Subject.SITE_POLICY, change, source=source, user=user, reason=reason)
     return policy

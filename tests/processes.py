@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from config.launcher import find_redis_server, start_redis, wait_for_redis
+from config.launcher import find_redis_server, wait_for_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +29,32 @@ def database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
     return f"postgres://{user}:{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_redis(*, executable: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
+    """A test Redis on 127.0.0.1:port (no password), its data in data_dir (AOF, fsync every second)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ]
+    )
 
 
 class RedisProcess:

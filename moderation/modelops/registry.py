@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from moderation.audit import audited, settings_entry_write
+from moderation.audit import settings_audited
 from moderation.classifier.data import Dataset
 from moderation.classifier.evaluate import (
     OutOfFold,
@@ -161,16 +161,7 @@ def model_activate(
         row.save(update_fields=["is_active", "activated_at"])
         return {"active_model": {"before": previous, "after": row.version}}
 
-    audited(
-        change,
-        lambda changes: settings_entry_write(
-            subject=SettingsAuditEntry.Subject.ACTIVE_MODEL,
-            changes=changes,
-            source=source,
-            user=user,
-            reason=reason,
-        ),
-    )
+    settings_audited(SettingsAuditEntry.Subject.ACTIVE_MODEL, change, source=source, user=user, reason=reason)
     return row
 
 
