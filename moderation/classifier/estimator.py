@@ -35,14 +35,21 @@ NOT_OFFENSIVE_FINE = frozenset({"OTHER", "neither", ""})
 
 
 def nb_log_count_ratio(
-    features: sparse.csr_matrix, labels: np.ndarray, alpha: float = 1.0, binary: bool = True
+    features: sparse.csr_matrix,
+    labels: np.ndarray,
+    alpha: float = 1.0,
+    binary: bool = True,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """log(p / q) per feature, p and q its (smoothed, normalised) counts in the
-    offensive and the other texts. ``binary``: count the texts a feature occurs in,
-    not its summed TF-IDF values; small TF-IDF values are otherwise drowned by
-    ``alpha``, and (cross-validated on GermEval 2018) the ratios separate better."""
+    offensive and the other texts, each text counted with its ``sample_weight``.
+    ``binary``: count the texts a feature occurs in, not its summed TF-IDF values;
+    small TF-IDF values are otherwise drowned by ``alpha``, and (cross-validated on
+    GermEval 2018) the ratios separate better."""
     if binary:
         features = (features != 0).astype(np.float64)
+    if sample_weight is not None:
+        features = sparse.diags(np.asarray(sample_weight, dtype=np.float64)) @ features
     positive = alpha + np.asarray(features[labels == 1].sum(axis=0)).ravel()
     negative = alpha + np.asarray(features[labels == 0].sum(axis=0)).ravel()
     ratio: np.ndarray = np.log((positive / positive.sum()) / (negative / negative.sum()))
@@ -80,24 +87,34 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc] 
         X: sparse.spmatrix,
         y: npt.ArrayLike,
         fine: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> "ToxicityClassifier":
+        """``sample_weight``: how much each text counts (a source's weight); the
+        classes stay balanced over the weighted texts."""
         X = sparse.csr_matrix(X)
         y = np.asarray(y, dtype=int)
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         self.classes_ = np.array([0, 1])
-        plain = self._logistic(self.C).fit(X, y)
-        ratio = nb_log_count_ratio(X, y, self.nb_alpha, self.nb_binary)
-        scaled = self._logistic(self.C).fit(X.multiply(ratio).tocsr(), y)
+        plain = self._logistic(self.C).fit(X, y, sample_weight=weight)
+        ratio = nb_log_count_ratio(X, y, self.nb_alpha, self.nb_binary, weight)
+        scaled = self._logistic(self.C).fit(X.multiply(ratio).tocsr(), y, sample_weight=weight)
         self.coef_ = ((plain.coef_[0] + scaled.coef_[0] * ratio) / 2).reshape(1, -1)
         self.intercept_ = np.array([(plain.intercept_[0] + scaled.intercept_[0]) / 2])
         self.calibration_ = np.array([1.0, 0.0])
         self.label_threshold_ = 0.5
-        self._fit_fine(X, y, fine)
+        self._fit_fine(X, y, fine, weight)
         return self
 
     def _logistic(self, C: float) -> LogisticRegression:
         return LogisticRegression(C=C, class_weight="balanced", max_iter=self.max_iter, tol=1e-3)
 
-    def _fit_fine(self, X: sparse.csr_matrix, y: np.ndarray, fine: npt.ArrayLike | None) -> None:
+    def _fit_fine(
+        self,
+        X: sparse.csr_matrix,
+        y: np.ndarray,
+        fine: npt.ArrayLike | None,
+        weight: np.ndarray | None = None,
+    ) -> None:
         self.fine_labels_: list[str] = []
         self.fine_coef_ = np.zeros((0, X.shape[1]))
         self.fine_intercept_ = np.zeros(0)
@@ -124,11 +141,11 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc] 
                     ]
                     return np.sort(np.concatenate(picked))
 
-                heads = [self._fine_head(X, fine, sample()) for _ in range(self.fine_bags)]
+                heads = [self._fine_head(X, fine, sample(), weight) for _ in range(self.fine_bags)]
                 coef = np.mean([head[0] for head in heads], axis=0)
                 intercept = np.mean([head[1] for head in heads], axis=0)
             else:
-                coef, intercept = self._fine_head(X, fine, rows)
+                coef, intercept = self._fine_head(X, fine, rows, weight)
             self.fine_labels_ = [str(label) for label in labels]
             self.fine_coef_ = coef
             self.fine_intercept_ = intercept
@@ -136,7 +153,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc] 
         self.fine_coef_ = self.fine_coef_.astype(np.float32)
 
     def _fine_head(
-        self, X: sparse.csr_matrix, fine: np.ndarray, rows: np.ndarray
+        self, X: sparse.csr_matrix, fine: np.ndarray, rows: np.ndarray, weight: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """A multinomial logistic regression on ``rows``: one row of coefficients and one
         intercept per fine label (sorted)."""
@@ -146,7 +163,7 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc] 
             max_iter=self.max_iter,
             tol=1e-3,
         )
-        head.fit(X[rows], fine[rows].astype(str))
+        head.fit(X[rows], fine[rows].astype(str), sample_weight=None if weight is None else weight[rows])
         if len(head.classes_) == 2:  # scikit-learn keeps one row for two classes
             return (
                 np.vstack([-head.coef_[0] / 2, head.coef_[0] / 2]),
@@ -158,10 +175,13 @@ class ToxicityClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc] 
         """The uncalibrated log-odds of "offensive"."""
         return np.asarray(X @ self.coef_[0] + self.intercept_[0]).ravel()
 
-    def calibrate(self, decisions: np.ndarray, labels: Sequence[int]) -> None:
-        """Platt scaling on decisions the model has not been trained on (out-of-fold)."""
+    def calibrate(
+        self, decisions: np.ndarray, labels: Sequence[int], sample_weight: npt.ArrayLike | None = None
+    ) -> None:
+        """Platt scaling on decisions the model has not been trained on (out-of-fold),
+        each text counted with its training weight."""
         platt = LogisticRegression(C=1e4, max_iter=1000)
-        platt.fit(np.asarray(decisions).reshape(-1, 1), np.asarray(labels))
+        platt.fit(np.asarray(decisions).reshape(-1, 1), np.asarray(labels), sample_weight=sample_weight)
         self.calibration_ = np.array([platt.coef_[0, 0], platt.intercept_[0]])
 
     def calibrated(self, decisions: np.ndarray) -> np.ndarray:

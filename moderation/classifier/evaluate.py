@@ -332,12 +332,19 @@ def cross_validate(
     n_jobs = n_jobs or min(2, os.cpu_count() or 1)
     texts = list(dataset.texts)
     y = np.asarray(dataset.labels)
+    weights = np.asarray(dataset.weights, dtype=np.float64)
     strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(texts, strata))
 
     def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, Any, Any, list[str], np.ndarray]:
-        model = fit([texts[i] for i in train], y[train], params, fine=[dataset.fine[i] for i in train])
+        model = fit(
+            [texts[i] for i in train],
+            y[train],
+            params,
+            fine=[dataset.fine[i] for i in train],
+            sample_weight=weights[train],
+        )
         test_texts = [texts[i] for i in test]
         return (
             test,

@@ -33,6 +33,8 @@ from moderation.classifier.normalize import normalize_batch, normalize_text
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "C": 8.0,
+    # Per language, the regularisation C where it differs from "C".
+    "language_C": {"de": 4.0},
     "fine_C": 4.0,
     "word_ngrams": (1, 2),
     "char_ngrams": (1, 5),
@@ -47,7 +49,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "fine_bags": {"en": 10},
 }
 # Parameters a model saved before they existed was trained with.
-LEGACY_PARAMS: dict[str, Any] = {"nb_binary": False, "block_weights": {}, "fine_bags": {}}
+LEGACY_PARAMS: dict[str, Any] = {"nb_binary": False, "block_weights": {}, "fine_bags": {}, "language_C": {}}
 # A language needs this many texts of each class for a classifier of its own.
 MIN_CLASS_SIZE = 10
 # Words whose character n-gram columns the lean scorer remembers (per language).
@@ -94,7 +96,7 @@ def build_pipeline(params: dict[str, Any] | None = None, language: str | None = 
             (
                 "classifier",
                 ToxicityClassifier(
-                    C=p["C"],
+                    C=float((p["language_C"] or {}).get(language, p["C"])),
                     fine_C=p["fine_C"],
                     fine_balanced=p["fine_balanced"],
                     nb_binary=p["nb_binary"],
@@ -368,9 +370,15 @@ class ToxicityModel:
         routes = np.array([self.route(text) for text in normalize_batch(texts)], dtype=object)
         return {language: np.flatnonzero(routes == language) for language in self.pipelines}
 
-    def calibrate(self, decisions: np.ndarray, labels: Sequence[int], languages: Sequence[str]) -> None:
+    def calibrate(
+        self,
+        decisions: np.ndarray,
+        labels: Sequence[int],
+        languages: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> None:
         """Platt scaling per language on out-of-fold decisions (``evaluate.cross_validate``)."""
-        calibrations = fit_calibrations(decisions, labels, languages)
+        calibrations = fit_calibrations(decisions, labels, languages, sample_weight)
         for language, calibration in calibrations.items():
             if language in self.pipelines:
                 self.classifier(language).calibration_ = calibration
@@ -464,17 +472,22 @@ class ToxicityModel:
 
 
 def fit_calibrations(
-    decisions: np.ndarray, labels: Sequence[int], languages: Sequence[str]
+    decisions: np.ndarray,
+    labels: Sequence[int],
+    languages: Sequence[str],
+    sample_weight: Sequence[float] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Platt slope and offset per language (identity where a language lacks a class)."""
+    """Platt slope and offset per language (identity where a language lacks a class),
+    each text counted with its training weight."""
     y = np.asarray(labels)
+    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     routes = np.asarray(languages, dtype=object)
     result = {}
     for language in sorted(set(routes.tolist())):
         rows = routes == language
         calibrator = ToxicityClassifier()
         if len(set(y[rows].tolist())) == 2:
-            calibrator.calibrate(np.asarray(decisions)[rows], y[rows])
+            calibrator.calibrate(np.asarray(decisions)[rows], y[rows], weight[rows])
         else:
             calibrator.calibration_ = np.array([1.0, 0.0])
         result[language] = calibrator.calibration_
@@ -486,12 +499,15 @@ def fit(
     labels: Sequence[int],
     params: dict[str, Any] | None = None,
     fine: Sequence[str] | None = None,
+    sample_weight: Sequence[float] | None = None,
 ) -> ToxicityModel:
     """Fit one pipeline per language with enough data of both classes; texts of a
-    language without enough go to the first language's pipeline. Uncalibrated: call
-    ``calibrate`` with out-of-fold decisions."""
+    language without enough go to the first language's pipeline. Each text counts
+    with its ``sample_weight`` (default 1). Uncalibrated: call ``calibrate`` with
+    out-of-fold decisions."""
     texts = list(texts)
     y = np.asarray(labels)
+    weight = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     fine_labels = list(fine) if fine is not None else [""] * len(texts)
     detected = np.array([detect_language(text) for text in normalize_batch(texts)], dtype=object)
     own = [
@@ -509,7 +525,12 @@ def fit(
         for language in own:
             rows = np.flatnonzero(routes == language)
             pipeline = build_pipeline(params, language)
-            pipeline.fit([texts[i] for i in rows], y[rows], classifier__fine=[fine_labels[i] for i in rows])
+            pipeline.fit(
+                [texts[i] for i in rows],
+                y[rows],
+                classifier__fine=[fine_labels[i] for i in rows],
+                classifier__sample_weight=weight[rows],
+            )
             pipelines[language] = pipeline
     return ToxicityModel(pipelines, params)
 

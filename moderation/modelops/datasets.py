@@ -5,6 +5,9 @@ compared with the one recorded here, and only then renamed into place: a broken 
 altered download leaves nothing behind. A file whose checksum is not known yet
 (``sha256=None``) is accepted and its checksum written into ``SHA256SUMS`` beside
 it, so the next download is checked against the first ("trust on first use").
+``measured_sha256`` is the checksum of the copy the project's published figures were
+measured on (rows that repeat held-out evaluation texts removed): a download that
+differs from it is fine to train on, and the command says so.
 """
 
 import hashlib
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GERMEVAL_BASE = "https://raw.githubusercontent.com/uds-lsv/GermEval-2018-Data/master/"
+GITHUB_RAW = "https://raw.githubusercontent.com/"
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class RemoteFile:
     url: str
     path: str  # relative to DATASETS_DIR
     sha256: str | None  # None: not known yet, recorded on first download
+    measured_sha256: str | None = None  # the copy the documented figures come from
 
 
 DATASETS: dict[str, tuple[RemoteFile, ...]] = {
@@ -37,6 +42,33 @@ DATASETS: dict[str, tuple[RemoteFile, ...]] = {
             url=GERMEVAL_BASE + "germeval2018.test.txt",
             path="germeval2018/germeval2018.test.txt",
             sha256=None,
+        ),
+    ),
+    # The organisers' releases publish no checksums: each is recorded on first download.
+    "germeval2019": (
+        RemoteFile(
+            url=GITHUB_RAW + "ffreemt/data/master/germeval2019.training_subtask1_2_korrigiert.txt",
+            path="germeval2019/germeval2019.training_subtask1_2_korrigiert.txt",
+            sha256=None,
+            measured_sha256="d3a79d5307e444a16972cbe708778873cb021324ff0b2b46164b95d26b92b9b3",
+        ),
+    ),
+    "germeval2021": (
+        RemoteFile(
+            url=GITHUB_RAW + "germeval2021toxic/SharedTask/main/Data%20Sets/GermEval21_TrainData.csv",
+            path="germeval2021/GermEval21_TrainData.csv",
+            sha256=None,
+            measured_sha256="5189dfa9a94287dbd2eb9eaf0fc5b382a610c088e25376ac65e8a226cbb0d8ee",
+        ),
+    ),
+    # GAHD (CC BY 4.0); the loader drops round R1, which was written from GermEval 2018
+    # test tweets.
+    "gahd": (
+        RemoteFile(
+            url=GITHUB_RAW + "GeissCorsin/GermEval2024-THAugs/main/data/gahd/filtered_gahd_disaggregated.csv",
+            path="gahd/gahd_disaggregated.noR1.csv",
+            sha256=None,
+            measured_sha256="9c81f68175fbcef0213ad76209965ccaca3a226b0a9193e4f65dfba2ba11c841",
         ),
     ),
 }

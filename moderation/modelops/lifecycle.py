@@ -78,7 +78,7 @@ def model_retrain(
     train_rows, holdout_rows = train_test_split(
         np.arange(len(decisions)), test_size=HOLDOUT_SHARE, stratify=decisions.labels, random_state=42
     )
-    learn, holdout = _rows(decisions, train_rows), _rows(decisions, holdout_rows)
+    learn, holdout = decisions.rows(train_rows), decisions.rows(holdout_rows)
     champion_row = ModelVersion.objects.filter(is_active=True).first()
     challenger_row = model_train(
         dataset=combine([base, learn]), params=params, folds=folds, notes="challenger trained on decisions"
@@ -111,13 +111,3 @@ def model_retrain(
         "challenger %s %s: %s", challenger_row.version, "promoted" if promote else "kept back", reason
     )
     return challenger_row
-
-
-def _rows(dataset: Dataset, rows: np.ndarray) -> Dataset:
-    return Dataset(
-        name=dataset.name,
-        texts=[dataset.texts[i] for i in rows],
-        labels=[dataset.labels[i] for i in rows],
-        fine=[dataset.fine[i] for i in rows],
-        origins=[dataset.origins[i] for i in rows],
-    )

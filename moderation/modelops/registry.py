@@ -108,12 +108,14 @@ def model_train(
             folds=folds,
             progress=lambda done, total: progress(f"cross-validation: fold {done}/{total} done"),
         )
-        calibrations = fit_calibrations(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+        calibrations = fit_calibrations(
+            out_of_fold.decisions, dataset.labels, out_of_fold.languages, dataset.weights
+        )
         metrics = {**training_metrics(dataset, out_of_fold, calibrations), "folds": folds}
     progress("fitting on all data")
-    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine)
+    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine, sample_weight=dataset.weights)
     if out_of_fold is not None:
-        model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages)
+        model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages, dataset.weights)
         model.set_label_thresholds(metrics["label_thresholds"])
     if notes:
         metrics["notes"] = notes

@@ -1,6 +1,7 @@
 """Where training data comes from: files in the supported formats, the cold-start
 corpus, and the decisions of moderators (the labels the next model learns from)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,16 +16,67 @@ from moderation.classifier.data import (
     load_coldstart,
     load_csv,
     load_davidson2017,
+    load_gahd,
     load_germeval,
+    load_germeval2021,
+    load_hasoc,
 )
 from moderation.models import AuditEntry
 
-FORMATS = ("coldstart", "germeval", "davidson2017", "csv", "decisions")
+FORMATS = ("coldstart", "germeval", "germeval2021", "hasoc", "gahd", "davidson2017", "csv", "decisions")
 # Moderator reasons that say a comment is offensive; "spam" and "off_topic" say
 # something else and are no toxicity labels.
 OFFENSIVE_REASONS = frozenset({"insult", "threat", "hate", "other"})
-GERMEVAL_TRAINING = Path("germeval2018") / "germeval2018.training.txt"
-DAVIDSON_TRAINING = Path("davidson2017") / "labeled_data.train.csv"
+# Formats of one kind of file each, by their loader.
+_FILE_LOADERS: dict[str, Callable[[Path], Dataset]] = {
+    "germeval": load_germeval,
+    "germeval2021": load_germeval2021,
+    "hasoc": load_hasoc,
+    "gahd": load_gahd,
+    "davidson2017": load_davidson2017,
+}
+
+
+@dataclass(frozen=True)
+class PublicSource:
+    """A public labelled dataset the default model trains on when its files are in
+    DATASETS_DIR (``fetch_dataset`` downloads them). ``weight``: how much each of its
+    texts counts in training, chosen by cross-validation (docs/classifier.md)."""
+
+    name: str
+    data_format: str
+    paths: tuple[str, ...]  # relative to DATASETS_DIR
+    weight: float = 1.0
+
+    def files(self, root: Path) -> list[Path]:
+        """Its files present in ``root`` (a source may be partly downloaded)."""
+        return [root / path for path in self.paths if (root / path).is_file()]
+
+    def load(self, root: Path) -> Dataset:
+        loader = _FILE_LOADERS[self.data_format]
+        return combine(loader(path) for path in self.files(root)).renamed(self.name, self.weight)
+
+
+# The first present source is the primary data: the policy thresholds are chosen on
+# its out-of-fold scores. GermEval 2021's Facebook comments under a political talk
+# show are the nearest to a news site's comments, and count three times; GAHD's
+# adversarial sentences (its 0 is "no group-directed hate", not "civil") a tenth.
+PUBLIC_SOURCES = (
+    PublicSource("germeval2021", "germeval2021", ("germeval2021/GermEval21_TrainData.csv",), weight=3.0),
+    PublicSource("germeval2018", "germeval", ("germeval2018/germeval2018.training.txt",)),
+    PublicSource(
+        "germeval2019",
+        "germeval",
+        (
+            "germeval2019/germeval2019.training_subtask1_2_korrigiert.txt",
+            "germeval2019/germeval2019GoldLabelsSubtask1_2.txt",
+        ),
+    ),
+    PublicSource("hasoc2019", "hasoc", ("hasoc/hasoc2019_de_train.tsv", "hasoc/hasoc2019_de_test_gold.tsv")),
+    PublicSource("hasoc2020", "hasoc", ("hasoc/hasoc2020_de_train.csv", "hasoc/hasoc2020_de_test.csv")),
+    PublicSource("gahd", "gahd", ("gahd/gahd_disaggregated.noR1.csv",), weight=0.1),
+    PublicSource("davidson2017", "davidson2017", ("davidson2017/labeled_data.train.csv",)),
+)
 
 
 @dataclass(frozen=True)
@@ -80,10 +132,8 @@ def load_source(data_format: str, paths: list[Path], csv_options: CsvOptions | N
         return decisions_dataset()
     if not paths:
         raise DataFormatError(data_format, 0, f"--format {data_format} needs at least one data file")
-    if data_format == "germeval":
-        return combine(load_germeval(path) for path in paths)
-    if data_format == "davidson2017":
-        return combine(load_davidson2017(path) for path in paths)
+    if data_format in _FILE_LOADERS:
+        return combine(_FILE_LOADERS[data_format](path) for path in paths)
     if data_format == "csv":
         options = csv_options or CsvOptions()
         return combine(
@@ -100,18 +150,23 @@ def load_source(data_format: str, paths: list[Path], csv_options: CsvOptions | N
     raise DataFormatError(data_format, 0, f"unknown format {data_format!r}; use one of {', '.join(FORMATS)}")
 
 
+def public_sources(root: Path | None = None) -> list[PublicSource]:
+    """The public sources with at least one file present in ``root`` (DATASETS_DIR)."""
+    root = Path(settings.DATASETS_DIR) if root is None else root
+    return [source for source in PUBLIC_SOURCES if source.files(root)]
+
+
 def best_available_data() -> tuple[Dataset, str]:
-    """The best training data on this machine, and a sentence saying which: the
-    GermEval 2018 training file (and the Davidson 2017 file) from DATASETS_DIR with
-    the cold-start corpus, or the cold-start corpus alone."""
+    """The best training data on this machine, and a sentence saying which: every
+    public source present in DATASETS_DIR (``PUBLIC_SOURCES``, each with its weight)
+    with the cold-start corpus, or the cold-start corpus alone."""
     root = Path(settings.DATASETS_DIR)
-    germeval, davidson = root / GERMEVAL_TRAINING, root / DAVIDSON_TRAINING
-    parts: list[Dataset] = []
-    if germeval.is_file():
-        parts.append(load_germeval(germeval))
-        if davidson.is_file():
-            parts.append(load_davidson2017(davidson))
-    if not parts:
+    present = public_sources(root)
+    if not present:
         return load_coldstart(), f"no public data in {root}: training on the cold-start corpus"
-    names = " and ".join(str(part.name) for part in parts)
+    parts = [source.load(root) for source in present]
+    names = ", ".join(
+        source.name if source.weight == 1 else f"{source.name} (weight {source.weight:g})"
+        for source in present
+    )
     return combine([*parts, load_coldstart()]), f"training on {names} from {root} plus the cold-start corpus"
