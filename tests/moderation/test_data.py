@@ -8,9 +8,17 @@ from moderation.classifier.data import (
     load_coldstart,
     load_csv,
     load_davidson2017,
+    load_gahd,
     load_germeval,
+    load_germeval2021,
+    load_hasoc,
 )
-from moderation.modelops.training_data import decisions_dataset, load_source
+from moderation.modelops.training_data import (
+    best_available_data,
+    decisions_dataset,
+    load_source,
+    public_sources,
+)
 from moderation.models import AuditEntry
 from tests.factories import CommentFactory
 
@@ -156,3 +164,97 @@ def test_a_later_spam_decision_removes_the_label() -> None:
     _decide(comment, "rejected", "threat")
     _decide(comment, "rejected", "spam")
     assert len(decisions_dataset()) == 0
+
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="the shared datasets are not on this machine")
+
+
+def test_germeval2019_emoji_codes_and_escaped_quotes_are_decoded(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "g19.txt",
+        'Toll <U+0001F602> \\""Experten\\""\tOTHER\tOTHER\nDu \\"Held\\" <U+1F44D>\tOFFENSE\tINSULT\n',
+    )
+    assert load_germeval(path).texts == ['Toll 😂 "Experten"', 'Du "Held" 👍']
+
+
+def test_germeval2021_hasoc_and_gahd_formats(tmp_path: Path) -> None:
+    g21 = load_germeval2021(
+        write(
+            tmp_path / "g21.csv",
+            "comment_id,comment_text,Sub1_Toxic,Sub2_Engaging,Sub3_FactClaiming\n"
+            '1,"Gute Sendung, danke",0,1,0\n2,Ihr Vollpfosten,1,0,0\n',
+        )
+    )
+    assert (g21.texts, g21.labels) == (["Gute Sendung, danke", "Ihr Vollpfosten"], [0, 1])
+    h19 = load_hasoc(
+        write(
+            tmp_path / "h.tsv", 'text_id\ttext\ttask_1\ttask_2\n1\tSo "toll"\tNOT\tNONE\n2\tPack\tHOF\tHATE\n'
+        )
+    )
+    assert (h19.texts, h19.labels) == (['So "toll"', "Pack"], [0, 1])
+    h20 = load_hasoc(write(tmp_path / "h.csv", 'tweet_id,text,task1,task2,ID\n1,"a,\nb",HOF,PRFN,x\n'))
+    assert (h20.texts, h20.labels) == (["a,\nb"], [1])
+    gahd_file = write(
+        tmp_path / "gahd.csv",
+        "gahd_id,text,label,round,source,split\n"
+        "a,Alle X sind Pack,1,R2,translation,train\n"
+        "b,Ich mag X,0,R4,contrastive,train\n"
+        "c,Du bist dumm,0,R3,dynabench,train\n"
+        "d,Aus einem Test-Tweet,1,R1,dynabench,train\n",
+    )
+    assert load_gahd(gahd_file).texts == ["Alle X sind Pack", "Ich mag X", "Du bist dumm"]
+    assert load_gahd(gahd_file, acceptable_sources=["contrastive"]).texts == ["Alle X sind Pack", "Ich mag X"]
+
+
+def test_new_formats_refuse_bad_labels_with_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(DataFormatError, match=r"h.tsv:3: task_1 must be one of HOF, NOT, not 'OFF'"):
+        load_hasoc(write(tmp_path / "h.tsv", "text\ttask_1\nok\tNOT\nbad\tOFF\n"))
+    with pytest.raises(DataFormatError, match=r"h2.tsv:2: expected 2 tab-separated columns, found 3"):
+        load_hasoc(write(tmp_path / "h2.tsv", "text\ttask_1\nok\tNOT\textra\n"))
+    with pytest.raises(DataFormatError, match=r"g.csv:1: missing column\(s\) Sub1_Toxic"):
+        load_germeval2021(write(tmp_path / "g.csv", "comment_text,toxic\nx,1\n"))
+
+
+def test_weights_follow_rows_through_combining_and_subsets() -> None:
+    coldstart = load_coldstart()
+    heavy = coldstart.renamed("heavy", weight=3)
+    combined = combine([heavy, coldstart])
+    assert combined.parts() == ["heavy", "coldstart"]
+    assert set(combined.subset("heavy").weights) == {3.0}
+    assert set(combined.subset("coldstart").weights) == {1.0}
+    picked = combined.rows([0, len(coldstart)])
+    assert (picked.origins, picked.weights) == (["heavy", "coldstart"], [3.0, 1.0])
+
+
+@needs_shared
+def test_every_shared_german_file_loads(settings) -> None:
+    settings.DATASETS_DIR = SHARED
+    present = {source.name: source.load(SHARED) for source in public_sources()}
+    assert list(present)[0] == "germeval2021"
+    assert set(present) >= {"germeval2021", "germeval2018", "germeval2019", "hasoc2019", "hasoc2020", "gahd"}
+    sizes = {name: (len(data), sum(data.labels)) for name, data in present.items()}
+    assert sizes["germeval2021"] == (3244, 1122)
+    assert sizes["germeval2019"] == (7026, 2257)
+    assert sizes["hasoc2019"] == (4669, 543)
+    assert sizes["hasoc2020"] == (2977, 734)
+    assert sizes["gahd"] == (8815, 3663)
+    assert not any("<U+" in text for text in present["germeval2019"].texts)
+    assert set(present["germeval2021"].weights) == {3.0} and set(present["gahd"].weights) == {0.1}
+
+
+def test_default_data_is_every_source_present_plus_coldstart(settings, tmp_path: Path) -> None:
+    settings.DATASETS_DIR = tmp_path
+    data, sentence = best_available_data()
+    assert data.parts() == ["coldstart"] and "cold-start corpus" in sentence
+    (tmp_path / "germeval2021").mkdir()
+    write(
+        tmp_path / "germeval2021" / "GermEval21_TrainData.csv",
+        "comment_id,comment_text,Sub1_Toxic\n1,Danke,0\n2,Idiot,1\n",
+    )
+    (tmp_path / "hasoc").mkdir()
+    write(tmp_path / "hasoc" / "hasoc2020_de_train.csv", "text,task1\nHallo,NOT\nPack,HOF\n")
+    data, sentence = best_available_data()
+    assert data.parts() == ["germeval2021", "hasoc2020", "coldstart"]
+    assert data.subset("germeval2021").weights == [3.0, 3.0]
+    assert "germeval2021 (weight 3), hasoc2020" in sentence

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from moderation.modelops import datasets
+from moderation.modelops.training_data import PUBLIC_SOURCES
 
 
 def free_port() -> int:
@@ -105,3 +106,56 @@ def test_the_real_germeval_training_checksum_is_the_shared_one() -> None:
     assert training.url.endswith("/germeval2018.training.txt")
     assert training.sha256 == "0f88c63a344e1ab69c5407aa539d1612cd82a96b51ebd6bd613dc70ff9fef03e"
     assert test.sha256 is None
+
+
+def test_a_copy_other_than_the_measured_one_is_reported(server, target, monkeypatch) -> None:
+    use(
+        monkeypatch,
+        datasets.RemoteFile(f"{server}/train.txt", "germeval2018/train.txt", None, measured_sha256="1" * 64),
+    )
+    out = StringIO()
+    call_command("fetch_dataset", "germeval2018", stdout=out)
+    assert "differs from the one the documented figures were measured on" in out.getvalue()
+
+
+def test_missing_fetches_every_absent_training_file_and_goes_on_past_failures(
+    server, target, monkeypatch
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/x.csv"
+    monkeypatch.setattr(
+        datasets,
+        "DATASETS",
+        {
+            "germeval2018": (
+                datasets.RemoteFile(f"{server}/train.txt", "germeval2018/germeval2018.training.txt", None),
+                # Held-out evaluation data: never fetched for training.
+                datasets.RemoteFile(f"{server}/test.txt", "germeval2018/germeval2018.test.txt", None),
+            ),
+            "germeval2021": (datasets.RemoteFile(closed, "germeval2021/GermEval21_TrainData.csv", None),),
+            "gahd": (datasets.RemoteFile(f"{server}/test.txt", "gahd/gahd_disaggregated.noR1.csv", None),),
+        },
+    )
+    (target / "gahd").mkdir(parents=True)
+    (target / "gahd" / "gahd_disaggregated.noR1.csv").write_text("already here")
+    err = StringIO()
+    with pytest.raises(
+        CommandError, match=r"not downloaded: germeval2021 \(germeval2021/GermEval21_TrainData"
+    ):
+        call_command("fetch_dataset", "--missing", "--timeout", "2", stdout=StringIO(), stderr=err)
+    assert (target / "germeval2018" / "germeval2018.training.txt").read_bytes() == CONTENT
+    assert not (target / "germeval2018" / "germeval2018.test.txt").exists()
+    assert (target / "gahd" / "gahd_disaggregated.noR1.csv").read_text() == "already here"
+    assert "could not download" in err.getvalue()
+
+
+def test_every_german_training_source_but_hasoc_can_be_fetched() -> None:
+    fetchable = {remote.path for files in datasets.DATASETS.values() for remote in files}
+    for source in PUBLIC_SOURCES:
+        if source.name.startswith("hasoc") or source.name == "davidson2017":
+            continue  # published only as spreadsheets or behind a form: copied by hand
+        assert set(source.paths) & fetchable, source.name
+
+
+def test_name_or_missing_is_required() -> None:
+    with pytest.raises(CommandError, match="name one dataset, or give --missing"):
+        call_command("fetch_dataset")
