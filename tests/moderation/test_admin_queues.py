@@ -125,7 +125,9 @@ def test_the_queue_offers_other_as_the_reason_to_reject(moderator_client: Client
 
 def test_one_click_reject_without_a_chosen_reason_records_other(moderator_client: Client) -> None:
     comment = held_with_assessment("Kauft meine Uhren!", 0.5)
-    moderator_client.post(f"{HELD}{comment.pk}/decide/?expected_status=held&revision=1", {"decision": "reject"})
+    moderator_client.post(
+        f"{HELD}{comment.pk}/decide/?expected_status=held&revision=1", {"decision": "reject"}
+    )
     comment.refresh_from_db()
     assert comment.status == "rejected"
     assert AuditEntry.objects.get(comment=comment, actor="moderator").reason == "other"

@@ -104,7 +104,9 @@ def test_reject_without_a_reason_records_other(moderator_client: APIClient) -> N
 def test_reject_with_an_unknown_reason_is_400(moderator_client: APIClient) -> None:
     comment = CommentFactory(status=Comment.Status.HELD)
     response = moderator_client.post(
-        f"/api/moderation/comments/{comment.pk}/decision/", {"action": "reject", "reason": "weil"}, format="json"
+        f"/api/moderation/comments/{comment.pk}/decision/",
+        {"action": "reject", "reason": "weil"},
+        format="json",
     )
     assert response.status_code == 400
     assert "reason" in response.json()
