@@ -140,7 +140,11 @@ class QueueApi(APIView):
 class DecisionInput(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
     reason = serializers.ChoiceField(
-        choices=RejectReason.choices, required=False, allow_blank=True, help_text="Required to reject."
+        choices=RejectReason.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Why a comment is rejected; without one, other. Only insult, threat, hate and "
+        "profanity teach the model that the text is offensive.",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     expected_status = serializers.ChoiceField(

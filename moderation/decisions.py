@@ -37,13 +37,17 @@ class Action(TextChoices):
 
 
 class RejectReason(TextChoices):
-    # Stored as AuditEntry.reason; insult, threat, hate and other also label
-    # training data as offensive, spam and off_topic do not.
+    # Stored as AuditEntry.reason. Only the offensive reasons (insult, threat, hate,
+    # profanity) become training labels (modelops/training_data.py): a reason is a
+    # label only when a moderator chose it, so a reject without one records "other",
+    # which, like spam, off-topic and duplicate, never labels a text offensive.
     INSULT = "insult", "insult"
     THREAT = "threat", "threat"
     HATE = "hate", "hate"
+    PROFANITY = "profanity", "profanity"
     SPAM = "spam", "spam"
     OFF_TOPIC = "off_topic", "off-topic"
+    DUPLICATE = "duplicate", "duplicate"
     OTHER = "other", "other"
 
 
@@ -97,7 +101,8 @@ def comment_decide(
 ) -> AuditEntry:
     """Apply a moderator's decision and audit it, in one transaction.
 
-    Rejecting needs a reason from RejectReason; ``note`` is free text kept with the
+    Rejecting takes a reason from RejectReason; without one the entry records
+    "other" (no training label: see RejectReason). ``note`` is free text kept with the
     entry. Approving also closes the open reports of the approved revision.
     ``expected_status`` and ``expected_revision`` are what the moderator saw: the
     decision applies only if the comment is still in that state and at that text.
@@ -110,8 +115,10 @@ def comment_decide(
         raise InvalidInput("Give the revision of the text you approve.", field="revision")
     if action not in Action.values:
         raise InvalidInput(f"Choose one of the actions {', '.join(Action.values)}.", field="action")
-    if action == Action.REJECT and reason not in RejectReason.values:
-        raise InvalidInput(f"Give one of the reasons {', '.join(RejectReason.values)}.", field="reason")
+    if action == Action.REJECT:
+        reason = reason or RejectReason.OTHER
+        if reason not in RejectReason.values:
+            raise InvalidInput(f"Give one of the reasons {', '.join(RejectReason.values)}.", field="reason")
     note = note.strip()[:2000]
     current = _current(comment_id)
     if action == Action.NOTE:

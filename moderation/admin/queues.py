@@ -185,6 +185,8 @@ class QueueAdmin(admin.ModelAdmin):
                 "pk": obj.pk,
                 "revision": obj.revision,
                 "reasons": RejectReason.choices,
+                # A one-click reject records no label the moderator did not choose.
+                "default_reason": RejectReason.OTHER,
             },
         )
 

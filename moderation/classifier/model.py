@@ -26,6 +26,7 @@ from sklearn.preprocessing import FunctionTransformer, normalize
 from threadpoolctl import threadpool_limits
 
 from moderation.classifier.estimator import ToxicityClassifier
+from moderation.classifier.explanation import Contribution, explain_words
 from moderation.classifier.features import Analyzer, word_char_ngrams, word_ngrams
 from moderation.classifier.language import LANGUAGES, detect_language
 from moderation.classifier.lexicon import lexicon_hits
@@ -55,7 +56,6 @@ MIN_CLASS_SIZE = 10
 # Words whose character n-gram columns the lean scorer remembers (per language).
 WORD_CACHE_SIZE = 100_000
 _TOKEN = re.compile(r"\w+")
-_EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 
 
 def _vectorizer(analyzer: Analyzer, *, idf: bool, norm: str | None, min_df: int) -> TfidfVectorizer:
@@ -105,16 +105,6 @@ def build_pipeline(params: dict[str, Any] | None = None, language: str | None = 
             ),
         ]
     )
-
-
-@dataclass(frozen=True)
-class Contribution:
-    feature: str  # a word of the comment (normalised)
-    kind: str  # "word": all n-grams and lexicon hits of that word added up
-    weight: float  # its share of the (calibrated) log-odds of "offensive"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"feature": self.feature, "kind": self.kind, "weight": round(self.weight, 4)}
 
 
 @dataclass(frozen=True)
@@ -281,6 +271,7 @@ class LeanScorer:
         """Every feature's contribution (value · weight, in calibrated log-odds) is
         shared out onto the words it came from: a character n-gram onto the words
         it occurs in, a word bigram onto its two words, a lexicon hit onto its word.
+        Which words and phrases are shown is ``explanation.explain_words``'s rule.
         """
         slope = float(self.classifier.calibration_[0])
         weights = (values * self.coef[indices] * slope).tolist()
@@ -325,16 +316,8 @@ class LeanScorer:
                 totals[column] = totals.get(column, 0.0) + share
             for column, share, owner in occurrences:
                 per_word[owner] += contribution.get(column, 0.0) * share / totals[column]
-        by_word: dict[str, float] = {}
-        for word, weight in zip(words, per_word, strict=True):
-            shown = _EDGE_PUNCTUATION.sub("", word) or word
-            by_word[shown] = by_word.get(shown, 0.0) + float(weight)
-        ranked = sorted(by_word.items(), key=lambda item: -item[1])
-        return [
-            Contribution(feature=word, kind="word", weight=weight)
-            for word, weight in ranked[:top]
-            if weight > 0
-        ]
+        score = float(self.classifier.calibrated(np.array([self.decision(indices, values)]))[0])
+        return explain_words(words, per_word.tolist(), score=score, top=top)
 
 
 class ToxicityModel:
@@ -467,7 +450,8 @@ class ToxicityModel:
         return Analysis(score=score, fine=fine, language=language, explanation=explanation)
 
     def explain(self, text: str, top: int = 8) -> list[Contribution]:
-        """The words of ``text`` that raise its score most, strongest first."""
+        """The words and phrases of ``text`` that raise its score most, strongest
+        first (none for a comment below ``explanation.SCORE_FLOOR``)."""
         return self.analyze(text, top).explanation
 
 

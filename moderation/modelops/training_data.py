@@ -24,9 +24,11 @@ from moderation.classifier.data import (
 from moderation.models import AuditEntry
 
 FORMATS = ("coldstart", "germeval", "germeval2021", "hasoc", "gahd", "davidson2017", "csv", "decisions")
-# Moderator reasons that say a comment is offensive; "spam" and "off_topic" say
-# something else and are no toxicity labels.
-OFFENSIVE_REASONS = frozenset({"insult", "threat", "hate", "other"})
+# The moderator reasons that say a comment is offensive, with the fine label each
+# stands for in GermEval's scheme (a threat and hate degrade: ABUSE). Every other
+# reason (spam, off_topic, duplicate, other, none) says something else and is no
+# toxicity label.
+OFFENSIVE_REASONS = {"insult": "INSULT", "threat": "ABUSE", "hate": "ABUSE", "profanity": "PROFANITY"}
 # Formats of one kind of file each, by their loader.
 _FILE_LOADERS: dict[str, Callable[[Path], Dataset]] = {
     "germeval": load_germeval,
@@ -90,9 +92,10 @@ class CsvOptions:
 
 def decisions_dataset(*, since: datetime | None = None) -> Dataset:
     """Moderators' decisions as labels: a comment they published is acceptable (0),
-        one they rejected for insult, threat, hate or other is offensive (1); the latest
-        decision on a comment's current text counts (decisions on the text before an edit
-    are left out)."""
+    one they rejected for an offensive reason (``OFFENSIVE_REASONS``) is offensive (1)
+    with that reason's fine label. The latest decision on a comment's current text
+    counts (decisions on the text before an edit are left out); a later rejection for
+    any other reason (spam, off-topic, duplicate, other) drops the comment's label."""
     # Only entries that changed the status are decisions: a note, or a decision
     # refused because someone else decided first, leaves the status as it was.
     entries = (
@@ -102,19 +105,19 @@ def decisions_dataset(*, since: datetime | None = None) -> Dataset:
     )
     if since is not None:
         entries = entries.filter(created_at__gte=since)
-    latest: dict[int, tuple[str, int]] = {}
+    latest: dict[int, tuple[str, int, str]] = {}
     for entry in entries.order_by("created_at", "id"):
         if entry.comment_revision != entry.comment.revision:
             continue  # a decision on an earlier text of an edited comment
         if entry.to_status == "published":
-            latest[entry.comment_id] = (entry.comment.body, 0)
+            latest[entry.comment_id] = (entry.comment.body, 0, "")
         elif entry.to_status == "rejected" and entry.reason in OFFENSIVE_REASONS:
-            latest[entry.comment_id] = (entry.comment.body, 1)
+            latest[entry.comment_id] = (entry.comment.body, 1, OFFENSIVE_REASONS[entry.reason])
         else:
             latest.pop(entry.comment_id, None)
     dataset = Dataset(name="decisions")
-    for body, label in latest.values():
-        dataset.add(body, label, "")
+    for body, label, fine in latest.values():
+        dataset.add(body, label, fine)
     return dataset
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from moderation.classifier.explanation import MIN_WEIGHT, STOP_WORDS
 from moderation.classifier.normalize import normalize_text
 
 _TOKEN = re.compile(r"\w+")
@@ -19,12 +20,11 @@ _TOKEN = re.compile(r"\w+")
 def marked_spans(
     body: str, explanation: Iterable[Mapping[str, Any]], word_hits: Iterable[Mapping[str, Any]]
 ) -> list[tuple[int, int, str, str]]:
-    """(start, end, title, css class) for every word the model weighed and every
-    word-list hit, without overlaps (word-list hits win)."""
-    weights: dict[str, float] = {}
-    for item in explanation:
-        for word in str(item.get("feature", "")).split():
-            weights[word] = weights.get(word, 0.0) + float(item.get("weight", 0.0))
+    """(start, end, title, css class) for every word-list hit and every word or
+    phrase the model weighed, without overlaps (word-list hits win). The words of a
+    phrase are one mark, and so are marks only whitespace apart: a moderator reads
+    "halt die Fresse", not three marks. An item of an explanation stored before
+    explanation.py's rules (a function word alone, a small weight) is not marked."""
     spans = []
     taken = [False] * len(body)
     for hit in word_hits:
@@ -32,11 +32,47 @@ def marked_spans(
         if 0 <= start < end <= len(body):
             spans.append((start, end, f"{hit.get('kind')} term: {hit.get('term')}", f"hit-{hit.get('kind')}"))
             taken[start:end] = [True] * (end - start)
-    for match in _TOKEN.finditer(body):
-        weight = weights.get(normalize_text(match.group()))
-        if weight and weight > 0 and not any(taken[match.start() : match.end()]):
-            spans.append((match.start(), match.end(), f"model: +{weight:.2f}", "weight"))
+    tokens = list(_TOKEN.finditer(body))
+    normalised = [normalize_text(match.group()) for match in tokens]
+    # For each token, the explanation item (phrase) it belongs to.
+    owner: list[int | None] = [None] * len(tokens)
+    weights: list[float] = []
+    for item in explanation:
+        words, weight = _TOKEN.findall(str(item.get("feature", ""))), float(item.get("weight", 0.0))
+        if weight < MIN_WEIGHT or all(word in STOP_WORDS for word in words):
+            continue
+        weights.append(weight)
+        for first in range(len(tokens) - len(words) + 1):
+            place = range(first, first + len(words))
+            if normalised[first : first + len(words)] == words and all(owner[i] is None for i in place):
+                for i in place:
+                    owner[i] = len(weights) - 1
+    run: list[int] = []
+    for number, match in enumerate(tokens):
+        if owner[number] is None or any(taken[match.start() : match.end()]):
+            continue
+        if run and not _joined(body, tokens[run[-1]], match, owner[run[-1]] == owner[number], taken):
+            spans.append(_model_span(tokens, run, owner, weights))
+            run = []
+        run.append(number)
+    if run:
+        spans.append(_model_span(tokens, run, owner, weights))
     return sorted(spans)
+
+
+def _joined(body: str, before: re.Match[str], after: re.Match[str], same: bool, taken: list[bool]) -> bool:
+    """Whether two marked tokens are one mark: the words of one phrase, or marks
+    with nothing but whitespace between them (no other word, no word-list hit)."""
+    if any(taken[before.end() : after.start()]) or _TOKEN.search(body, before.end(), after.start()):
+        return False
+    return same or not body[before.end() : after.start()].strip()
+
+
+def _model_span(
+    tokens: list[re.Match[str]], run: list[int], owner: list[int | None], weights: list[float]
+) -> tuple[int, int, str, str]:
+    weight = sum(weights[item] for item in {owner[number] for number in run} if item is not None)
+    return (tokens[run[0]].start(), tokens[run[-1]].end(), f"model: +{weight:.2f}", "weight")
 
 
 def highlighted(

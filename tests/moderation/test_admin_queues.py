@@ -115,6 +115,24 @@ def test_one_click_approve_from_the_queue(moderator_client: Client, moderator) -
     assert AuditEntry.objects.filter(comment=comment, moderator=moderator, to_status="published").exists()
 
 
+def test_the_queue_offers_other_as_the_reason_to_reject(moderator_client: Client) -> None:
+    comment = held_with_assessment("Vollpfosten? Nein, nur ein Scherz.", 0.5)
+    page = moderator_client.get(HELD).content.decode()
+    select = re.search(rf'<select name="reason_{comment.pk}".*?</select>', page, re.DOTALL)
+    assert select is not None
+    assert re.findall(r'<option value="(\w+)" selected>', select.group()) == ["other"]
+
+
+def test_one_click_reject_without_a_chosen_reason_records_other(moderator_client: Client) -> None:
+    comment = held_with_assessment("Kauft meine Uhren!", 0.5)
+    moderator_client.post(
+        f"{HELD}{comment.pk}/decide/?expected_status=held&revision=1", {"decision": "reject"}
+    )
+    comment.refresh_from_db()
+    assert comment.status == "rejected"
+    assert AuditEntry.objects.get(comment=comment, actor="moderator").reason == "other"
+
+
 def test_approving_from_the_queue_without_the_revision_seen_changes_nothing(moderator_client: Client) -> None:
     comment = held_with_assessment("Vollpfosten? Nein, nur ein Scherz.", 0.5)
     response = moderator_client.post(

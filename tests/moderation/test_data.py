@@ -140,6 +140,28 @@ def test_moderator_decisions_become_labels() -> None:
 
 
 @pytest.mark.django_db
+def test_an_offensive_reason_gives_its_fine_label() -> None:
+    for reason in ("insult", "threat", "hate", "profanity"):
+        _decide(CommentFactory(body=f"abgelehnt: {reason}"), "rejected", reason)
+    data = decisions_dataset()
+    assert dict(zip(data.texts, zip(data.labels, data.fine, strict=True), strict=True)) == {
+        "abgelehnt: insult": (1, "INSULT"),
+        "abgelehnt: threat": (1, "ABUSE"),
+        "abgelehnt: hate": (1, "ABUSE"),
+        "abgelehnt: profanity": (1, "PROFANITY"),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reason", ["other", "spam", "off_topic", "duplicate", ""])
+def test_a_reject_for_another_reason_is_no_label(reason: str) -> None:
+    comment = CommentFactory(body="Vorher veröffentlicht, dann abgelehnt")
+    _decide(comment, "published")
+    _decide(comment, "rejected", reason, from_status="published")
+    assert len(decisions_dataset()) == 0
+
+
+@pytest.mark.django_db
 def test_notes_and_refused_decisions_are_no_labels() -> None:
     rejected = CommentFactory(body="Abgelehnt bleibt abgelehnt")
     _decide(rejected, "rejected", "hate")

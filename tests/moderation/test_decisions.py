@@ -67,7 +67,15 @@ def test_approving_updates_the_articles_count(moderator) -> None:
     assert comment.article.comment_count == before + 1
 
 
-def test_reject_needs_a_reason_from_the_list(moderator) -> None:
+def test_a_reject_without_a_reason_records_other(moderator) -> None:
+    comment = held()
+    entry = comment_decide(comment_id=comment.pk, moderator=moderator, action="reject")
+    comment.refresh_from_db()
+    assert comment.status == "rejected"
+    assert entry.reason == "other"
+
+
+def test_a_reject_reason_must_be_from_the_list(moderator) -> None:
     comment = held()
     with pytest.raises(InvalidInput) as error:
         comment_decide(comment_id=comment.pk, moderator=moderator, action="reject", reason="weil")

@@ -92,10 +92,21 @@ def test_decisions_over_the_api_are_audited_and_conflicts_are_409(moderator_clie
     assert again.json()["code"] == "decided"
 
 
-def test_reject_without_a_reason_is_400(moderator_client: APIClient) -> None:
+def test_reject_without_a_reason_records_other(moderator_client: APIClient) -> None:
     comment = CommentFactory(status=Comment.Status.HELD)
     response = moderator_client.post(
         f"/api/moderation/comments/{comment.pk}/decision/", {"action": "reject"}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["to_status"], response.json()["reason"]) == ("rejected", "other")
+
+
+def test_reject_with_an_unknown_reason_is_400(moderator_client: APIClient) -> None:
+    comment = CommentFactory(status=Comment.Status.HELD)
+    response = moderator_client.post(
+        f"/api/moderation/comments/{comment.pk}/decision/",
+        {"action": "reject", "reason": "weil"},
+        format="json",
     )
     assert response.status_code == 400
     assert "reason" in response.json()
