@@ -1,11 +1,12 @@
 """Feature tokens of a normalised text: word n-grams, character n-grams within
-words, and lexicon categories. One ``Analyzer`` per block of the feature union; the
-lean scorer and the explanations call the same objects, so they see exactly the
-tokens the pipeline saw."""
+words, lexicon categories and the contexts of lexicon hits. One ``Analyzer`` per
+block of the feature union; the lean scorer and the explanations call the same
+objects, so they see exactly the tokens the pipeline saw."""
 
 import re
 from functools import lru_cache
 
+from moderation.classifier.context import context_tokens
 from moderation.classifier.lexicon import lexicon_tokens
 
 _WORD = re.compile(r"\w+")
@@ -13,8 +14,9 @@ _WORD = re.compile(r"\w+")
 
 class Analyzer:
     """``kind``: ``word`` (n-grams of ``\\w+`` tokens), ``char`` (character n-grams
-    within words padded with a space, as scikit-learn's ``char_wb``) or ``lexicon``
-    (one ``lex:<category>`` token per lexicon hit)."""
+    within words padded with a space, as scikit-learn's ``char_wb``), ``lexicon``
+    (one ``lex:<category>`` token per lexicon hit) or ``context`` (``ctx:…`` tokens:
+    the contexts of the lexicon hits and the comment's length, see ``context.py``)."""
 
     def __init__(self, kind: str, ngram_range: tuple[int, int] = (1, 1)) -> None:
         self.kind = kind
@@ -25,6 +27,8 @@ class Analyzer:
             return word_ngrams(_WORD.findall(text), self.ngram_range)
         if self.kind == "char":
             return char_ngrams(text, self.ngram_range)
+        if self.kind == "context":
+            return context_tokens(text)
         return lexicon_tokens(text)
 
 

@@ -10,7 +10,7 @@ the n-grams of the words it saw in training: a German compound it never saw
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.tsv"
@@ -116,6 +116,14 @@ def lexicon_hits(text: str) -> Iterator[Hit]:
             yield Hit(category=category, start=match.start(), end=match.end())
 
 
+@lru_cache(maxsize=1024)
+def remembered_hits(text: str) -> tuple[Hit, ...]:
+    """``lexicon_hits`` of a text, remembered for the next look at the same text:
+    the lexicon and context feature blocks and the explanation of a comment each
+    need its hits, and matching the lexicon is the costly part."""
+    return tuple(lexicon_hits(text))
+
+
 def lexicon_tokens(text: str) -> list[str]:
     """The analyzer of the lexicon features: one ``lex:<category>`` token per hit."""
-    return [f"lex:{hit.category}" for hit in lexicon_hits(text)]
+    return [f"lex:{hit.category}" for hit in remembered_hits(text)]

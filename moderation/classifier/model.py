@@ -2,8 +2,9 @@
 P(offensive), the scores of the fine labels, and the explanation of a score.
 
 Each pipeline: normalisation, then word 1–2-grams and character 1–5-grams within
-words (TF-IDF, sublinear term frequency) and counts of the project's lexicon
-categories, then ``estimator.ToxicityClassifier``. A language may weigh its blocks
+words (TF-IDF, sublinear term frequency), counts of the project's lexicon
+categories and of the contexts their hits stand in (``context.py``), then
+``estimator.ToxicityClassifier``. A language may weigh its blocks
 (``block_weights``): German weighs the character n-grams 1.5 times, which helps on
 GermEval 2018 and would not on Davidson's English tweets. A comment goes to the pipeline of
 its language (``language.detect_language``), in training as in scoring; a language
@@ -25,6 +26,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, normalize
 from threadpoolctl import threadpool_limits
 
+from moderation.classifier.context import context_hits
 from moderation.classifier.estimator import ToxicityClassifier
 from moderation.classifier.explanation import Contribution, explain_words
 from moderation.classifier.features import Analyzer, word_char_ngrams, word_ngrams
@@ -41,6 +43,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "char_ngrams": (1, 5),
     "min_df": 2,
     "lexicon": True,
+    # Counts of the contexts of lexicon hits and the comment's length (context.py).
+    "context": True,
     "fine_balanced": True,
     # NB ratios from the number of texts a feature occurs in (see estimator.py).
     "nb_binary": True,
@@ -50,7 +54,13 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "fine_bags": {"en": 10},
 }
 # Parameters a model saved before they existed was trained with.
-LEGACY_PARAMS: dict[str, Any] = {"nb_binary": False, "block_weights": {}, "fine_bags": {}, "language_C": {}}
+LEGACY_PARAMS: dict[str, Any] = {
+    "nb_binary": False,
+    "block_weights": {},
+    "fine_bags": {},
+    "language_C": {},
+    "context": False,
+}
 # A language needs this many texts of each class for a classifier of its own.
 MIN_CLASS_SIZE = 10
 # Words whose character n-gram columns the lean scorer remembers (per language).
@@ -83,6 +93,9 @@ def build_pipeline(params: dict[str, Any] | None = None, language: str | None = 
         # Category counts (1 + log n), neither idf-weighted nor normalised: a hit
         # weighs the same in a short and a long comment.
         blocks.append(("lexicon", _vectorizer(Analyzer("lexicon"), idf=False, norm=None, min_df=1)))
+    if p["context"]:
+        # Counted the same way as the lexicon categories.
+        blocks.append(("context", _vectorizer(Analyzer("context"), idf=False, norm=None, min_df=1)))
     names = {name for name, _ in blocks}
     weights = {
         name: float(weight)
@@ -270,7 +283,8 @@ class LeanScorer:
     ) -> list[Contribution]:
         """Every feature's contribution (value · weight, in calibrated log-odds) is
         shared out onto the words it came from: a character n-gram onto the words
-        it occurs in, a word bigram onto its two words, a lexicon hit onto its word.
+        it occurs in, a word bigram onto its two words, a lexicon hit and the context
+        of a hit onto the hit's word, the comment's length onto the words of its hits.
         Which words and phrases are shown is ``explanation.explain_words``'s rule.
         """
         slope = float(self.classifier.calibration_[0])
@@ -311,6 +325,14 @@ class LeanScorer:
                     if column is not None:
                         owner = int(np.searchsorted(starts, hit.start, side="right")) - 1
                         occurrences.append((column + block.offset, 1.0, owner))
+            elif block.name == "context":
+                for context in context_hits(normalised):
+                    column = block.vocabulary.get(context.token)
+                    if column is None:
+                        continue
+                    for start in context.starts:
+                        owner = int(np.searchsorted(starts, start, side="right")) - 1
+                        occurrences.append((column + block.offset, 1.0 / len(context.starts), owner))
             totals: dict[int, float] = {}
             for column, share, _ in occurrences:
                 totals[column] = totals.get(column, 0.0) + share

@@ -268,23 +268,31 @@ def test_nb_ratios_count_the_texts_a_feature_occurs_in() -> None:
 
 
 def test_a_model_file_from_before_block_weights_loads_as_trained(tmp_path: Path) -> None:
-    """A saved header without ``block_weights``, ``nb_binary`` and ``fine_bags`` is a model trained
-    without them: it must not be given the new defaults' weights."""
+    """A saved header without ``block_weights``, ``nb_binary``, ``fine_bags`` and ``context`` is a
+    model trained without them: it must not be given the new defaults' weights or blocks."""
     data = load_coldstart()
     legacy = fit(
-        data.texts, data.labels, {"block_weights": {}, "nb_binary": False, "fine_bags": {}}, fine=data.fine
+        data.texts,
+        data.labels,
+        {"block_weights": {}, "nb_binary": False, "fine_bags": {}, "context": False},
+        fine=data.fine,
     )
     path = tmp_path / "legacy.npz"
     save_model(legacy, path)
     with np.load(path, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
     header = json.loads(arrays["header"].tobytes().decode("utf-8"))
-    del header["params"]["block_weights"], header["params"]["nb_binary"], header["params"]["fine_bags"]
+    for name in ("block_weights", "nb_binary", "fine_bags", "context"):
+        del header["params"][name]
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     with path.open("wb") as handle:
         np.savez_compressed(handle, **arrays)
     loaded = load_model(path, sha256=sha256_of(path))
     assert all(
         pipeline.named_steps["features"].transformer_weights is None for pipeline in loaded.pipelines.values()
+    )
+    assert all(
+        [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["word", "char", "lexicon"]
+        for pipeline in loaded.pipelines.values()
     )
     np.testing.assert_allclose(loaded.score(TEXTS), legacy.score(TEXTS), rtol=0, atol=1e-9)
