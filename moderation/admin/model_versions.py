@@ -5,9 +5,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from moderation.classifier.evaluate import reported_prevalences
+from moderation.classifier.report import tradeoff_tables
 from moderation.modelops.evaluation import model_reports
 from moderation.modelops.registry import model_activate
 from moderation.models import ModelVersion, SettingsAuditEntry
@@ -25,9 +27,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "germeval_f1",
         "thresholds",
         "automatic",
+        "caught_in_top_10",
         "report",
     ]
-    readonly_fields = [f.name for f in ModelVersion._meta.fields]
+    readonly_fields = [*(f.name for f in ModelVersion._meta.fields), "tradeoff"]
     actions = ["activate", "retrain_from_decisions"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -50,18 +53,59 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="decided without a human")
     def automatic(self, obj: ModelVersion) -> str:
-        """At the recommended thresholds on the training data's mix, then for sites
-        with fewer offensive comments at thresholds chosen for them."""
+        """For sites with 5, 10 and 20 % offensive comments at thresholds chosen for
+        each, the default mix marked; where the primary data has one class (no mix to
+        weight), at the recommended thresholds on that data."""
         metrics = obj.metrics or {}
         recommended = metrics.get("thresholds")
         if not recommended:
             return "–"
-        parts = [f"{recommended['automatic_share'] * 100:.0f} % of {recommended['dataset']}"]
+        parts = (
+            []
+            if "prevalence" in recommended
+            else [f"{recommended['automatic_share'] * 100:.0f} % of {recommended['dataset']}"]
+        )
         parts += [
             f"{site['automatic_share'] * 100:.0f} % where {site['prevalence'] * 100:.0f} % are offensive"
+            + (" (default)" if site["prevalence"] == recommended.get("prevalence") else "")
             for site in reported_prevalences(metrics)
         ]
         return "; ".join(parts)
+
+    @admin.display(description="riskiest 10 % hold")
+    def caught_in_top_10(self, obj: ModelVersion) -> str:
+        """The share of offensive comments among the tenth scored highest: what
+        moderators who review only those catch."""
+        reviewed = (obj.metrics or {}).get("tradeoff", {}).get("reviewed", [])
+        top = next((row for row in reviewed if row["share"] == 0.1), None)
+        return "–" if top is None else f"{top['offensive_caught'] * 100:.0f} % of the offensive"
+
+    @admin.display(description="trade-off")
+    def tradeoff(self, obj: ModelVersion) -> SafeString | str:
+        """The trade-off on the primary data's out-of-fold scores, for a site with the
+        default share of offensive comments: what publishing more lets through, what
+        reviewing the riskiest comments catches."""
+        result = (obj.metrics or {}).get("tradeoff")
+        if not result:
+            return "–"
+        tables = [
+            format_html(
+                "<table><tr>{}</tr>{}</table>",
+                format_html_join("", "<th>{}</th>", ((cell,) for cell in header)),
+                format_html_join(
+                    "",
+                    "<tr>{}</tr>",
+                    ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
+                ),
+            )
+            for header, rows in tradeoff_tables(result)
+        ]
+        return format_html(
+            "<p>Where {} % of the comments are offensive ({} out of fold):</p>{}",
+            f"{result['prevalence'] * 100:.0f}",
+            (obj.metrics or {}).get("thresholds", {}).get("dataset", "the primary data"),
+            format_html_join("", "{}", ((table,) for table in tables)),
+        )
 
     @admin.display(description="latest report")
     def report(self, obj: ModelVersion) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from moderation.audit import settings_audited
 from moderation.classifier.data import Dataset
 from moderation.classifier.evaluate import (
+    DEFAULT_SITE_PREVALENCE,
     OutOfFold,
     automatic_share_by_prevalence,
     binary_metrics,
@@ -26,6 +27,7 @@ from moderation.classifier.evaluate import (
     label_thresholds,
     metrics_by_origin,
     recommend_thresholds,
+    tradeoff,
 )
 from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit, fit_calibrations
 from moderation.classifier.persist import ModelFileError, load_model, save_model
@@ -52,7 +54,12 @@ def training_metrics(
     """Cross-validated measures of a model trained on ``dataset``, per dataset it
     combines, with the policy thresholds they recommend. Thresholds come from the
     out-of-fold scores of the ``primary`` dataset (the first one named): the data
-    most like the site's comments."""
+    most like the site's comments, weighted to a site where ``DEFAULT_SITE_PREVALENCE``
+    of the comments are offensive under the default rules (``recommend_thresholds``).
+    Where the primary data has both classes, also the trade-off for such a site
+    (``tradeoff``) and, for the site-mix estimate, the thresholds for other mixes and
+    the flag rates; primary data of one class has no mix to weight, so its
+    thresholds are chosen on it as it is."""
     scores = calibrated_scores(out_of_fold, calibrations)
     labels = np.asarray(dataset.labels)
     primary = primary or dataset.parts()[0]
@@ -62,7 +69,7 @@ def training_metrics(
     minimums = fine_minimums_by_origin(
         dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text
     )
-    metrics = {
+    metrics: dict[str, Any] = {
         "cross_validated": binary_metrics(labels, scores, per_text),
         "label_thresholds": cuts,
         "fine_minimums": minimums,
@@ -70,9 +77,13 @@ def training_metrics(
             dataset, scores, out_of_fold.fine_labels, out_of_fold.fine_given, per_text, minimums
         ),
         "calibration": calibration_metrics(labels, scores),
-        "thresholds": {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])},
     }
-    if len(set(labels[rows].tolist())) == 2:  # a site's mix is read off both classes' scores
+    if len(set(labels[rows].tolist())) < 2:
+        metrics["thresholds"] = {"dataset": primary, **recommend_thresholds(labels[rows], scores[rows])}
+    else:  # a site's mix is read off both classes' scores
+        recommended = recommend_thresholds(labels[rows], scores[rows], prevalence=DEFAULT_SITE_PREVALENCE)
+        metrics["thresholds"] = {"dataset": primary, **recommended}
+        metrics["tradeoff"] = tradeoff(labels[rows], scores[rows], prevalence=DEFAULT_SITE_PREVALENCE)
         metrics["automatic_by_prevalence"] = automatic_share_by_prevalence(labels[rows], scores[rows])
         metrics["site_mix"] = flag_rates(labels[rows], scores[rows])
     return metrics

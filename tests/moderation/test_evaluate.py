@@ -1,8 +1,13 @@
+import itertools
+
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
+from moderation.classifier.data import Dataset, load_coldstart
 from moderation.classifier.evaluate import (
+    DEFAULT_MAX_OFFENSIVE_PUBLISHED,
+    DEFAULT_MIN_REJECT_PRECISION,
     automatic_share_by_prevalence,
     binary_metrics,
     calibration_metrics,
@@ -11,7 +16,9 @@ from moderation.classifier.evaluate import (
     fine_predictions,
     flag_rates,
     germeval_f1,
+    leave_one_source_out,
     recommend_thresholds,
+    tradeoff,
 )
 
 
@@ -29,8 +36,8 @@ def test_thresholds_keep_published_comments_clean_and_rejections_precise() -> No
     result = recommend_thresholds(labels.astype(int), scores)
     published = scores < result["publish_below"]
     rejected = scores >= result["reject_above"]
-    assert labels[published].mean() <= 0.02
-    assert labels[rejected].mean() >= 0.95
+    assert labels[published].mean() <= DEFAULT_MAX_OFFENSIVE_PUBLISHED
+    assert labels[rejected].mean() >= DEFAULT_MIN_REJECT_PRECISION
     assert result["publish_below"] <= result["reject_above"]
     assert result["automatic_share"] == pytest.approx(published.mean() + rejected.mean(), abs=1e-4)
     # not needlessly strict: most acceptable comments still publish themselves
@@ -45,14 +52,16 @@ def scored_sample(rng: np.random.Generator, n: int, prevalence: float) -> tuple[
 
 def test_thresholds_for_a_site_with_fewer_offensive_comments_hold_on_such_a_site() -> None:
     # Thresholds chosen on ten samples of GermEval's mix, weighted to a site where
-    # 10 % of comments are offensive, applied to a large sample of that site's.
+    # 10 % of comments are offensive, applied to a large sample of that site's; under
+    # strict rules, so that neither mix publishes up to the cap.
+    rules = {"max_offensive_published": 0.02, "min_reject_precision": 0.95}
     rng = np.random.default_rng(2)
     site_labels, site_scores = scored_sample(rng, 200_000, 0.10)
     offensive_published, rejected_precision = [], []
     for _ in range(10):
         labels, scores = scored_sample(rng, 20_000, 0.34)
-        at_34 = recommend_thresholds(labels, scores)
-        at_10 = recommend_thresholds(labels, scores, prevalence=0.10)
+        at_34 = recommend_thresholds(labels, scores, **rules)
+        at_10 = recommend_thresholds(labels, scores, prevalence=0.10, **rules)
         published = site_scores < at_10["publish_below"]
         rejected = site_scores >= at_10["reject_above"]
         offensive_published.append(site_labels[published].mean())
@@ -71,11 +80,16 @@ def test_the_automatic_share_is_reported_for_each_site_mix() -> None:
     labels, scores = scored_sample(np.random.default_rng(3), 5000, 0.34)
     sites = automatic_share_by_prevalence(labels, scores)
     assert [site["prevalence"] for site in sites] == [percent / 100 for percent in range(1, 51)]
-    shares = [site["automatic_share"] for site in sites]
-    assert shares[4] > shares[9] > shares[19]  # 5 %, 10 %, 20 % offensive
-    assert all(site["offensive_among_published"] <= 0.02 for site in sites)
-    # where at most 2 % are offensive the 2 % rule would publish all: capped at 0.5
-    assert sites[0]["publish_below"] == sites[1]["publish_below"] == 0.5
+    published = [site["published_share"] for site in sites]
+    rejected = [site["rejected_share"] for site in sites]
+    # 5 %, 10 %, 20 % offensive: the more offensive comments, the fewer publish themselves
+    assert published[4] > published[9] > published[19]
+    assert rejected[4] < rejected[9] < rejected[19]
+    assert all(site["offensive_among_published"] <= DEFAULT_MAX_OFFENSIVE_PUBLISHED for site in sites)
+    # where no more are offensive than the rule allows among the published, the rule
+    # alone would publish all: capped at 0.5
+    capped = [site for site in sites if site["prevalence"] <= DEFAULT_MAX_OFFENSIVE_PUBLISHED]
+    assert capped and all(site["publish_below"] == 0.5 for site in capped)
     assert all(site["publish_below"] <= 0.5 for site in sites)
 
 
@@ -156,3 +170,107 @@ def test_binary_metrics_and_calibration_table() -> None:
     calibration = calibration_metrics([0, 1], np.array([0.0, 1.0]))
     assert calibration["brier"] == 0
     assert calibration["reliability"] == [[0.0, 0.0, 1], [1.0, 1.0, 1]]
+
+
+def test_the_tradeoff_weights_the_classes_to_the_sites_mix() -> None:
+    # Half offensive; weighted to 10 % offensive each acceptable comment stands for
+    # 0.9 / 0.5 / 4 = 45 % of the site's comments and each offensive one for 5 %.
+    labels = [0, 1, 0, 1]
+    scores = np.array([0.125, 0.25, 0.375, 0.875])
+    result = tradeoff(labels, scores, prevalence=0.10)
+    assert result["prevalence"] == 0.10
+    published = {row["share"]: row for row in result["published"]}
+    assert list(published) == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+    # 10-40 %: the least-scored comment alone (45 %), acceptable
+    assert published[0.1] == {
+        "share": 0.1,
+        "publish_below": 0.1251,
+        "published_share": 0.45,
+        "offensive_among_published": 0.0,
+    }
+    assert published[0.4]["publish_below"] == 0.1251
+    # 50 %: with the offensive one at 0.25, 5 of those 50 % are offensive
+    assert published[0.5]["publish_below"] == 0.2501
+    assert published[0.5]["published_share"] == 0.5
+    assert published[0.5]["offensive_among_published"] == 0.1
+    # 60-80 %: the three lowest, 95 %, of which 5 offensive
+    assert published[0.8]["published_share"] == 0.95
+    assert published[0.8]["offensive_among_published"] == pytest.approx(0.05 / 0.95, abs=1e-4)
+    # the top 10 % to review: from 0.375 on, 50 % of the comments, half the offensive ones
+    assert result["reviewed"][0] == {
+        "share": 0.1,
+        "review_from": 0.375,
+        "reviewed_share": 0.5,
+        "offensive_caught": 0.5,
+        "offensive_among_reviewed": 0.1,
+    }
+    # unweighted (the data's own mix) the same thresholds publish other shares
+    own = tradeoff(labels, scores, prevalence=0.5)
+    assert own["published"][4]["offensive_among_published"] == 0.5
+    assert own["reviewed"][0] == {
+        "share": 0.1,
+        "review_from": 0.875,
+        "reviewed_share": 0.25,
+        "offensive_caught": 0.5,
+        "offensive_among_reviewed": 1.0,
+    }
+
+
+def test_the_tradeoff_on_training_data_matches_a_site_with_that_mix() -> None:
+    rng = np.random.default_rng(5)
+    labels, scores = scored_sample(rng, 40_000, 0.34)
+    site_labels, site_scores = scored_sample(rng, 200_000, 0.10)
+    weighted = tradeoff(labels, scores, prevalence=0.10)
+    for row in weighted["published"]:
+        published = site_scores < row["publish_below"]
+        assert row["published_share"] == pytest.approx(published.mean(), abs=0.01)
+        assert row["offensive_among_published"] == pytest.approx(site_labels[published].mean(), abs=0.005)
+    for row in weighted["reviewed"]:
+        reviewed = site_scores >= row["review_from"]
+        assert row["reviewed_share"] == pytest.approx(reviewed.mean(), abs=0.01)
+        assert row["offensive_caught"] == pytest.approx(
+            site_labels[reviewed].sum() / site_labels.sum(), abs=0.01
+        )
+    # publishing more lets more offensive comments through; reviewing more catches more
+    published = weighted["published"]
+    for lower, higher in itertools.pairwise(published):
+        assert lower["publish_below"] < higher["publish_below"]
+        assert lower["published_share"] >= lower["share"]
+        assert lower["offensive_among_published"] <= higher["offensive_among_published"]
+    caught = [row["offensive_caught"] for row in weighted["reviewed"]]
+    assert caught == sorted(caught) and caught[0] < caught[-1]
+
+
+def test_the_tradeoff_needs_both_classes() -> None:
+    with pytest.raises(ValueError, match="both classes"):
+        tradeoff([0, 0, 0], np.array([0.1, 0.2, 0.3]))
+
+
+def test_leave_one_source_out_tests_each_source_on_a_model_trained_without_it() -> None:
+    corpus = load_coldstart()
+    sources = ["forum", "newspaper", "coldstart"]
+    parts = [
+        Dataset(
+            name=name,
+            texts=corpus.texts[number::3],
+            labels=corpus.labels[number::3],
+            fine=corpus.fine[number::3],
+            origins=[name] * len(corpus.texts[number::3]),
+        )
+        for number, name in enumerate(sources)
+    ]
+    civil = Dataset(name="civil", texts=["Danke für den Artikel."] * 5, labels=[0] * 5, fine=["OTHER"] * 5)
+    civil.origins = ["civil"] * 5
+    dataset = parts[0].extend(parts[1]).extend(parts[2]).extend(civil)
+    progress: list[tuple[int, int]] = []
+    result = leave_one_source_out(dataset, progress=lambda done, total: progress.append((done, total)))
+    # the cold-start corpus is not tested on, nor a source of one class
+    assert list(result) == ["forum", "newspaper"]
+    assert progress == [(1, 2), (2, 2)]
+    for name in ("forum", "newspaper"):
+        n = len(dataset.subset(name))
+        assert result[name]["n"] == n
+        assert result[name]["n_train"] == len(dataset) - n
+        # the same kind of comments as in training: well ranked
+        assert result[name]["roc_auc"] > 0.8
+        assert 0.5 < result[name]["macro_f1"] <= 1

@@ -72,6 +72,35 @@ def test_train_model_prints_progress_and_metrics(models_dir: Path, client) -> No
     assert f"{sites[0.10]['automatic_share'] * 100:.0f} % where 10 % are offensive" in changelist
 
 
+def test_train_model_recommends_for_a_news_site_and_prints_the_tradeoff(models_dir: Path, client) -> None:
+    out = StringIO()
+    call_command("train_model", "--format", "coldstart", "--folds", "2", stdout=out)
+    output = out.getvalue()
+    row = ModelVersion.objects.get()
+    recommended, result = row.metrics["thresholds"], row.metrics["tradeoff"]
+    # the default thresholds are those for a site where 10 % are offensive, as the
+    # site-mix table has them
+    assert recommended["prevalence"] == result["prevalence"] == 0.10
+    sites = {site["prevalence"]: site for site in row.metrics["automatic_by_prevalence"]}
+    assert {**recommended, "dataset": None} == {**sites[0.10], "dataset": None}
+    values = lines(output)
+    assert float(values["threshold.publish_below"]) == recommended["publish_below"]
+    top_10 = result["reviewed"][0]
+    assert float(values["tradeoff.reviewed_top_10.offensive_caught"]) == top_10["offensive_caught"]
+    assert float(values["tradeoff.published_50.publish_below"]) == result["published"][4]["publish_below"]
+    assert "trade-off where 10 % of the comments are offensive:" in output
+    assert re.search(r"published without a human +publish below +offensive among published", output)
+
+    client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    changelist = client.get("/admin/moderation/modelversion/").content.decode()
+    assert f"{top_10['offensive_caught'] * 100:.0f} % of the offensive" in changelist
+    assert f"{recommended['automatic_share'] * 100:.0f} % where 10 % are offensive (default)" in changelist
+    page = client.get(f"/admin/moderation/modelversion/{row.pk}/change/").content.decode()
+    assert "Where 10 % of the comments are offensive (coldstart out of fold)" in page
+    assert "<th>offensive caught</th>" in page
+    assert f"<td>{result['published'][4]['publish_below']:.4f}</td>" in page
+
+
 def test_train_model_combines_formats(models_dir: Path, tmp_path: Path) -> None:
     sample = tmp_path / "sample.txt"
     sample.write_text(GERMEVAL_SAMPLE + "\n", encoding="utf-8")
@@ -256,6 +285,100 @@ def test_evaluate_model_prints_measures_and_writes_a_report(active_model, settin
     assert client.get(f"/admin/moderation/reports/{folder.name}/..%2Fdb.sqlite3").status_code == 404
     changelist = client.get("/admin/moderation/modelversion/")
     assert folder.name in changelist.content.decode()
+
+
+def news_comments_csv(path: Path) -> Path:
+    """A small development source: 60 cold-start comments, half of them offensive."""
+    from moderation.classifier.data import load_coldstart
+
+    corpus = load_coldstart()
+    offensive = [text for text, label in zip(corpus.texts, corpus.labels, strict=True) if label][:30]
+    acceptable = [text for text, label in zip(corpus.texts, corpus.labels, strict=True) if not label][:30]
+    rows = [(text, 1) for text in offensive] + [(text, 0) for text in acceptable]
+    path.write_text(
+        "comment_text,Sub1_Toxic\n"
+        + "".join('"{}",{}\n'.format(text.replace('"', '""'), label) for text, label in rows),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_evaluate_model_cross_domain_prints_loso_and_the_development_tradeoff(
+    settings, tmp_path, client
+) -> None:
+    settings.DATA_DIR = tmp_path
+    news = news_comments_csv(tmp_path / "news.csv")
+    sample = tmp_path / "tweets.txt"
+    sample.write_text(GERMEVAL_SAMPLE + "\n", encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "evaluate_model",
+        "--cross-domain",
+        "--format",
+        "csv",
+        str(news),
+        "--text-column",
+        "comment_text",
+        "--label-column",
+        "Sub1_Toxic",
+        "--format",
+        "germeval",
+        str(sample),
+        "--format",
+        "coldstart",
+        "--development",
+        "news.csv",
+        "--folds",
+        "2",
+        stdout=out,
+    )
+    values = lines(out.getvalue())
+    # each source but the cold-start corpus left out in turn
+    assert {name for name in values if name.startswith("loso.")} >= {
+        "loso.news.csv.roc_auc",
+        "loso.tweets.txt.roc_auc",
+    }
+    assert not any(name.startswith("loso.coldstart.") for name in values)
+    assert values["loso.news.csv.n"] == "60"
+    assert values["loso.tweets.txt.n_train"] == str(60 + 726)
+    assert values["development.n"] == "60"
+    assert 0.5 < float(values["development.roc_auc"]) <= 1
+    assert "development.threshold.publish_below" in values
+    assert "tradeoff.reviewed_top_30.offensive_caught" in values
+    folder = Path(values["report"]).parent
+    assert folder.parent == tmp_path / "reports" and folder.name.startswith("cross-domain--")
+    for name in ("leave_one_source_out.png", "tradeoff.png"):
+        assert (folder / name).read_bytes().startswith(b"\x89PNG"), name
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<th>news.csv</th>" in page and "offensive caught" in page
+    client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    assert client.get(f"/admin/moderation/reports/{folder.name}/tradeoff.png")["Content-Type"] == "image/png"
+
+
+def test_evaluate_model_cross_domain_refuses_data_it_cannot_evaluate(settings, tmp_path) -> None:
+    settings.DATASETS_DIR = tmp_path / "nothing-here"
+    # the default data here is the cold-start corpus alone, without news comments
+    with pytest.raises(CommandError, match="no source 'germeval2021' in the data; its sources are coldstart"):
+        call_command("evaluate_model", "--cross-domain", stdout=StringIO())
+    approved = tmp_path / "approved.csv"
+    approved.write_text(
+        "text,label\n" + "".join(f"Danke für Teil {i},0\n" for i in range(30)), encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match=r"'approved\.csv' has texts of one class only"):
+        call_command(
+            "evaluate_model",
+            "--cross-domain",
+            "--format",
+            "csv",
+            str(approved),
+            "--format",
+            "coldstart",
+            "--development",
+            "approved.csv",
+            stdout=StringIO(),
+        )
+    with pytest.raises(CommandError, match="--param 'speed=3'"):
+        call_command("evaluate_model", "--cross-domain", "--param", "speed=3", stdout=StringIO())
 
 
 def test_evaluate_model_on_davidson_data_has_three_fine_classes(active_model, settings, tmp_path) -> None:
