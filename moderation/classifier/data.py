@@ -32,6 +32,13 @@ class Dataset:
     # How much each row counts in training (a source's weight, see training_data).
     weights: list[float] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """Rows given without origins come from this dataset; without weights, count 1."""
+        if not self.origins:
+            self.origins = [self.name] * len(self.texts)
+        if not self.weights:
+            self.weights = [1.0] * len(self.texts)
+
     def __len__(self) -> int:
         return len(self.texts)
 
