@@ -199,7 +199,7 @@ def test_train_model_takes_model_parameters(models_dir: Path) -> None:
     )
     row = ModelVersion.objects.get()
     assert row.params["lexicon"] is False
-    with pytest.raises(CommandError, match="NAME one of C, fine_C"):
+    with pytest.raises(CommandError, match="NAME one of C, language_C, fine_C"):
         call_command("train_model", "--param", "colour=blue")
 
 
@@ -482,7 +482,7 @@ def test_a_worse_challenger_is_not_promoted(active_model) -> None:
         base=load_coldstart(),
         min_decisions=50,
         folds=2,
-        params={"C": 1e-6, "fine_C": 1e-6},
+        params={"C": 1e-6, "language_C": {}, "fine_C": 1e-6},
     )
     assert challenger is not None
     promotion = challenger.metrics["promotion"]
