@@ -53,8 +53,9 @@ def scored_sample(rng: np.random.Generator, n: int, prevalence: float) -> tuple[
 def test_thresholds_for_a_site_with_fewer_offensive_comments_hold_on_such_a_site() -> None:
     # Thresholds chosen on ten samples of GermEval's mix, weighted to a site where
     # 10 % of comments are offensive, applied to a large sample of that site's; under
-    # strict rules, so that neither mix publishes up to the cap.
-    rules = {"max_offensive_published": 0.02, "min_reject_precision": 0.95}
+    # strict rules, so that neither mix publishes up to the cap; the reject rule
+    # weighted to the site's mix too.
+    rules = {"max_offensive_published": 0.02, "min_reject_precision": 0.95, "reject_at_labelled_mix": False}
     rng = np.random.default_rng(2)
     site_labels, site_scores = scored_sample(rng, 200_000, 0.10)
     offensive_published, rejected_precision = [], []
@@ -74,6 +75,20 @@ def test_thresholds_for_a_site_with_fewer_offensive_comments_hold_on_such_a_site
     assert np.mean(rejected_precision) >= 0.95
     assert max(offensive_published) <= 0.022
     assert min(rejected_precision) >= 0.93
+
+
+def test_by_default_the_reject_threshold_keeps_its_precision_at_the_labelled_mix() -> None:
+    labels, scores = scored_sample(np.random.default_rng(5), 20_000, 0.34)
+    own = recommend_thresholds(labels, scores)
+    site = recommend_thresholds(labels, scores, prevalence=0.10)
+    strict = recommend_thresholds(labels, scores, prevalence=0.10, reject_at_labelled_mix=False)
+    assert site["reject_above"] == own["reject_above"] < strict["reject_above"]
+    # what such a site can expect is reported at its mix: lower than the rule's 90 %
+    rejected = scores >= site["reject_above"]
+    weights = np.where(labels == 1, 0.10 / labels.mean(), 0.90 / (1 - labels.mean()))
+    expected = np.average(labels[rejected], weights=weights[rejected])
+    assert site["precision_of_rejected"] == pytest.approx(expected, abs=1e-4)
+    assert site["precision_of_rejected"] < DEFAULT_MIN_REJECT_PRECISION <= own["precision_of_rejected"]
 
 
 def test_the_automatic_share_is_reported_for_each_site_mix() -> None:
