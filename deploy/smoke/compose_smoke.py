@@ -250,7 +250,8 @@ def wait_healthy(env: dict[str, str], workers: int) -> None:
         )
         return init.get("State") == "exited" and healthy and running
 
-    wait_for("every service up and healthy", ready, timeout=600, interval=5)
+    # init trains the default model first: a few minutes on all the public data.
+    wait_for("every service up and healthy", ready, timeout=1200, interval=5)
 
 
 def check_redis_wants_the_password(env: dict[str, str]) -> None:
@@ -262,7 +263,7 @@ def check_redis_wants_the_password(env: dict[str, str]) -> None:
     step("Redis refuses a client without the password")
 
 
-def exercise(env: dict[str, str], port: int) -> None:
+def exercise(env: dict[str, str], port: int, *, trained_on_public_data: bool) -> None:
     client = Client(port)
     health = client.expect(200, "GET", "/api/health/")
     step(f"health: {health}")
@@ -310,6 +311,11 @@ def exercise(env: dict[str, str], port: int) -> None:
     step(f"decided by the workers: civil comment → {civil_status}, insult → {insult_status}")
     if civil_status == "rejected" or insult_status == "published":
         raise SmokeError("the model decided the wrong way round")
+    if trained_on_public_data and (civil_status, insult_status) != ("published", "rejected"):
+        raise SmokeError(
+            "trained on the public data, the model should publish the civil comment by itself "
+            "and reject the insult"
+        )
     if civil_status == "held":
         held = moderator.expect(200, "GET", "/api/moderation/queues/held/?limit=200")["results"]
         revision = next(item["revision"] for item in held if item["id"] == civil)
@@ -413,7 +419,7 @@ def main() -> int:
             line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line).strip()  # Compose's terminal codes
             if re.match(r"(no public data|training on .* from|model \S+ (is )?active)", line):
                 step(f"init: {line}")
-        exercise(env, port)
+        exercise(env, port, trained_on_public_data=bool(options.datasets))
     except SmokeError as error:
         print(f"FAILED: {error}", file=sys.stderr)
         compose(env, "logs", "--tail", "60", check=False)
