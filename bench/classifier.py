@@ -5,8 +5,8 @@ batches, and the memory of a worker process with the model loaded. Prints
 .venv/bin/python -m bench.classifier            # the model `make run` trains
 .venv/bin/python -m bench.classifier coldstart  # the cold-start model only
 
-The default trains on the GermEval 2018 and Davidson 2017 training files (from
-DATASETS_DIR, default ../shared/datasets) plus the cold-start corpus, like the
+The default trains on every public dataset present in DATASETS_DIR (default
+../shared/datasets) plus the cold-start corpus, each with its weight, like the
 bootstrap step does; without them it falls back to the cold-start corpus.
 """
 
@@ -20,16 +20,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import django
 from threadpoolctl import threadpool_limits
 
-from moderation.classifier.data import combine, load_coldstart, load_davidson2017, load_germeval
-from moderation.classifier.model import ToxicityModel, fit
-from moderation.classifier.persist import load_model, save_model
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from moderation.classifier.data import load_coldstart  # noqa: E402  (after django.setup)
+from moderation.classifier.model import ToxicityModel, fit  # noqa: E402
+from moderation.classifier.persist import load_model, save_model  # noqa: E402
+from moderation.modelops.training_data import best_available_data  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASETS = Path(os.environ.get("DATASETS_DIR", ROOT.parent / "shared" / "datasets"))
-GERMEVAL = DATASETS / "germeval2018" / "germeval2018.training.txt"
-DAVIDSON = DATASETS / "davidson2017" / "labeled_data.train.csv"
 
 WORKER_PROBE = """
 import sys, django
@@ -60,15 +62,10 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    full = "coldstart" not in sys.argv[1:] and GERMEVAL.is_file() and DAVIDSON.is_file()
-    data = (
-        combine([load_germeval(GERMEVAL), load_davidson2017(DAVIDSON), load_coldstart()])
-        if full
-        else load_coldstart()
-    )
-    print(f"training_data: {'germeval+davidson+coldstart' if full else 'coldstart'} ({len(data)} texts)")
+    data = load_coldstart() if "coldstart" in sys.argv[1:] else best_available_data()[0]
+    print(f"training_data: {'+'.join(data.parts())} ({len(data)} texts)")
     started = time.perf_counter()
-    model = fit(data.texts, data.labels, fine=data.fine)
+    model = fit(data.texts, data.labels, fine=data.fine, sample_weight=data.weights)
     print(f"train_s: {time.perf_counter() - started:.1f}")
     features = sum(len(lean.coef) for lean in model.lean.values())
     print(f"model_features: {features}")
