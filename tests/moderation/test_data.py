@@ -231,7 +231,7 @@ def test_weights_follow_rows_through_combining_and_subsets() -> None:
 def test_every_shared_german_file_loads(settings) -> None:
     settings.DATASETS_DIR = SHARED
     present = {source.name: source.load(SHARED) for source in public_sources()}
-    assert list(present)[0] == "germeval2021"
+    assert next(iter(present)) == "germeval2021"
     assert set(present) >= {"germeval2021", "germeval2018", "germeval2019", "hasoc2019", "hasoc2020", "gahd"}
     sizes = {name: (len(data), sum(data.labels)) for name, data in present.items()}
     assert sizes["germeval2021"] == (3244, 1122)
