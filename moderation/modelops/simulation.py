@@ -46,7 +46,12 @@ import numpy as np
 from django.conf import settings
 
 from moderation.classifier.data import Dataset, combine, load_coldstart
-from moderation.classifier.evaluate import binary_metrics, cross_validate, recommend_thresholds
+from moderation.classifier.evaluate import (
+    binary_metrics,
+    calibrated_scores,
+    cross_validate,
+    recommend_thresholds,
+)
 from moderation.classifier.model import ToxicityModel, fit, fit_calibrations
 from moderation.modelops.lifecycle import retraining_data
 from moderation.modelops.training_data import public_sources
@@ -172,8 +177,7 @@ def simulate_site(
         progress=lambda done, total: progress(f"calibration on the base data: fold {done}/{total} done"),
     )
     calibration = fit_calibrations(out_of_fold.decisions, base.labels, out_of_fold.languages, base.weights)
-    slope_offset = np.array([calibration[language] for language in out_of_fold.languages])
-    base_scores = 1.0 / (1.0 + np.exp(-(slope_offset[:, 0] * out_of_fold.decisions + slope_offset[:, 1])))
+    base_scores = calibrated_scores(out_of_fold, calibration)
     # The score each comment got when it arrived: from the model of the checkpoint before it.
     arrival_scores = np.full(len(arrived), np.nan)
     simulation = Simulation(site=site.name, base=base.name, decision_weight=decision_weight)
