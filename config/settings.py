@@ -421,6 +421,11 @@ MODERATION_SWEEP_BATCH = env_int("MODERATION_SWEEP_BATCH", 1000, minimum=1)
 # number of new decisions worth a retraining.
 MODEL_RETRAIN_CRONTAB = env_str("MODEL_RETRAIN_CRONTAB", "30 3 * * 0")
 MODEL_RETRAIN_MIN_DECISIONS = env_int("MODEL_RETRAIN_MIN_DECISIONS", 50, minimum=1)
+# How much each of the site's own decisions counts in retraining, against 1 for a
+# text of the public corpora: the site's comments are the ones the model must learn.
+# Chosen with `manage.py simulate_site` (docs/classifier.md, "Learning from the
+# site's moderators").
+MODEL_RETRAIN_DECISION_WEIGHT = env_float("MODEL_RETRAIN_DECISION_WEIGHT", 10.0, minimum=0.0)
 _cron = MODEL_RETRAIN_CRONTAB.split()
 if len(_cron) != 5:
     raise ImproperlyConfigured(

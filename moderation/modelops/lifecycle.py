@@ -48,6 +48,14 @@ def _holdout_metrics(model: ToxicityModel, holdout: Dataset) -> dict[str, float 
     return binary_metrics(holdout.labels, model.score(holdout.texts))
 
 
+def retraining_data(base: Dataset, decisions: Dataset, weight: float | None = None) -> Dataset:
+    """The base data with the site's ``decisions`` after it, each decision weighing
+    ``weight`` (default ``MODEL_RETRAIN_DECISION_WEIGHT``): the public corpora are
+    other people's comments, the decisions say what this site accepts."""
+    weight = settings.MODEL_RETRAIN_DECISION_WEIGHT if weight is None else weight
+    return combine([base, decisions.renamed("decisions", weight)])
+
+
 def model_retrain(
     *,
     source: SettingsAuditEntry.Source,
@@ -56,7 +64,8 @@ def model_retrain(
     folds: int = 3,
     params: dict[str, Any] | None = None,
 ) -> ModelVersion | None:
-    """Train a challenger on the base data plus moderators' decisions and promote it
+    """Train a challenger on the base data plus moderators' decisions (each weighing
+    ``MODEL_RETRAIN_DECISION_WEIGHT``, see ``retraining_data``) and promote it
     if it is not worse than the champion on held-out decisions. The comparison and
     the reason are stored in the challenger's metrics (``promotion``). Returns the
     challenger, or None when there are too few decisions to learn from. A promotion
@@ -81,7 +90,10 @@ def model_retrain(
     learn, holdout = decisions.rows(train_rows), decisions.rows(holdout_rows)
     champion_row = ModelVersion.objects.filter(is_active=True).first()
     challenger_row = model_train(
-        dataset=combine([base, learn]), params=params, folds=folds, notes="challenger trained on decisions"
+        dataset=retraining_data(base, learn),
+        params=params,
+        folds=folds,
+        notes="challenger trained on decisions",
     )
     challenger = load_model(model_path(challenger_row), sha256=challenger_row.sha256)
     challenger_metrics = _holdout_metrics(challenger, holdout)

@@ -147,10 +147,16 @@ def model_register(*, model: ToxicityModel, dataset: Dataset, metrics: dict[str,
         file_name=file_name,
         sha256=sha256,
         size_bytes=path.stat().st_size,
-        training_data=[dataset.subset(name).summary() for name in dataset.parts()],
+        training_data=[_part_summary(dataset.subset(name)) for name in dataset.parts()],
         params=model.params,
         metrics=metrics,
     )
+
+
+def _part_summary(part: Dataset) -> dict[str, object]:
+    """A part's summary with the weight its texts had in training (the largest, where
+    they differ)."""
+    return {**part.summary(), "weight": max(part.weights, default=1.0)}
 
 
 def model_activate(

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from discussion.models import Comment
 from moderation.classifier.persist import sha256_of
-from moderation.modelops.lifecycle import model_retrain, promotion_decision
+from moderation.modelops.lifecycle import model_retrain, promotion_decision, retraining_data
 from moderation.modelops.registry import (
     active_model,
     active_model_row,
@@ -526,6 +526,36 @@ def test_a_promotion_by_the_retraining_task_is_audited(models_dir: Path, setting
         {"active_model": {"before": None, "after": version}},
         "retrained and promoted: no active model",
     )
+
+
+def test_retraining_weighs_the_decisions_above_the_base(settings) -> None:
+    from moderation.classifier.data import load_coldstart
+
+    settings.MODEL_RETRAIN_DECISION_WEIGHT = 7.0
+    base = load_coldstart()
+    decisions = base.rows(range(5), name="decisions")
+
+    data = retraining_data(base, decisions)
+
+    assert data.parts() == ["coldstart", "decisions"]
+    assert data.subset("decisions").weights == [7.0] * 5
+    assert set(data.subset("coldstart").weights) == {1.0}
+    assert retraining_data(base, decisions, 2.0).subset("decisions").weights == [2.0] * 5
+
+
+def test_a_challenger_trains_on_the_weighted_decisions(active_model, settings) -> None:
+    from moderation.classifier.data import load_coldstart
+
+    settings.MODEL_RETRAIN_DECISION_WEIGHT = 4.0
+    _moderated_comments(120)
+    challenger = model_retrain(
+        source=SettingsAuditEntry.Source.TASK, base=load_coldstart(), min_decisions=50, folds=0
+    )
+    assert challenger is not None
+    coldstart, decisions = challenger.training_data
+    assert (coldstart["name"], coldstart["weight"]) == ("coldstart", 1.0)
+    # three quarters of the decisions train; a quarter is held out to compare the models
+    assert (decisions["name"], decisions["n"], decisions["weight"]) == ("decisions", 90, 4.0)
 
 
 def test_retraining_waits_for_enough_decisions(active_model) -> None:

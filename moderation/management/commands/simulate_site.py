@@ -1,0 +1,129 @@
+"""Play a site with a labelled dataset and print the learning curve of retraining on
+its moderators' decisions (moderation/modelops/simulation.py says what is measured).
+
+    manage.py simulate_site                      # GermEval 2021's training file as the site
+    manage.py simulate_site --format csv FILE --checkpoints 0,100,200 --window 200
+    manage.py simulate_site --decision-weight 3 --seed 1
+
+The base data is every public source present in DATASETS_DIR except the site's own,
+without Davidson's English tweets unless ``--with-english``, plus the cold-start
+corpus. Prints ``name: value`` lines (``simulate.after_500.roc_auc: 0.66``) and writes
+a learning curve and a page under DATA_DIR/reports/simulation-<time>/.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from moderation.classifier.data import DataFormatError
+from moderation.modelops.evaluation import reports_dir
+from moderation.modelops.progress import ProgressBar
+from moderation.modelops.simulation import (
+    CALIBRATION_FOLDS,
+    DEFAULT_CHECKPOINTS,
+    DEFAULT_WINDOW,
+    SimulationError,
+    base_data,
+    check_checkpoints,
+    simulate_site,
+    write_simulation_report,
+)
+from moderation.modelops.training_data import load_source
+
+# Formats a site's comments can come in: one labelled file of a known kind.
+SITE_FORMATS = ("germeval2021", "germeval", "hasoc", "gahd", "davidson2017", "csv")
+DEFAULT_SITE = ("germeval2021", "germeval2021/GermEval21_TrainData.csv")  # under DATASETS_DIR
+
+
+def checkpoint_list(raw: str) -> list[int]:
+    try:
+        return [int(item) for item in raw.split(",") if item.strip()]
+    except ValueError:
+        raise CommandError(f"--checkpoints {raw!r}: give whole numbers separated by commas") from None
+
+
+class Command(BaseCommand):
+    help = "Simulate a site whose moderators' decisions retrain the model; print the learning curve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--format",
+            nargs=2,
+            metavar=("FORMAT", "FILE"),
+            help=f"the site's labelled comments: a format ({', '.join(SITE_FORMATS)}) and its file "
+            f"(default: {DEFAULT_SITE[0]} DATASETS_DIR/{DEFAULT_SITE[1]})",
+        )
+        parser.add_argument(
+            "--checkpoints",
+            default=",".join(map(str, DEFAULT_CHECKPOINTS)),
+            help="numbers of decisions after which the model is retrained (comma-separated)",
+        )
+        parser.add_argument(
+            "--window", type=int, default=DEFAULT_WINDOW, help="comments scored after each checkpoint"
+        )
+        parser.add_argument(
+            "--decision-weight",
+            type=float,
+            default=None,
+            help="how much a decision counts in training against 1 for a base text "
+            "(default: MODEL_RETRAIN_DECISION_WEIGHT)",
+        )
+        parser.add_argument("--seed", type=int, help="shuffle the comments' order with this seed")
+        parser.add_argument(
+            "--with-english", action="store_true", help="keep Davidson's English tweets in the base data"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        data_format, raw_path = options["format"] or (
+            DEFAULT_SITE[0],
+            str(Path(settings.DATASETS_DIR) / DEFAULT_SITE[1]),
+        )
+        if data_format not in SITE_FORMATS:
+            raise CommandError(f"unknown site format {data_format!r}; use one of {', '.join(SITE_FORMATS)}")
+        weight = options["decision_weight"]
+        weight = settings.MODEL_RETRAIN_DECISION_WEIGHT if weight is None else weight
+        if weight < 0:
+            raise CommandError(f"--decision-weight {weight:g}: a weight cannot be negative")
+        path = Path(raw_path)
+        try:
+            site = load_source(data_format, [path]).renamed("site")
+        except (OSError, DataFormatError) as exc:
+            raise CommandError(f"the site's comments: {exc}") from exc
+        checkpoints = checkpoint_list(options["checkpoints"])
+        try:
+            check_checkpoints(checkpoints, options["window"], len(site))
+        except SimulationError as exc:
+            raise CommandError(str(exc)) from exc
+        base = base_data([path], with_english=options["with_english"])
+        bar = ProgressBar(
+            self.stdout, total=CALIBRATION_FOLDS + 2 * len(set(checkpoints)) + 3, label="simulate"
+        )
+        bar.step(f"base data: {', '.join(base.parts())}")
+        simulation = simulate_site(
+            site,
+            base,
+            checkpoints=checkpoints,
+            window=options["window"],
+            decision_weight=weight,
+            seed=options["seed"],
+            progress=bar.step,
+        )
+        folder = reports_dir() / f"simulation-{timezone.now():%Y%m%d-%H%M%S}"
+        page = write_simulation_report(folder, simulation)
+        bar.finish()
+        self.stdout.write(f"simulate.site: {path}")
+        self.stdout.write(f"simulate.base: {'+'.join(base.parts())}")
+        self.stdout.write(f"simulate.decision_weight: {weight:g}")
+        for point in simulation.checkpoints:
+            for name, value in point.figures().items():
+                self.stdout.write(f"simulate.after_{point.decisions}.{name}: {_value(value)}")
+        for name in ("roc_auc", "base_roc_auc", "automatic_share"):
+            self.stdout.write(f"simulate.mean.{name}: {_value(simulation.mean(name))}")
+        self.stdout.write(f"report: {page}")
+
+
+def _value(value: float | int | None) -> str:
+    return "–" if value is None else f"{value:g}"

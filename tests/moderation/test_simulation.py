@@ -1,0 +1,90 @@
+import csv
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from moderation.modelops.simulation import base_data
+
+# Words no base text has: the base model cannot tell the site's two kinds of comment
+# apart, its moderators' decisions can.
+SITE_WORDS = {0: "Quarkbrotfreund", 1: "Blubbkopfbande"}
+
+
+def lines(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^([\w.\-]+): (.*)$", output, flags=re.MULTILINE))
+
+
+@pytest.fixture
+def site(settings, tmp_path: Path) -> Path:
+    """60 comments, every third one offensive (its made-up word calls someone a
+    name), and no public data: the cold-start corpus is the base."""
+    settings.DATA_DIR = tmp_path
+    settings.DATASETS_DIR = tmp_path / "no-public-data"
+    path = tmp_path / "site.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        for number in range(60):
+            offensive = int(number % 3 == 0)
+            writer.writerow([f"Kommentar {number} zum Thema: {SITE_WORDS[offensive]}", offensive])
+    return path
+
+
+def simulate(*args: str) -> str:
+    out = StringIO()
+    call_command("simulate_site", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_simulation_prints_the_learning_curve_and_writes_a_report(site: Path, tmp_path: Path) -> None:
+    output = simulate(
+        "--format", "csv", str(site), "--checkpoints", "0,20,40", "--window", "20", "--decision-weight", "3"
+    )
+    assert re.search(r"simulate \[#+\.*\] \d+/\d+ .*checkpoint 20: fitting", output)
+    values = lines(output)
+    assert values["simulate.base"] == "coldstart"
+    assert values["simulate.decision_weight"] == "3"
+    for decided in (0, 20, 40):
+        assert values[f"simulate.after_{decided}.window"] == "20"
+        assert 0 <= float(values[f"simulate.after_{decided}.roc_auc"]) <= 1
+        assert 0 <= float(values[f"simulate.after_{decided}.automatic_share"]) <= 1
+    # checkpoint 0 is the base model: the same scores
+    assert values["simulate.after_0.roc_auc"] == values["simulate.after_0.base_roc_auc"]
+    # the base model cannot rank the site's comments; 20 decisions teach the retrained one
+    assert float(values["simulate.after_40.base_roc_auc"]) < 0.7
+    assert float(values["simulate.after_20.roc_auc"]) == float(values["simulate.after_40.roc_auc"]) == 1
+    page = Path(values["report"])
+    assert page.parent.parent == tmp_path / "reports"
+    assert page.parent.name.startswith("simulation-")
+    assert (page.parent / "learning_curve.png").stat().st_size > 1000
+    assert "<td>40</td>" in page.read_text(encoding="utf-8")
+
+
+def test_simulation_refuses_what_the_site_cannot_serve(site: Path) -> None:
+    with pytest.raises(
+        CommandError, match="checkpoint 50 and a window of 20 need 70 comments; the site has 60"
+    ):
+        simulate("--format", "csv", str(site), "--checkpoints", "0,50", "--window", "20")
+    with pytest.raises(CommandError, match="unknown site format 'tweets'"):
+        simulate("--format", "tweets", str(site))
+    with pytest.raises(CommandError, match="--checkpoints '0,zwanzig'"):
+        simulate("--format", "csv", str(site), "--checkpoints", "0,zwanzig")
+    with pytest.raises(CommandError, match=r"the site's comments: .*missing\.csv"):
+        simulate("--format", "csv", str(site.parent / "missing.csv"))
+
+
+def test_the_base_leaves_out_the_site_and_english(settings, tmp_path: Path) -> None:
+    settings.DATASETS_DIR = tmp_path
+    (tmp_path / "germeval2021").mkdir()
+    site = tmp_path / "germeval2021" / "GermEval21_TrainData.csv"
+    site.write_text("comment_id,comment_text,Sub1_Toxic\n1,Du Idiot,1\n2,Gute Idee,0\n", encoding="utf-8")
+    (tmp_path / "davidson2017").mkdir()
+    (tmp_path / "davidson2017" / "labeled_data.train.csv").write_text(
+        "class,tweet\n1,you idiot\n2,nice day\n", encoding="utf-8"
+    )
+    assert base_data([site]).parts() == ["coldstart"]
+    assert base_data([site], with_english=True).parts() == ["davidson2017", "coldstart"]
+    assert base_data([tmp_path / "elsewhere.csv"]).parts() == ["germeval2021", "coldstart"]
