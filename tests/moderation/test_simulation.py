@@ -10,7 +10,7 @@ from moderation.modelops.simulation import base_data
 
 # Words no base text has: the base model cannot tell the site's two kinds of comment
 # apart, its moderators' decisions can.
-SITE_WORDS = {0: "Quarkbrotfreund", 1: "Blubbkopfbande"}
+SITE_WORDS = {0: "Tulpenwolkenheft", 1: "Quarkbrotfreund"}
 
 
 def lines(output: str) -> dict[str, str]:
