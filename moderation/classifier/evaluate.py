@@ -17,7 +17,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from moderation.classifier.data import Dataset
 from moderation.classifier.estimator import NOT_OFFENSIVE_FINE
-from moderation.classifier.model import fit
+from moderation.classifier.model import ToxicityModel, fit
 
 # A comment is labelled offensive at a calibrated probability of at least this.
 LABEL_THRESHOLD = 0.5
@@ -408,6 +408,15 @@ def estimate_prevalence(flagged_share: float, rates: dict[str, float]) -> float:
     return float(np.clip((flagged_share - rates["fpr"]) / spread, 0.0, 1.0))
 
 
+def fit_rows(
+    dataset: Dataset, rows: Iterable[int] | np.ndarray, params: dict[str, Any] | None = None
+) -> ToxicityModel:
+    """A model fitted on the ``rows`` of ``dataset``, each with its label, fine label
+    and weight."""
+    part = dataset.rows(int(row) for row in rows)
+    return fit(part.texts, part.labels, params, fine=part.fine, sample_weight=part.weights)
+
+
 @dataclass
 class OutOfFold:
     """Cross-validated predictions for every text of a dataset."""
@@ -431,20 +440,12 @@ def cross_validate(
     fitted in parallel on up to ``n_jobs`` cores (default: all, at most 2 for memory)."""
     n_jobs = n_jobs or min(2, os.cpu_count() or 1)
     texts = list(dataset.texts)
-    y = np.asarray(dataset.labels)
-    weights = np.asarray(dataset.weights, dtype=np.float64)
     strata = [f"{origin}/{label}" for origin, label in zip(dataset.origins, dataset.labels, strict=True)]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(texts, strata))
 
     def one_fold(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, Any, Any, list[str], np.ndarray]:
-        model = fit(
-            [texts[i] for i in train],
-            y[train],
-            params,
-            fine=[dataset.fine[i] for i in train],
-            sample_weight=weights[train],
-        )
+        model = fit_rows(dataset, train, params)
         test_texts = [texts[i] for i in test]
         return (
             test,
@@ -634,13 +635,7 @@ def leave_one_source_out(
     result = {}
     for number, origin in enumerate(tested, start=1):
         train, test = np.flatnonzero(origins != origin), np.flatnonzero(origins == origin)
-        model = fit(
-            [dataset.texts[i] for i in train],
-            y[train].tolist(),
-            params,
-            fine=[dataset.fine[i] for i in train],
-            sample_weight=[dataset.weights[i] for i in train],
-        )
+        model = fit_rows(dataset, train, params)
         decisions = model.decisions([dataset.texts[i] for i in test])
         result[origin] = {**binary_metrics(y[test], decisions, threshold=0.0), "n_train": len(train)}
         if progress:
@@ -669,13 +664,7 @@ def development_cross_validate(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for number, (train_part, test_part) in enumerate(splitter.split(rows, y[rows]), start=1):
         train = np.concatenate([others, rows[train_part]])
-        model = fit(
-            [dataset.texts[i] for i in train],
-            y[train].tolist(),
-            params,
-            fine=[dataset.fine[i] for i in train],
-            sample_weight=[dataset.weights[i] for i in train],
-        )
+        model = fit_rows(dataset, train, params)
         test_texts = [dataset.texts[i] for i in rows[test_part]]
         decisions[test_part] = model.decisions(test_texts)
         for position, language in zip(test_part, model.languages_of(test_texts), strict=True):

@@ -95,14 +95,22 @@ def write_report(
         f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(str(value))}</td></tr>"
         for name, value in metrics.items()
     )
-    images = "".join(f'<figure><img src="{name}" alt="{name}"></figure>' for name in charts)
+    return write_page(folder, title, f"<table>{rows}</table>{_figures(charts)}")
+
+
+def _figures(charts: list[str]) -> str:
+    return "".join(f'<figure><img src="{name}" alt="{name}"></figure>' for name in charts)
+
+
+def write_page(folder: Path, title: str, body: str) -> Path:
+    """``folder/index.html``: a plain page titled ``title`` around ``body`` (HTML)."""
     page = folder / "index.html"
     page.write_text(
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:1em}"
-        "th{text-align:left;padding-right:1em}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><table>{rows}</table>{images}</body></html>",
+        "th,td{text-align:left;padding-right:1em}table{margin-bottom:1em}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>{body}</body></html>",
         encoding="utf-8",
     )
     return page
@@ -261,14 +269,9 @@ def write_cross_domain_report(
         f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(value))}</td></tr>"
         for name, value in development["metrics"].items()
     )
-    images = "".join(f'<figure><img src="{name}" alt="{name}"></figure>' for name in charts)
-    page = folder / "index.html"
-    page.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:1em}"
-        "th,td{text-align:left;padding-right:1em}table{margin-bottom:1em}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>"
+    return write_page(
+        folder,
+        title,
         "<h2>Leave one source out</h2><p>Trained on every other source; a text counts as offensive "
         "where the uncalibrated decision is at least 0.</p>"
         f"<table><tr>{head}</tr>{body}</table>"
@@ -276,7 +279,5 @@ def write_cross_domain_report(
         "<p>Cross-validated within it, the other sources always in training.</p>"
         f"<table>{development_rows}</table>"
         f"<h2>Trade-off where {result['prevalence'] * 100:.0f} % of the comments are offensive</h2>"
-        f"{_tradeoff_html(result)}{images}</body></html>",
-        encoding="utf-8",
+        f"{_tradeoff_html(result)}{_figures(charts)}",
     )
-    return page

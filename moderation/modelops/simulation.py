@@ -53,6 +53,7 @@ from moderation.classifier.evaluate import (
     recommend_thresholds,
 )
 from moderation.classifier.model import ToxicityModel, fit, fit_calibrations
+from moderation.classifier.report import write_page
 from moderation.modelops.lifecycle import retraining_data
 from moderation.modelops.training_data import public_sources
 
@@ -293,18 +294,13 @@ def write_simulation_report(folder: Path, simulation: Simulation) -> Path:
         for point in points
     )
     title = f"Site simulation: {simulation.site} on {simulation.base}"
-    page = folder / "index.html"
-    page.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:0 .6em;text-align:right}</style>"
-        f"</head><body><h1>{html.escape(title)}</h1>"
+    return write_page(
+        folder,
+        title,
         f"<p>Each decision weighs {simulation.decision_weight:g} against 1 for a base text.</p>"
         f"<table><tr>{header}</tr>{rows}</table>"
-        "<figure><img src='learning_curve.png' alt='learning curve'></figure></body></html>",
-        encoding="utf-8",
+        "<figure><img src='learning_curve.png' alt='learning curve'></figure>",
     )
-    return page
 
 
 def _cell(value: float | int | None) -> str:
