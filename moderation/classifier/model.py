@@ -383,10 +383,13 @@ class ToxicityModel:
         sample_weight: Sequence[float] | None = None,
     ) -> None:
         """Platt scaling per language on out-of-fold decisions (``evaluate.cross_validate``)."""
-        calibrations = fit_calibrations(decisions, labels, languages, sample_weight)
+        self.set_calibrations(fit_calibrations(decisions, labels, languages, sample_weight))
+
+    def set_calibrations(self, calibrations: dict[str, np.ndarray]) -> None:
+        """Platt slope and offset per language (``fit_calibrations``, ``at_common_mix``)."""
         for language, calibration in calibrations.items():
             if language in self.pipelines:
-                self.classifier(language).calibration_ = calibration
+                self.classifier(language).calibration_ = np.asarray(calibration, dtype=np.float64)
 
     def set_label_thresholds(self, thresholds: dict[str, float]) -> None:
         for language, threshold in thresholds.items():
@@ -497,6 +500,44 @@ def fit_calibrations(
         else:
             calibrator.calibration_ = np.array([1.0, 0.0])
         result[language] = calibrator.calibration_
+    return result
+
+
+def _logit(share: float) -> float:
+    return math.log(share / (1 - share))
+
+
+def at_common_mix(
+    calibrations: dict[str, np.ndarray],
+    labels: Sequence[int],
+    languages: Sequence[str],
+    sample_weight: Sequence[float] | None,
+    reference: str,
+) -> dict[str, np.ndarray]:
+    """The calibrations with each language's probabilities stated at the ``reference``
+    language's mix of offensive texts: Platt scaling makes a language's scores mean
+    P(offensive) among its own training texts, and Davidson's English tweets are 83 %
+    offensive where the German data is about a third, so one threshold would hold
+    nearly every civil English comment. A prior shift moves each other language's
+    offset by logit(reference mix) − logit(its mix) (weighted shares); the ranking
+    within a language is unchanged. A language of one class keeps its calibration."""
+    y = np.asarray(labels, dtype=np.float64)
+    routes = np.asarray(languages, dtype=object)
+    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+
+    def mix(language: str) -> float | None:
+        rows = routes == language
+        share = float(np.average(y[rows], weights=weight[rows])) if rows.any() else 0.0
+        return share if 0 < share < 1 else None
+
+    target = mix(reference)
+    result = {}
+    for language, (slope, offset) in calibrations.items():
+        own = mix(language)
+        shift = (
+            0.0 if target is None or own is None or language == reference else _logit(target) - _logit(own)
+        )
+        result[language] = np.array([slope, offset + shift])
     return result
 
 

@@ -2,7 +2,8 @@
 
 import logging
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from moderation.classifier.evaluate import (
     recommend_thresholds,
     tradeoff,
 )
-from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, fit, fit_calibrations
+from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, at_common_mix, fit, fit_calibrations
 from moderation.classifier.persist import ModelFileError, load_model, save_model
 from moderation.models import ModelVersion, SettingsAuditEntry
 
@@ -89,6 +90,15 @@ def training_metrics(
     return metrics
 
 
+def primary_language(dataset: Dataset, languages: Sequence[str]) -> str:
+    """The language most of the primary data's texts were scored in."""
+    primary = dataset.parts()[0]
+    routed = [
+        language for language, origin in zip(languages, dataset.origins, strict=True) if origin == primary
+    ]
+    return Counter(routed).most_common(1)[0][0]
+
+
 def model_train(
     *,
     dataset: Dataset,
@@ -119,14 +129,18 @@ def model_train(
             folds=folds,
             progress=lambda done, total: progress(f"cross-validation: fold {done}/{total} done"),
         )
-        calibrations = fit_calibrations(
-            out_of_fold.decisions, dataset.labels, out_of_fold.languages, dataset.weights
+        calibrations = at_common_mix(
+            fit_calibrations(out_of_fold.decisions, dataset.labels, out_of_fold.languages, dataset.weights),
+            dataset.labels,
+            out_of_fold.languages,
+            dataset.weights,
+            reference=primary_language(dataset, out_of_fold.languages),
         )
         metrics = {**training_metrics(dataset, out_of_fold, calibrations), "folds": folds}
     progress("fitting on all data")
     model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine, sample_weight=dataset.weights)
     if out_of_fold is not None:
-        model.calibrate(out_of_fold.decisions, dataset.labels, out_of_fold.languages, dataset.weights)
+        model.set_calibrations(calibrations)
         model.set_label_thresholds(metrics["label_thresholds"])
     if notes:
         metrics["notes"] = notes

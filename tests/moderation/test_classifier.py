@@ -13,7 +13,7 @@ from sklearn.preprocessing import FunctionTransformer
 from moderation.classifier import explanation as rules
 from moderation.classifier.data import DataFormatError, load_coldstart, load_germeval
 from moderation.classifier.estimator import ToxicityClassifier, nb_log_count_ratio
-from moderation.classifier.model import fit
+from moderation.classifier.model import at_common_mix, fit
 from moderation.classifier.normalize import normalize_text
 from moderation.classifier.persist import ModelFileError, load_model, save_model, sha256_of
 
@@ -296,3 +296,22 @@ def test_a_model_file_from_before_block_weights_loads_as_trained(tmp_path: Path)
         for pipeline in loaded.pipelines.values()
     )
     np.testing.assert_allclose(loaded.score(TEXTS), legacy.score(TEXTS), rtol=0, atol=1e-9)
+
+
+def test_each_language_is_stated_at_the_reference_languages_mix() -> None:
+    # German a quarter offensive, English three quarters (as Davidson's tweets are
+    # mostly offensive), French of one class only.
+    languages = ["de"] * 4 + ["en"] * 4 + ["fr"] * 2
+    labels = [1, 0, 0, 0, 1, 1, 1, 0, 0, 0]
+    calibrations = {language: np.array([1.5, 0.2]) for language in ("de", "en", "fr")}
+    shifted = at_common_mix(calibrations, labels, languages, None, reference="de")
+    np.testing.assert_allclose(shifted["de"], [1.5, 0.2])
+    np.testing.assert_allclose(shifted["fr"], [1.5, 0.2])
+    # an English text the English calibration calls 75 % offensive (its own mix) is
+    # as likely offensive as the German mix says: 25 %
+    decision = (math.log(3) - 0.2) / 1.5
+    slope, offset = shifted["en"]
+    assert 1 / (1 + math.exp(-(slope * decision + offset))) == pytest.approx(0.25)
+    # the weights count: English rows weighted so that half of them are offensive
+    weighted = at_common_mix(calibrations, labels, languages, [1.0] * 4 + [1, 1, 1, 3] + [1, 1], "de")
+    assert weighted["en"][1] == pytest.approx(0.2 + math.log(1 / 3))
