@@ -1,10 +1,12 @@
 from django.urls import path
 
 from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
+from moderation.me_api import MeExportApi
 
 urlpatterns = [
     path("moderation/queues/<str:queue>/", QueueApi.as_view(), name="moderation-queue"),
     path("moderation/comments/<int:comment_id>/decision/", DecisionApi.as_view(), name="moderation-decision"),
     path("moderation/analyze/", AnalyzeApi.as_view(), name="moderation-analyze"),
     path("moderation/readers/<str:username>/", ReaderApi.as_view(), name="moderation-reader"),
+    path("me/export/", MeExportApi.as_view(), name="me-export"),
 ]

@@ -114,6 +114,7 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("GET /api/me/",                               "-",            (401,     200,  200,   200,      200)),
     ("PATCH /api/me/",                             "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/comments/",                      "-",            (401,     200,  200,   200,      200)),
+    ("GET /api/me/export/",                        "-",            (401,     200,  200,   200,      200)),
     ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
     # The token belongs to whoever knows the password (and the code of the account's
     # authenticator app, if it has one), whoever asks.
@@ -148,7 +149,11 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
 
 # Where the owner may read the text of their own hidden comments; nowhere else, and
 # nobody else anywhere.
-OWNER_SEES_OWN_HIDDEN_TEXT = {"GET /api/comments/{comment_id}/", "GET /api/me/comments/"}
+OWNER_SEES_OWN_HIDDEN_TEXT = {
+    "GET /api/comments/{comment_id}/",
+    "GET /api/me/comments/",
+    "GET /api/me/export/",
+}
 # Where moderators read what waits for them.
 STAFF_SEE_HIDDEN_TEXT = {"GET /api/moderation/queues/{queue}/"}
 STAFF_ROLES = ("moderator", "admin")
@@ -380,6 +385,21 @@ def test_every_comment_endpoint_is_tried_on_every_kind_of_comment() -> None:
     for operation, tried in targets.items():
         if "{comment_id}" in operation:
             assert tried == {"published", *HIDDEN}, operation
+
+
+@pytest.mark.parametrize("role", ["owner", "other reader", "moderator", "admin"])
+def test_the_export_holds_the_callers_own_data_only(world: World, role: str) -> None:
+    user = world.users[role]
+
+    export = client_for(user).get("/api/me/export/").json()
+
+    assert export["account"]["username"] == user.get_username()
+    assert {comment["id"] for comment in export["comments"]} == set(
+        Comment.objects.filter(author=user).values_list("pk", flat=True)
+    )
+    # Everyone but the owner liked the owner's published comment (the world's likes).
+    liked = [] if role == "owner" else [world.comments["published"].pk]
+    assert [reaction["comment"] for reaction in export["reactions"]] == liked
 
 
 @pytest.mark.parametrize("role", ROLES)
