@@ -101,7 +101,7 @@ def reader_data_export(*, user: User, now: datetime | None = None) -> dict[str, 
                 "state": "open" if report.resolved_at is None else "resolved",
                 "resolved_at": report.resolved_at,
             }
-            for report in Report.objects.filter(reporter=user)
+            for report in Report.objects.filter(reporter=user).order_by("created_at", "id")
         ],
         "decisions": [
             {
