@@ -341,7 +341,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReportReasonEnum": "discussion.models.Report.Reason",
         "RejectReasonEnum": "moderation.decisions.RejectReason",
-        "ShownStatusEnum": "moderation.me_api.SHOWN_STATUSES",
+        "ShownStatusEnum": "moderation.privacy.api.SHOWN_STATUSES",
     },
     # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
     # string where the field does not allow one, so this holds for responses too.

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
-from moderation.me_api import MeExportApi
+from moderation.privacy.api import MeExportApi
 
 urlpatterns = [
     path("moderation/queues/<str:queue>/", QueueApi.as_view(), name="moderation-queue"),

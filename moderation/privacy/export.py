@@ -2,8 +2,8 @@
 portability): their account, comments with every earlier text, likes, reports, and the
 decisions taken about their comments and their account.
 
-Lives in moderation, the top of the layers, because the decisions are moderation's
-audit entries; everything else it reads belongs to the apps below.
+Lives in moderation, the top of the app layers, because the decisions are
+moderation's audit entries; everything else it reads belongs to the apps below.
 
 What the reader gets is what the site knows about them, and nothing of anyone else:
 other readers appear only as the ids of the comments this reader liked or reported,

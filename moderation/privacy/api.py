@@ -1,5 +1,5 @@
 """GET /api/me/export/: a signed-in reader downloads their own data as one JSON file
-(GDPR Art. 15 and 20). The data is moderation.reader_data's; this is its shape."""
+(GDPR Art. 15 and 20). The data is privacy.export's; this is its shape."""
 
 from typing import cast
 
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from discussion.models import Comment, Report
 from moderation.models import AuditEntry
-from moderation.reader_data import TOLD_RESTRICTIONS, reader_data_export
+from moderation.privacy.export import TOLD_RESTRICTIONS, reader_data_export
 from web.api_errors import NOT_AUTHENTICATED
 from web.requests import AuthenticatedRequest
 

@@ -1,0 +1,1 @@
+"""A reader's rights to their own data (GDPR): the export they download."""
