@@ -490,11 +490,19 @@ def label_thresholds(out_of_fold: OutOfFold, scores: np.ndarray, labels: npt.Arr
 
 def calibrated_scores(out_of_fold: OutOfFold, calibrations: dict[str, np.ndarray]) -> np.ndarray:
     """Out-of-fold probabilities under per-language Platt calibrations."""
-    scores = np.zeros(len(out_of_fold.decisions))
-    languages = np.asarray(out_of_fold.languages, dtype=object)
+    return calibrated(out_of_fold.decisions, out_of_fold.languages, calibrations)
+
+
+def calibrated(
+    decisions: np.ndarray, languages: Sequence[str], calibrations: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Probabilities of uncalibrated ``decisions``, each under its language's Platt
+    slope and offset."""
+    scores = np.zeros(len(decisions))
+    routes = np.asarray(languages, dtype=object)
     for language, (slope, offset) in calibrations.items():
-        rows = languages == language
-        scores[rows] = 1.0 / (1.0 + np.exp(-(slope * out_of_fold.decisions[rows] + offset)))
+        rows = routes == language
+        scores[rows] = 1.0 / (1.0 + np.exp(-(slope * np.asarray(decisions)[rows] + offset)))
     return scores
 
 

@@ -31,7 +31,7 @@ from moderation.classifier.estimator import ToxicityClassifier
 from moderation.classifier.explanation import Contribution, explain_words
 from moderation.classifier.features import Analyzer, word_char_ngrams, word_ngrams
 from moderation.classifier.language import LANGUAGES, detect_language
-from moderation.classifier.lexicon import lexicon_hits
+from moderation.classifier.lexicon import remembered_hits
 from moderation.classifier.normalize import normalize_batch, normalize_text
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -320,7 +320,7 @@ class LeanScorer:
                             for owner in owners[first : first + n]:
                                 occurrences.append((column + block.offset, 1.0 / n, owner))
             elif block.name == "lexicon":
-                for hit in lexicon_hits(normalised):
+                for hit in remembered_hits(normalised):
                     column = block.vocabulary.get(f"lex:{hit.category}")
                     if column is not None:
                         owner = int(np.searchsorted(starts, hit.start, side="right")) - 1

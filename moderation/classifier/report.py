@@ -55,14 +55,14 @@ def write_report(
         figure, axes = plt.subplots(figsize=(5, 4))
         axes.plot(recall, precision)
         axes.set(xlabel="recall", ylabel="precision", title="Precision–recall (offensive)", ylim=(0, 1.02))
-        charts.append(_save(figure, folder / "precision_recall.png"))
+        charts.append(save_figure(figure, folder / "precision_recall.png"))
 
         false_positive, true_positive, _ = roc_curve(y, scores)
         figure, axes = plt.subplots(figsize=(5, 4))
         axes.plot(false_positive, true_positive)
         axes.plot([0, 1], [0, 1], linestyle=":", color="grey")
         axes.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
-        charts.append(_save(figure, folder / "roc.png"))
+        charts.append(save_figure(figure, folder / "roc.png"))
 
     figure, axes = plt.subplots(figsize=(5, 4))
     bins = np.linspace(0, 1, 41).tolist()
@@ -73,7 +73,7 @@ def write_report(
         axes.axvline(threshold, color="black", linestyle="--", linewidth=1)
     axes.set(xlabel="score P(offensive)", ylabel="comments", title="Scores by label")
     axes.legend()
-    charts.append(_save(figure, folder / "score_histogram.png"))
+    charts.append(save_figure(figure, folder / "score_histogram.png"))
 
     matrix = decision_matrix(y, scores, publish_below, reject_above)
     figure, axes = plt.subplots(figsize=(5, 3))
@@ -86,7 +86,7 @@ def write_report(
             color = "white" if dark else "black"
             axes.text(column, row, str(matrix[row, column]), ha="center", va="center", color=color)
     axes.set_title(f"Decisions at publish < {publish_below:.3f}, reject ≥ {reject_above:.3f}")
-    charts.append(_save(figure, folder / "confusion_matrix.png"))
+    charts.append(save_figure(figure, folder / "confusion_matrix.png"))
 
     if both:
         charts.append(_site_mix_chart(folder / "automatic_by_site_mix.png", y, scores))
@@ -133,10 +133,11 @@ def _site_mix_chart(path: Path, labels: np.ndarray, scores: np.ndarray) -> str:
         ylim=(0, 100),
     )
     axes.legend()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
-def _save(figure: Any, path: Path) -> str:
+def save_figure(figure: Any, path: Path) -> str:
+    """Write ``figure`` as a PNG to ``path`` and close it; the file name, for a page."""
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
@@ -234,7 +235,7 @@ def write_cross_domain_report(
             axes.text(position, value + 0.01, f"{value:.3f}", ha="center")
         axes.set(ylabel="ROC-AUC", ylim=(0, 1.05), title="Each source left out of training")
         axes.legend()
-        charts.append(_save(figure, folder / "leave_one_source_out.png"))
+        charts.append(save_figure(figure, folder / "leave_one_source_out.png"))
 
     result = development["tradeoff"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 4))
@@ -255,7 +256,7 @@ def write_cross_domain_report(
     )
     right.set(ylabel="offensive comments caught (%)", title="Moderators review the riskiest", ylim=(0, 100))
     figure.suptitle(f"{development['source']}, weighted to {result['prevalence'] * 100:.0f} % offensive")
-    charts.append(_save(figure, folder / "tradeoff.png"))
+    charts.append(save_figure(figure, folder / "tradeoff.png"))
 
     columns = ["n", "n_train", "roc_auc", "macro_f1", "germeval_f1"]
     head = "".join(f"<th>{name}</th>" for name in ["left out", *columns])

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from moderation.classifier.data import Dataset
 from moderation.classifier.evaluate import (
     DEFAULT_SITE_PREVALENCE,
     binary_metrics,
+    calibrated,
     calibration_metrics,
     development_cross_validate,
     fine_metrics,
@@ -161,10 +161,7 @@ def cross_domain_evaluate(
         folds=folds,
         progress=lambda done, total: progress(f"{development}: fold {done}/{total} done"),
     )
-    calibrations = fit_calibrations(decisions, labels, languages)
-    slopes = np.array([calibrations[language][0] for language in languages])
-    offsets = np.array([calibrations[language][1] for language in languages])
-    scores = 1.0 / (1.0 + np.exp(-(slopes * decisions + offsets)))
+    scores = calibrated(decisions, languages, fit_calibrations(decisions, labels, languages))
     result = {
         "source": development,
         "folds": folds,

@@ -53,7 +53,7 @@ from moderation.classifier.evaluate import (
     recommend_thresholds,
 )
 from moderation.classifier.model import ToxicityModel, fit, fit_calibrations
-from moderation.classifier.report import write_page
+from moderation.classifier.report import save_figure, write_page
 from moderation.modelops.lifecycle import retraining_data
 from moderation.modelops.training_data import public_sources
 
@@ -281,9 +281,7 @@ def write_simulation_report(folder: Path, simulation: Simulation) -> Path:
         title="Automatic share on the next comments",
         ylim=(0, 100),
     )
-    figure.tight_layout()
-    figure.savefig(folder / "learning_curve.png", dpi=90)
-    plt.close(figure)
+    save_figure(figure, folder / "learning_curve.png")
     names = list(points[0].figures()) if points else []
     header = "".join(f"<th>{html.escape(name)}</th>" for name in ["decisions", *names])
     rows = "".join(
