@@ -241,6 +241,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "moderation.sweep_pending": {"queue": "maintenance"},
     "moderation.retrain_model": {"queue": "training"},
+    "moderation.dsa_*": {"queue": "maintenance"},
     "moderation.*": {"queue": "moderation"},
 }
 # The database row is the truth and the message only a wake-up call. Acknowledge
@@ -438,6 +439,32 @@ CELERY_BEAT_SCHEDULE["retrain-model-from-decisions"] = {
         minute=_cron[0], hour=_cron[1], day_of_month=_cron[2], month_of_year=_cron[3], day_of_week=_cron[4]
     ),
 }
+
+# --- The Digital Services Act and email --------------------------------------
+# Notices, statements of reasons, appeals and their outcomes are told by email.
+# EMAIL_URL-style settings are Django's own; the default prints mails to the log.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stammtisch <kommentare@localhost>")
+# The site's public address, for links in emails ("" → links relative to the API).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+# The discussion rules and the privacy notice readers are pointed to.
+NETIQUETTE_URL = env_str("NETIQUETTE_URL", "/netiquette/")
+PRIVACY_URL = env_str("PRIVACY_URL", "/datenschutz/")
+# Where readers learn about certified out-of-court dispute settlement (DSA Art. 21).
+DSA_OUT_OF_COURT_URL = env_str(
+    "DSA_OUT_OF_COURT_URL",
+    "https://digital-strategy.ec.europa.eu/en/policies/dsa-out-court-dispute-settlement",
+)
+# The EU DSA Transparency Database (Art. 24(5)): statements of reasons are submitted
+# there when a token is set; without one they are only exported.
+DSA_TRANSPARENCY_URL = env_str("DSA_TRANSPARENCY_URL", "https://transparency.dsa.ec.europa.eu/api/v1/")
+DSA_TRANSPARENCY_TOKEN = env_str("DSA_TRANSPARENCY_TOKEN", "")
+CELERY_BEAT_SCHEDULE["send-dsa-notifications"] = {"task": "moderation.dsa_send_due", "schedule": 60.0}
 
 # LOG_FORMAT=json writes one JSON object per line, for log collectors.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")

@@ -4,7 +4,8 @@ one function here: a comment's status, a reader's restrictions, the site's
 settings (its policy and its active model). tests/moderation/test_audit.py keeps
 every other module from writing entries itself.
 
-Depends on nothing in moderation but its models, so that services, decisions,
+Depends on nothing in moderation but its models and the statements of reasons
+(moderation.dsa.statements) written with restrictions, so that services, decisions,
 receivers and the model registry can all use it.
 """
 
@@ -17,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from discussion.models import Comment
+from moderation.dsa.statements import statement_for_comment_entry, statement_for_reader_entry
 from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SettingsAuditEntry
 
 Claimed = TypeVar("Claimed")
@@ -65,8 +67,9 @@ def comment_entry_write(
     score: float | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """The one writer of a comment's audit entries: ``before`` → ``to_status``."""
-    return AuditEntry.objects.create(
+    """The one writer of a comment's audit entries: ``before`` → ``to_status``. A
+    restriction (rejected, removed) gets its statement of reasons with it."""
+    entry = AuditEntry.objects.create(
         comment_id=before.id,
         comment_revision=before.revision,
         actor=actor,
@@ -78,6 +81,8 @@ def comment_entry_write(
         score=score,
         details=details or {},
     )
+    statement_for_comment_entry(entry)
+    return entry
 
 
 def reader_entry_write(
@@ -87,11 +92,16 @@ def reader_entry_write(
     action: str,
     reason: str,
     until: datetime | None,
+    dsa: dict[str, Any] | None = None,
 ) -> ReaderAuditEntry:
-    """The one writer of the audit entries of moderators' actions on readers."""
-    return ReaderAuditEntry.objects.create(
+    """The one writer of the audit entries of moderators' actions on readers. A
+    suspension or ban gets its statement of reasons with it (``dsa``: see
+    moderation.dsa.statements)."""
+    entry = ReaderAuditEntry.objects.create(
         reader=reader, moderator=moderator, action=action, reason=reason, until=until
     )
+    statement_for_reader_entry(entry, dsa=dsa)
+    return entry
 
 
 def settings_entry_write(

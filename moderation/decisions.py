@@ -19,6 +19,8 @@ from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
 from discussion.services import comment_change_status, reports_resolve
 from moderation.audit import CommentAsFound, audited, comment_entry_write, reader_entry_write
+from moderation.dsa.grounds import LEGAL_GROUNDS
+from moderation.dsa.statements import dsa_details
 from moderation.models import AuditEntry, ReaderAuditEntry
 from moderation.permissions import is_staff_account
 from moderation.policy.rules import report_threshold
@@ -98,12 +100,22 @@ def comment_decide(
     note: str = "",
     expected_status: str | None = None,
     expected_revision: int | None = None,
+    legal_ground: str = "",
+    explanation: str = "",
+    notice_id: int | None = None,
+    manifestly_illegal: bool = False,
 ) -> AuditEntry:
     """Apply a moderator's decision and audit it, in one transaction.
 
-    Rejecting takes a reason from RejectReason; without one the entry records
-    "other" (no training label: see RejectReason). ``note`` is free text kept with the
-    entry. Approving also closes the open reports of the approved revision.
+    Rejecting and removing take a reason from RejectReason (the Netiquette rule
+    broken); without one the entry records "other" (no training label: see
+    RejectReason). A rejection or removal is a restriction with a statement of
+    reasons for its author: ``legal_ground`` (a code of
+    moderation.dsa.grounds.LEGAL_GROUNDS) when the comment is illegal, not only
+    against the rules, ``explanation`` in words for the author, ``notice_id`` when it
+    answers a notice of illegal content, ``manifestly_illegal`` for the misuse
+    count. ``note`` is free text for moderators, kept with the entry. Approving
+    also closes the open reports of the approved revision.
     ``expected_status`` and ``expected_revision`` are what the moderator saw: the
     decision applies only if the comment is still in that state and at that text.
     The status change is a conditional UPDATE, so of two moderators deciding the
@@ -115,11 +127,28 @@ def comment_decide(
         raise InvalidInput("Give the revision of the text you approve.", field="revision")
     if action not in Action.values:
         raise InvalidInput(f"Choose one of the actions {', '.join(Action.values)}.", field="action")
-    if action == Action.REJECT:
+    restricts = action in (Action.REJECT, Action.REMOVE)
+    if restricts:
         reason = reason or RejectReason.OTHER
         if reason not in RejectReason.values:
             raise InvalidInput(f"Give one of the reasons {', '.join(RejectReason.values)}.", field="reason")
+    if legal_ground and legal_ground not in LEGAL_GROUNDS:
+        raise InvalidInput(f"Give one of the legal grounds {', '.join(LEGAL_GROUNDS)}.", field="legal_ground")
+    if manifestly_illegal and not legal_ground:
+        raise InvalidInput(
+            "Only content illegal on a legal ground is manifestly illegal.", field="legal_ground"
+        )
     note = note.strip()[:2000]
+    dsa = (
+        dsa_details(
+            legal_ground=legal_ground,
+            explanation=explanation.strip()[:2000],
+            notice_id=notice_id,
+            manifestly_illegal=manifestly_illegal,
+        )
+        if restricts
+        else {}
+    )
     current = _current(comment_id)
     if action == Action.NOTE:
         if not note:
@@ -152,9 +181,9 @@ def comment_decide(
             actor=AuditEntry.Actor.MODERATOR,
             moderator=moderator,
             to_status=target,
-            reason=reason if action == Action.REJECT else action,
+            reason=reason if restricts else action,
             score=before.score,
-            details={"action": action, "note": note} if note else {"action": action},
+            details={"action": action, **({"note": note} if note else {}), **({"dsa": dsa} if dsa else {})},
         ),
     )
     if entry is not None:

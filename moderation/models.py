@@ -1,8 +1,10 @@
+import uuid
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from articles.models import Article
 from discussion.models import Comment
@@ -157,6 +159,33 @@ class SitePolicy(models.Model):
     max_comments_per_minute = models.PositiveIntegerField(
         default=5, help_text="A reader posting faster than this: held as possible spam."
     )
+    # The Digital Services Act: a comment section is a hosting service (notices and
+    # statements of reasons always apply); appeals and misuse are an online
+    # platform's duties, which many news sites do not carry (DSA Recital 13).
+    notice_deadline_hours = models.PositiveIntegerField(
+        default=24, help_text="Notices of illegal content still open after this long are shown as overdue."
+    )
+    held_statement_after_hours = models.PositiveIntegerField(
+        default=48,
+        help_text="A comment held longer than this is a restriction: its author gets a statement of "
+        "reasons (0: never).",
+    )
+    appeals_enabled = models.BooleanField(
+        default=True,
+        help_text="Authors and notifiers may appeal decisions for six months (DSA Art. 20).",
+    )
+    misuse_enabled = models.BooleanField(
+        default=False,
+        help_text="Count readers who often post manifestly illegal content and notifiers who often send "
+        "manifestly unfounded notices; warn, then suspend them (DSA Art. 23).",
+    )
+    misuse_threshold = models.PositiveIntegerField(
+        default=3, help_text="This many manifestly illegal comments or unfounded notices count as often."
+    )
+    misuse_window_days = models.PositiveIntegerField(default=180, help_text="Within this many days.")
+    misuse_suspension_days = models.PositiveIntegerField(
+        default=14, help_text="How long a suspension for misuse lasts."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -257,6 +286,208 @@ class SettingsAuditEntry(ImmutableRecord):
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()} changed by {self.user or self.get_source_display()}"
+
+
+class Notice(models.Model):
+    """A notice of illegal content (DSA Art. 16), sent by anyone, signed in or not.
+    The notifier follows it (and appeals its outcome) with the secret they were
+    given on receipt, of which only the hash is kept."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        ACTIONED = "actioned", "content restricted"
+        REFUSED = "refused", "no action taken"
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="notices")
+    comment_revision = models.PositiveIntegerField(help_text="The revision of the text the notice is about.")
+    comment_url = models.CharField(max_length=500, blank=True)
+    legal_ground = models.CharField(max_length=32)
+    legal_ground_other = models.CharField(max_length=255, blank=True)
+    explanation = models.TextField()
+    notifier_name = models.CharField(max_length=200, blank=True)
+    notifier_email = models.EmailField(blank=True)
+    notifier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    good_faith = models.BooleanField(help_text="The notifier confirmed the notice is accurate and complete.")
+    language = models.CharField(max_length=8, default="de")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_explanation = models.TextField(blank=True)
+    # Art. 16(6): whether automated means were used in processing the notice.
+    automated_means = models.BooleanField(default=False)
+    manifestly_unfounded = models.BooleanField(default=False)
+    decision_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="notice_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Notice {str(self.reference)[:8]} about comment {self.comment_id}"
+
+
+class StatementOfReasons(models.Model):
+    """Why a comment or an account was restricted (DSA Art. 17), written with the
+    audit entry of the restriction in one transaction; what the author is shown and
+    told, and what the Transparency Database receives without personal data."""
+
+    class Restriction(models.TextChoices):
+        REJECTED = "rejected", "comment not published"
+        REMOVED = "removed", "comment removed"
+        HELD = "held", "comment withheld"
+        SUSPENDED = "suspended", "account suspended"
+        BANNED = "banned", "account terminated"
+
+    class Ground(models.TextChoices):
+        ILLEGAL = "illegal", "illegal content"
+        TERMS = "terms", "incompatible with the terms"
+
+    class Automation(models.TextChoices):
+        FULLY = "fully", "fully automated"
+        PARTIALLY = "partially", "partially automated"
+        NOT_AUTOMATED = "not_automated", "not automated"
+
+    class Source(models.TextChoices):
+        NOTICE = "notice", "notice of illegal content"
+        VOLUNTARY = "voluntary", "own initiative"
+
+    puid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    restriction = models.CharField(max_length=16, choices=Restriction.choices)
+    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="statements")
+    comment_revision = models.PositiveIntegerField(null=True, blank=True)
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    audit_entry = models.OneToOneField(
+        AuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="statement"
+    )
+    reader_audit_entry = models.OneToOneField(
+        ReaderAuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="statement"
+    )
+    ground = models.CharField(max_length=16, choices=Ground.choices)
+    legal_ground = models.CharField(max_length=32, blank=True)
+    terms_ground = models.CharField(max_length=32, blank=True)
+    explanation = models.TextField(blank=True, help_text="The moderator's words, if any.")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.VOLUNTARY)
+    notice = models.ForeignKey(
+        Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+    )
+    automated_detection = models.BooleanField()
+    automated_decision = models.CharField(max_length=16, choices=Automation.choices)
+    manifestly_illegal = models.BooleanField(default=False)
+    end_date = models.DateTimeField(null=True, blank=True, help_text="When a suspension ends.")
+    content_date = models.DateTimeField(help_text="When the content was written or the account made.")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Reversed on appeal.")
+    notified_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submission_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = verbose_name_plural = "statement of reasons"
+        indexes = [
+            models.Index(fields=["reader", "created_at"], name="statement_reader_idx"),
+            models.Index(fields=["submitted_at", "created_at"], name="statement_submission_idx"),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"comment {self.comment_id}" if self.comment_id else f"account {self.reader_id}"
+        return f"{self.get_restriction_display()}: {subject}"
+
+
+class Appeal(models.Model):
+    """A complaint against a decision (DSA Art. 20): an author against a statement of
+    reasons, or a notifier against a notice that led to no action. Decided by a human
+    who did not take the first decision."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        UPHELD = "upheld", "decision upheld"
+        REVERSED = "reversed", "decision reversed"
+
+    statement = models.ForeignKey(
+        StatementOfReasons, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"
+    )
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField()
+    language = models.CharField(max_length=8, default="de")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statement__isnull=False, notice__isnull=True)
+                | Q(statement__isnull=True, notice__isnull=False),
+                name="appeal_against_one_decision",
+            ),
+            # One open appeal per decision at a time.
+            models.UniqueConstraint(
+                fields=["statement"], condition=Q(status="open"), name="one_open_appeal_per_statement"
+            ),
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(status="open"), name="one_open_appeal_per_notice"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        against = f"statement {self.statement_id}" if self.statement_id else f"notice {self.notice_id}"
+        return f"Appeal against {against} ({self.status})"
+
+
+class MisuseStep(ImmutableRecord):
+    """A step against misuse (DSA Art. 23): a warning, then a suspension for a set
+    time, of a reader who often posts manifestly illegal content or of a notifier
+    (by email) who often sends manifestly unfounded notices."""
+
+    class Subject(models.TextChoices):
+        CONTENT = "content", "manifestly illegal content"
+        NOTICES = "notices", "manifestly unfounded notices"
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", "warning"
+        SUSPENSION = "suspension", "suspension"
+
+    subject = models.CharField(max_length=16, choices=Subject.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notifier_email = models.EmailField(blank=True)
+    count = models.PositiveIntegerField(help_text="How many counted within the window when this was taken.")
+    until = models.DateTimeField(null=True, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["notifier_email", "created_at"], name="misuse_notifier_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.get_subject_display()}"
 
 
 class QueueComment(Comment):

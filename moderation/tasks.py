@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import DatabaseError, close_old_connections
 
+from moderation.dsa.statements import statements_for_long_holds
 from moderation.modelops.lifecycle import model_retrain
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import SettingsAuditEntry
@@ -49,3 +50,10 @@ def retrain_model() -> str | None:
     Not retried: the next scheduled run tries again."""
     row = model_retrain(source=SettingsAuditEntry.Source.TASK)
     return row.version if row else None
+
+
+@shared_task(name="moderation.dsa_send_due", ignore_result=True)
+def dsa_send_due() -> None:
+    """The Digital Services Act's periodic work: statements for comments held too
+    long, and the mails that could not be sent at once."""
+    statements_for_long_holds()

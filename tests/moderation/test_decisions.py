@@ -34,6 +34,7 @@ def held(**fields: Any) -> Comment:
         ("held", "reject", "insult", "rejected"),
         ("published", "reject", "spam", "rejected"),
         ("published", "remove", "", "removed"),
+        ("published", "remove", "hate", "removed"),
     ],
 )
 def test_moderator_actions_change_status_and_are_audited(moderator, start, action, reason, end) -> None:
@@ -54,7 +55,8 @@ def test_moderator_actions_change_status_and_are_audited(moderator, start, actio
         start,
         end,
     )
-    assert entry.reason == (reason or action)
+    # A restriction records the rule broken, "other" when none was given.
+    assert entry.reason == (reason or ("other" if action == "remove" else action))
     assert entry.details["note"] == "geprüft"
     assert entry.score == 0.4
 

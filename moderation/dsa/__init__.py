@@ -1,0 +1,2 @@
+"""The Digital Services Act: notices of illegal content, statements of reasons,
+appeals, misuse, and the transparency the regulation asks for."""
