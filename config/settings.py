@@ -330,6 +330,8 @@ THROTTLE_RATES = {
     "register_ip": env_rate("THROTTLE_RATE_REGISTER_IP", "10/hour"),
     "display_name_user": env_rate("THROTTLE_RATE_DISPLAY_NAME_USER", "20/hour"),
     "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
+    "appeal_user": env_rate("THROTTLE_RATE_APPEAL_USER", "10/hour"),
+    "appeal_ip": env_rate("THROTTLE_RATE_APPEAL_IP", "30/hour"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -381,6 +383,10 @@ COMMENT_MODE = env_choice("COMMENT_MODE", "post", ["post", "pre", "off"])
 # its site policy; articles, which imports nothing above itself, calls it by this
 # name. Empty: no site choice, COMMENT_MODE alone decides.
 SITE_COMMENT_MODE_READER = "moderation.policy.rules.site_comment_mode_chosen"
+# The function (dotted path) that returns the statement of reasons standing against a
+# comment for its author, which the comment API shows them; moderation writes the
+# statements, and the discussion reads them by this name. Empty: none shown.
+COMMENT_STATEMENT_READER = "moderation.dsa.explain.comment_statement_for_author"
 # Days after publication when a discussion closes by itself; 0 means never.
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0, minimum=0)
 # How long an author may edit a comment after posting it; 0 turns editing off.
@@ -460,6 +466,9 @@ DSA_OUT_OF_COURT_URL = env_str(
     "DSA_OUT_OF_COURT_URL",
     "https://digital-strategy.ec.europa.eu/en/policies/dsa-out-court-dispute-settlement",
 )
+# Mail each author the statement of reasons for a restriction of their comment or
+# account (they also see it in the widget and at /api/me/decisions/).
+DSA_EMAIL_AUTHORS = env_bool("DSA_EMAIL_AUTHORS", True)
 # The EU DSA Transparency Database (Art. 24(5)): statements of reasons are submitted
 # there when a token is set; without one they are only exported.
 DSA_TRANSPARENCY_URL = env_str("DSA_TRANSPARENCY_URL", "https://transparency.dsa.ec.europa.eu/api/v1/")

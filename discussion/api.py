@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.conf import settings
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -26,6 +27,7 @@ from discussion.selectors import (
     comment_editable_until,
     comment_get,
     comment_replies,
+    comment_statement_for_author,
     comments_of_author,
     status_shown,
     thread_page,
@@ -97,6 +99,23 @@ class CommentOutput(serializers.ModelSerializer):
         if user is None or not user.is_authenticated or comment.author_id != user.pk:
             return None
         return comment_editable_until(comment=comment)
+
+
+class CommentDetailOutput(CommentOutput):
+    statement = serializers.SerializerMethodField(
+        help_text="For your own comment, the decision restricting it with its reasons and the redress "
+        "open to you (as in `GET /api/me/decisions/`); null otherwise."
+    )
+
+    class Meta(CommentOutput.Meta):
+        fields = [*CommentOutput.Meta.fields, "statement"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_statement(self, comment: Comment) -> dict[str, Any] | None:
+        user = self.context.get("user")
+        if user is None or comment.author_id is None or comment.author_id != user.pk:
+            return None
+        return comment_statement_for_author(comment_id=comment.pk, user=user)
 
 
 class ThreadNodeOutput(serializers.Serializer):
@@ -300,11 +319,12 @@ class CommentDetailApi(APIView):
         operation_id="comment_read",
         summary="A comment: published, or your own in any state but deleted",
         parameters=[COMMENT_ID],
-        responses={200: CommentOutput, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
+        responses={200: CommentDetailOutput, 401: NOT_AUTHENTICATED, 404: NOT_FOUND},
     )
     def get(self, request: Request, comment_id: int) -> Response:
         comment = comment_get(comment_id=comment_id, user=request.user)
-        return Response(CommentOutput(comment, context={"user": request.user}).data)
+        with translation.override(translation.get_language_from_request(request._request)):
+            return Response(CommentDetailOutput(comment, context={"user": request.user}).data)
 
     @extend_schema(
         operation_id="comment_edit",

@@ -12,15 +12,17 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import ReaderProfile
 from articles.models import Article
@@ -419,3 +421,17 @@ def comments_of_author(*, user: User, cursor: str | None, limit: int) -> OwnPage
         page = page[:limit]
         next_cursor = cursor_encode(Cursor(sort="own", created_at=page[-1].created_at, id=page[-1].pk))
     return OwnPage(results=page, next_cursor=next_cursor)
+
+
+@lru_cache(maxsize=4)
+def _statement_reader(path: str) -> Callable[..., dict[str, Any] | None]:
+    return import_string(path)
+
+
+def comment_statement_for_author(*, comment_id: int, user: Viewer) -> dict[str, Any] | None:
+    """The statement of reasons standing against the comment, for its author (None
+    for anyone else, or when there is none). Moderation writes them; the discussion,
+    which imports nothing above itself, reads them through the function the setting
+    COMMENT_STATEMENT_READER names ("" for none)."""
+    path = settings.COMMENT_STATEMENT_READER
+    return _statement_reader(path)(comment_id=comment_id, user=user) if path else None

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
+from moderation.dsa.appeal_api import MeDecisionAppealApi, MeDecisionsApi, NoticeAppealApi
 from moderation.privacy.api import MeExportApi
 
 urlpatterns = [
@@ -9,4 +10,9 @@ urlpatterns = [
     path("moderation/analyze/", AnalyzeApi.as_view(), name="moderation-analyze"),
     path("moderation/readers/<str:username>/", ReaderApi.as_view(), name="moderation-reader"),
     path("me/export/", MeExportApi.as_view(), name="me-export"),
+    path("me/decisions/", MeDecisionsApi.as_view(), name="me-decisions"),
+    path(
+        "me/decisions/<uuid:statement_id>/appeal/", MeDecisionAppealApi.as_view(), name="me-decision-appeal"
+    ),
+    path("notices/<uuid:reference>/appeal/", NoticeAppealApi.as_view(), name="notice-appeal"),
 ]

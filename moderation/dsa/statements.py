@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from discussion.models import Comment
 from moderation.dsa.grounds import LEGAL_GROUNDS, TERMS_GROUNDS
+from moderation.dsa.notify import statement_notify
 from moderation.models import AuditEntry, Notice, ReaderAuditEntry, SitePolicy, StatementOfReasons
 
 Status = Comment.Status
@@ -60,6 +61,12 @@ def dsa_details(
     if manifestly_illegal:
         details["manifestly_illegal"] = True
     return details
+
+
+def _told(statement: StatementOfReasons) -> StatementOfReasons:
+    """The statement, to be mailed to its addressee once the restriction commits."""
+    transaction.on_commit(lambda: statement_notify(statement_id=statement.pk), robust=True)
+    return statement
 
 
 def _automation(comment_id: int, actor: str, before_id: int | None) -> tuple[bool, str]:
@@ -100,7 +107,7 @@ def statement_for_comment_entry(entry: AuditEntry) -> StatementOfReasons | None:
     dsa = entry.details.get("dsa", {}) if isinstance(entry.details, dict) else {}
     detected, decided = _automation(entry.comment_id, entry.actor, entry.pk)
     notice = _notice(dsa)
-    return StatementOfReasons.objects.create(
+    statement = StatementOfReasons.objects.create(
         restriction=restriction,
         comment_id=entry.comment_id,
         comment_revision=entry.comment_revision,
@@ -118,6 +125,7 @@ def statement_for_comment_entry(entry: AuditEntry) -> StatementOfReasons | None:
         content_date=comment["edited_at"] or comment["created_at"],
         created_at=entry.created_at,
     )
+    return _told(statement)
 
 
 def statement_for_reader_entry(
@@ -129,7 +137,7 @@ def statement_for_reader_entry(
         return None
     dsa = dsa or {}
     reader: User = entry.reader
-    return StatementOfReasons.objects.create(
+    statement = StatementOfReasons.objects.create(
         restriction=restriction,
         reader=reader,
         reader_audit_entry=entry,
@@ -141,6 +149,7 @@ def statement_for_reader_entry(
         content_date=reader.date_joined,
         created_at=entry.created_at,
     )
+    return _told(statement)
 
 
 def statements_for_long_holds(*, now: datetime | None = None, batch: int = 500) -> list[StatementOfReasons]:
@@ -176,18 +185,20 @@ def statements_for_long_holds(*, now: datetime | None = None, batch: int = 500) 
                 continue
             machine = entry.actor in (AuditEntry.Actor.MODEL, AuditEntry.Actor.SYSTEM)
             made.append(
-                StatementOfReasons.objects.create(
-                    restriction=Restriction.HELD,
-                    comment_id=entry.comment_id,
-                    comment_revision=entry.comment_revision,
-                    reader_id=entry.comment.author_id,
-                    audit_entry=entry,
-                    ground=StatementOfReasons.Ground.TERMS,
-                    terms_ground="model" if entry.actor == AuditEntry.Actor.MODEL else "other",
-                    automated_detection=entry.actor == AuditEntry.Actor.MODEL,
-                    automated_decision=Automation.FULLY if machine else Automation.NOT_AUTOMATED,
-                    content_date=entry.comment.edited_at or entry.comment.created_at,
-                    created_at=now,
+                _told(
+                    StatementOfReasons.objects.create(
+                        restriction=Restriction.HELD,
+                        comment_id=entry.comment_id,
+                        comment_revision=entry.comment_revision,
+                        reader_id=entry.comment.author_id,
+                        audit_entry=entry,
+                        ground=StatementOfReasons.Ground.TERMS,
+                        terms_ground="model" if entry.actor == AuditEntry.Actor.MODEL else "other",
+                        automated_detection=entry.actor == AuditEntry.Actor.MODEL,
+                        automated_decision=Automation.FULLY if machine else Automation.NOT_AUTOMATED,
+                        content_date=entry.comment.edited_at or entry.comment.created_at,
+                        created_at=now,
+                    )
                 )
             )
     return made
