@@ -203,3 +203,39 @@ def test_a_notifier_appeals_a_refused_notice_and_the_comment_is_removed(first, s
     assert (statement.source, statement.notice, statement.legal_ground) == ("notice", notice, "stgb_130")
     notice.refresh_from_db()
     assert notice.status == "actioned"
+
+
+def test_a_second_moderator_decides_the_appeal_in_the_admin(first, second) -> None:
+    from django.test import Client
+
+    from moderation.permissions import moderators_group
+
+    for moderator in (first, second):
+        moderator.groups.add(moderators_group())
+    comment = removed_by(first, reason="insult")
+    statement = StatementOfReasons.objects.get(comment=comment)
+    client_of(comment.author).post(
+        f"/api/me/decisions/{statement.puid}/appeal/", {"text": "Ironie."}, format="json"
+    )
+    appeal = Appeal.objects.get()
+    url = f"/admin/moderation/appeal/{appeal.pk}/change/"
+    queue = Client()
+    queue.force_login(first)
+    assert (
+        "Ironie." in queue.get("/admin/moderation/appeal/").content.decode()
+        or queue.get(url).status_code == 200
+    )
+    refused = queue.post(url, {"outcome": "reversed", "reasons": "Passt schon."})
+    assert refused.status_code == 200
+    assert "another moderator decides the appeal" in refused.content.decode()
+    assert Appeal.objects.get().status == "open"
+    other = Client()
+    other.force_login(second)
+    page = other.get(url).content.decode()
+    assert "Ironie." in page
+    done = other.post(url, {"outcome": "reversed", "reasons": "Erkennbar Ironie."})
+    assert done.status_code == 302
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.decided_by) == ("reversed", second)
+    comment.refresh_from_db()
+    assert comment.status == "published"
