@@ -68,6 +68,7 @@ class StatementOutput(serializers.Serializer):
     comment = serializers.IntegerField(
         allow_null=True, help_text="The comment restricted; null for the account."
     )
+    article = serializers.SlugField(allow_null=True, help_text="The article of the comment.")
     comment_revision = serializers.IntegerField(allow_null=True)
     ground = serializers.ChoiceField(choices=StatementOfReasons.Ground.values)
     legal_ground = serializers.CharField(
@@ -106,6 +107,7 @@ class MeDecisionsApi(APIView):
     def get(self, request: AuthenticatedRequest) -> Response:
         statements = (
             StatementOfReasons.objects.filter(reader=request.user)
+            .select_related("comment__article")
             .prefetch_related("appeals")
             .order_by("-created_at", "-id")[:MAX_DECISIONS]
         )

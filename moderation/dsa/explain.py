@@ -79,12 +79,14 @@ def statement_explained(statement: StatementOfReasons) -> dict[str, Any]:
     """The statement as plain values for the API, the widget and the mails; the texts
     in the active language. ``appeal`` is the latest appeal against it, if any."""
     until = appeal_open_until(statement)
-    appeal = statement.appeals.order_by("-created_at", "-id").first()
+    # .all(), so that a caller's prefetch of the appeals serves it.
+    appeal = max(statement.appeals.all(), key=lambda a: (a.created_at, a.pk), default=None)
     return {
         "id": str(statement.puid),
         "restriction": statement.restriction,
         "restriction_text": _restriction(statement),
         "comment": statement.comment_id,
+        "article": statement.comment.article.slug if statement.comment is not None else None,
         "comment_revision": statement.comment_revision,
         "ground": statement.ground,
         "legal_ground": statement.legal_ground or None,
@@ -141,6 +143,7 @@ def comment_statement_for_author(*, comment_id: int, user: User | AnonymousUser)
         return None
     statement = (
         StatementOfReasons.objects.filter(comment_id=comment_id, reader=user)
+        .select_related("comment__article")
         .order_by("-created_at", "-id")
         .first()
     )

@@ -45,6 +45,16 @@
       edited: 'bearbeitet',
       pending: 'wartet auf Freischaltung',
       rejected: 'nicht veröffentlicht',
+      decisionsTitle: 'Entscheidungen zu Ihren Beiträgen',
+      appeal: 'Widerspruch einlegen',
+      appealLabel: 'Warum sollte die Entscheidung geändert werden?',
+      sendAppeal: 'Widerspruch senden',
+      appealSent: 'Ihr Widerspruch ist eingegangen. Eine andere Person aus der Moderation entscheidet darüber.',
+      appealStatus: {
+        open: 'Ihr Widerspruch wird geprüft.',
+        upheld: 'Ihr Widerspruch wurde abgelehnt: ',
+        reversed: 'Ihrem Widerspruch wurde stattgegeben: '
+      },
       removed: 'Dieser Kommentar ist nicht mehr verfügbar.',
       someone: 'Unbekannt',
       editLabel: 'Kommentar bearbeiten',
@@ -115,6 +125,16 @@
       edited: 'edited',
       pending: 'awaiting moderation',
       rejected: 'not published',
+      decisionsTitle: 'Decisions about your contributions',
+      appeal: 'Appeal',
+      appealLabel: 'Why should the decision be changed?',
+      sendAppeal: 'Send appeal',
+      appealSent: 'Your appeal has been received. A different moderator will decide on it.',
+      appealStatus: {
+        open: 'Your appeal is being reviewed.',
+        upheld: 'Your appeal was rejected: ',
+        reversed: 'Your appeal was successful: '
+      },
       removed: 'This comment is no longer available.',
       someone: 'Unknown',
       editLabel: 'Edit your comment',
@@ -244,7 +264,7 @@
   var W = Widget.prototype;
 
   W.api = function (method, path, body) {
-    var headers = { Accept: 'application/json' };
+    var headers = { Accept: 'application/json', 'Accept-Language': this.lang };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (this.token) headers.Authorization = 'Token ' + this.token;
     else if (method !== 'GET' && this.sameOrigin) headers['X-CSRFToken'] = cookie('csrftoken');
@@ -323,6 +343,8 @@
       return self.loadPage(true);
     }).then(function () {
       return self.loadMine();
+    }).then(function () {
+      return self.loadDecisions();
     }).catch(function (error) {
       self.say(error.status === 404 ? self.t.noArticle : self.problem(error), true);
     });
@@ -540,6 +562,75 @@
       var again = actions.querySelector('[data-action="' + focused + '"]');
       (again || entry.li).focus();
     }
+  };
+
+  // --- Decisions about the reader (statements of reasons, appeals) -----------
+
+  /* The reasons for each restriction of the reader's comments on this article or of
+   * their account, with the redress open to them and a form to appeal. */
+  W.loadDecisions = function () {
+    var self = this;
+    if (!this.user) return Promise.resolve();
+    return this.api('GET', '/me/decisions/').then(function (decisions) {
+      var here = decisions.filter(function (d) { return d.article === self.slug || d.comment === null; });
+      self.renderDecisions(here);
+    }, function (error) { self.say(self.problem(error), true); });
+  };
+
+  W.renderDecisions = function (decisions) {
+    var self = this, t = this.t;
+    if (!this.decisions) {
+      this.decisions = h('section', { 'class': 'stm-decisions', 'aria-labelledby': this.id('decisions') });
+      this.status.after(this.decisions);
+    }
+    if (!decisions.length) { this.decisions.replaceChildren(); return; }
+    this.decisions.replaceChildren(
+      h('h3', { id: this.id('decisions') }, t.decisionsTitle),
+      decisions.map(function (d) { return self.renderDecision(d); }));
+  };
+
+  W.renderDecision = function (d) {
+    var self = this, t = this.t;
+    var item = h('article', { 'class': 'stm-decision', 'data-decision': d.id },
+      h('p', { 'class': 'stm-restriction' }, h('strong', null, d.restriction_text), ' ',
+        h('time', { datetime: d.decided_at }, this.date(d.decided_at))),
+      h('p', null, d.ground_text),
+      d.explanation ? h('p', { 'class': 'stm-explanation' }, d.explanation) : null,
+      h('p', null, d.facts));
+    var slot = h('div', { 'class': 'stm-appeal' });
+    if (d.appeal) {
+      slot.append(h('p', { 'class': 'stm-appeal-' + d.appeal.status },
+        t.appealStatus[d.appeal.status] + (d.appeal.explanation || '')));
+    }
+    slot.append(h('p', { 'class': 'stm-redress' }, d.redress.text));
+    if (d.redress.appealable_until) {
+      var button = h('button', { type: 'button', 'data-action': 'appeal', onclick: function () {
+        self.appealForm(d, slot, button);
+      } }, t.appeal);
+      slot.append(button);
+    }
+    item.append(slot);
+    return item;
+  };
+
+  W.appealForm = function (d, slot, opener) {
+    var self = this, t = this.t, field = this.textField(t.appealLabel);
+    field.area.maxLength = 5000;
+    var submit = h('button', { type: 'submit' }, t.sendAppeal);
+    var error = h('p', { 'class': 'stm-field-error', role: 'alert' });
+    var form = h('form', { 'class': 'stm-form', onsubmit: function (event) {
+      event.preventDefault();
+      if (!hold(submit)) return;
+      self.api('POST', '/me/decisions/' + d.id + '/appeal/', { text: field.area.value }).then(function () {
+        self.say(t.appealSent);
+        return self.loadDecisions();
+      }, function (problem) {
+        error.textContent = self.problem(problem);
+        release(submit);
+      });
+    } }, field.label, field.area, error, h('div', { 'class': 'stm-buttons' }, submit));
+    opener.replaceWith(form);
+    field.area.focus();
   };
 
   // --- Forms under a comment -------------------------------------------------
