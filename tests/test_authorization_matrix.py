@@ -22,6 +22,7 @@ add its rows, teach World.path_values what fills its path and World.body what it
 takes; the leak checks apply as they stand.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -29,10 +30,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
+from moderation.models import Notice, StatementOfReasons
 from moderation.permissions import moderators_group
 from tests.factories import CommentFactory, UserFactory, authenticator_for, current_code, reply_to, wrong_code
 
@@ -115,6 +118,12 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("PATCH /api/me/",                             "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/comments/",                      "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/export/",                        "-",            (401,     200,  200,   200,      200)),
+    ("GET /api/me/decisions/",                     "-",            (401,     200,  200,   200,      200)),
+    # A decision is appealed by the reader it is about, nobody else.
+    ("POST /api/me/decisions/{statement_id}/appeal/", "decision",  (401,     201,  404,   404,      404)),
+    # A notice is appealed with the secret its receipt gave the notifier, by whoever holds it.
+    ("POST /api/notices/{reference}/appeal/",      "notice:no secret", (404, 404,  404,   404,      404)),
+    ("POST /api/notices/{reference}/appeal/",      "notice:secret", (201,    201,  201,   201,      201)),
     ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
     # The token belongs to whoever knows the password (and the code of the account's
     # authenticator app, if it has one), whoever asks.
@@ -159,6 +168,7 @@ STAFF_SEE_HIDDEN_TEXT = {"GET /api/moderation/queues/{queue}/"}
 STAFF_ROLES = ("moderator", "admin")
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's
+NOTICE_SECRET = "das-geheimnis-der-meldung"
 
 
 @dataclass
@@ -166,6 +176,8 @@ class World:
     slug: str
     users: dict[str, AbstractBaseUser]
     comments: dict[str, Comment]
+    decision: str = ""
+    notice: str = ""
 
     def path_values(self, target: str) -> dict[str, Any]:
         """What fills the {…} of an operation's path for a target."""
@@ -176,6 +188,11 @@ class World:
             values["queue"] = target.removeprefix("queue:")
         if target in self.users:
             values["username"] = self.users[target].get_username()
+        if target == "decision":
+            values["statement_id"] = self.decision
+        if target.startswith("notice:"):
+            values["reference"] = self.notice
+            values["secret"] = NOTICE_SECRET if target == "notice:secret" else ""
         return values
 
     def body(self, operation: str, target: str, role: str) -> dict[str, Any] | None:
@@ -204,6 +221,8 @@ class World:
             return {"text": "Ein Text zum Prüfen."}
         if operation == "POST /api/moderation/readers/{username}/":
             return {"action": "premoderate", "reason": "Prüfung"}
+        if operation.endswith("/appeal/"):
+            return {"text": "Bitte noch einmal prüfen."}
         return None
 
 
@@ -241,6 +260,30 @@ def world(article, settings, redis_url: str, active_model) -> World:
         article=article, author=owner, status="removed", body=f"{SECRET} unter Antworten"
     )
     reply_to(comments["placeholder"], author=other, body="Antwort unter dem Platzhalter.")
+    # The decision rejecting the owner's comment, and a notice that led to no action.
+    decision = StatementOfReasons.objects.create(
+        restriction="rejected",
+        comment=comments["rejected"],
+        comment_revision=1,
+        reader=owner,
+        ground="terms",
+        terms_ground="spam",
+        automated_detection=False,
+        automated_decision="not_automated",
+        content_date=comments["rejected"].created_at,
+    )
+    notice = Notice.objects.create(
+        token_hash=hashlib.sha256(NOTICE_SECRET.encode()).hexdigest(),
+        comment=published,
+        comment_revision=1,
+        legal_ground="stgb_185",
+        explanation="Eine Beleidigung.",
+        notifier_email="melder@example.org",
+        good_faith=True,
+        status="refused",
+        decided_by=admin,
+        decided_at=timezone.now(),
+    )
     # Likes to take back, so that an unlike has something to remove.
     for user in (other, moderator, admin):
         assert client_for(user).post(f"/api/comments/{published.pk}/reactions/").status_code == 200
@@ -254,6 +297,8 @@ def world(article, settings, redis_url: str, active_model) -> World:
             "enrolled": enrolled,
         },
         comments=comments,
+        decision=str(decision.puid),
+        notice=str(notice.reference),
     )
 
 
@@ -270,7 +315,8 @@ def send(client: APIClient, operation: str, values: dict[str, Any], body: dict[s
     url = template.format_map(values)
     if body is None:
         return client.generic(method, url)
-    return getattr(client, method.lower())(url, body, format="json")
+    headers = {"HTTP_X_NOTICE_TOKEN": values["secret"]} if values.get("secret") else {}
+    return getattr(client, method.lower())(url, body, format="json", **headers)
 
 
 def comment_rows() -> list[tuple]:
