@@ -3,6 +3,7 @@ comments, acting on reports, and restricting readers. Every one is audited."""
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import TextChoices
@@ -263,8 +264,14 @@ def reader_moderate(
     action: str,
     reason: str = "",
     until: datetime | None = None,
+    dsa: dict[str, Any] | None = None,
 ) -> ReaderAuditEntry:
     """Suspend (until a date), ban, lift, or (stop) pre-moderate a reader, audited.
+
+    ``dsa`` (as moderation.dsa.statements.dsa_details makes it) goes to the statement
+    of reasons of a suspension or ban: a ``legal_ground`` makes its ground illegal
+    content rather than the terms (a suspension for misuse, DSA Art. 23), an
+    ``explanation`` replaces ``reason`` as the words the reader is given there.
 
     The account of an administrator or a moderator is changed by an administrator
     only (Forbidden otherwise): a moderator must not be able to silence the people
@@ -297,5 +304,6 @@ def reader_moderate(
             action=action,
             reason=reason,
             until=until if action == ReaderAction.SUSPEND else None,
+            dsa=dsa,
         ),
     )

@@ -1,9 +1,10 @@
 """The moderators' workplace in the admin: the queues, readers, the policy, the model
-registry, the audit log and the statistics page. Admin classes stay thin: every
-decision goes through moderation.decisions, every figure through moderation.selectors
-or moderation.statistics.
+registry, the audit log, the statistics page and misuse (DSA Art. 23). Admin classes
+stay thin: every decision goes through moderation.decisions (misuse steps through
+moderation.dsa.misuse), every figure through moderation.selectors or
+moderation.statistics.
 
 Django's autodiscovery imports this package; importing each module registers its part.
 """
 
-from moderation.admin import appeals, audit, model_versions, policy, queues, readers, site  # noqa: F401
+from moderation.admin import appeals, audit, misuse, model_versions, policy, queues, readers, site  # noqa: F401

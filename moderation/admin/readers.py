@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import ReaderProfile
 from moderation.admin.audit import ReadOnlyAdmin
 from moderation.decisions import ReaderAction, reader_moderate
+from moderation.dsa.misuse import reader_misuse_count
 from moderation.models import ReaderAuditEntry
 from moderation.permissions import MODERATE
 from web.errors import DomainError
@@ -54,6 +55,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         "banned",
         "ban_reason",
         "always_premoderated",
+        "manifestly_illegal",
         "updated_at",
     ]
     actions = ["restrict"]
@@ -63,6 +65,11 @@ class ReaderProfileAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description="manifestly illegal comments (misuse window)")
+    def manifestly_illegal(self, obj: ReaderProfile) -> int:
+        """Counted for misuse (DSA Art. 23) within the site policy's window."""
+        return reader_misuse_count(reader_id=obj.user_id)
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MODERATE)

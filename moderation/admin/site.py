@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from config.admin import StammtischAdminSite
+from moderation.admin.misuse import misuse_view
+from moderation.permissions import MODERATE
 from moderation.selectors import queue_counts
 from moderation.statistics.views import statistics_view
 
@@ -46,9 +48,23 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
                 "perms": {"add": False, "change": False, "delete": False, "view": True},
             },
         )
+    if request.user.has_perm(MODERATE):
+        app["models"].insert(
+            # After the statistics entry, where there is one.
+            len(QUEUE_MODELS) + int(request.user.has_perm("moderation.view_auditentry")),
+            {
+                "name": "Misuse (DSA Art. 23)",
+                "object_name": "Misuse",
+                "view_only": True,
+                "add_url": None,
+                "admin_url": reverse("admin:moderation_misuse"),
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+            },
+        )
 
 
 # admin.site is the project's own site (config.apps names it the default).
 site = cast(StammtischAdminSite, admin.site)
 site.register_page("moderation/statistics/", statistics_view, name="moderation_statistics")
+site.register_page("moderation/misuse/", misuse_view, name="moderation_misuse")
 site.register_index_entries("moderation", _index_entries)
