@@ -1,6 +1,6 @@
 """What moderation adds to the admin site beside its models: each queue with the
 number of comments waiting in it, first on the index in the order a moderator works
-them, and the statistics page after them."""
+them, the statistics page after them and the transparency report last."""
 
 from typing import Any, cast
 
@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from config.admin import StammtischAdminSite
+from moderation.admin.transparency import transparency_csv_view, transparency_view
+from moderation.permissions import MODERATE
 from moderation.selectors import queue_counts
 from moderation.statistics.views import statistics_view
 
@@ -46,9 +48,22 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
                 "perms": {"add": False, "change": False, "delete": False, "view": True},
             },
         )
+    if request.user.has_perm(MODERATE):
+        app["models"].append(
+            {
+                "name": "Transparency report",
+                "object_name": "TransparencyReport",
+                "view_only": True,
+                "add_url": None,
+                "admin_url": reverse("admin:moderation_transparency"),
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+            }
+        )
 
 
 # admin.site is the project's own site (config.apps names it the default).
 site = cast(StammtischAdminSite, admin.site)
 site.register_page("moderation/statistics/", statistics_view, name="moderation_statistics")
+site.register_page("moderation/transparency/", transparency_view, name="moderation_transparency")
+site.register_page("moderation/transparency/csv/", transparency_csv_view, name="moderation_transparency_csv")
 site.register_index_entries("moderation", _index_entries)
