@@ -49,6 +49,7 @@ def _bar_chart(table: Table, columns: list[str], title: str) -> str | None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     figure, axes = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.4))
     try:
@@ -58,6 +59,7 @@ def _bar_chart(table: Table, columns: list[str], title: str) -> str | None:
             values = [float(row[table.columns.index(column)] or 0) for row in rows]
             axes.barh(labels, values, left=left, label=column)
             left = [a + b for a, b in zip(left, values, strict=True)]
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts, not fractions
         axes.invert_yaxis()
         axes.set_title(title, fontsize=11)
         axes.legend(fontsize=8, loc="lower right")
