@@ -473,7 +473,34 @@ DSA_EMAIL_AUTHORS = env_bool("DSA_EMAIL_AUTHORS", True)
 # there when a token is set; without one they are only exported.
 DSA_TRANSPARENCY_URL = env_str("DSA_TRANSPARENCY_URL", "https://transparency.dsa.ec.europa.eu/api/v1/")
 DSA_TRANSPARENCY_TOKEN = env_str("DSA_TRANSPARENCY_TOKEN", "")
+if not DSA_TRANSPARENCY_URL.startswith(("https://", "http://")) or not DSA_TRANSPARENCY_URL.endswith("/"):
+    raise ImproperlyConfigured(
+        f"DSA_TRANSPARENCY_URL={DSA_TRANSPARENCY_URL!r} must be an http(s) address ending in /, "
+        "like https://transparency.dsa.ec.europa.eu/api/v1/"
+    )
+# Where a restriction applies, as the database's country codes. A comment removed
+# from the site is gone for every reader, so the default is the whole European
+# Economic Area (the EU and Iceland, Liechtenstein, Norway): the database shows
+# exactly this list as "European Economic Area".
+DSA_EEA_COUNTRIES = [
+    *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE"),
+    *("IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK"),
+]
+DSA_TERRITORIAL_SCOPE = sorted(
+    {code.upper() for code in env_list("DSA_TERRITORIAL_SCOPE", DSA_EEA_COUNTRIES)}
+)
+if not set(DSA_TERRITORIAL_SCOPE) <= set(DSA_EEA_COUNTRIES):
+    raise ImproperlyConfigured(
+        f"DSA_TERRITORIAL_SCOPE: {', '.join(sorted(set(DSA_TERRITORIAL_SCOPE) - set(DSA_EEA_COUNTRIES)))} "
+        f"not among the EU/EEA country codes {', '.join(DSA_EEA_COUNTRIES)}"
+    )
 CELERY_BEAT_SCHEDULE["send-dsa-notifications"] = {"task": "moderation.dsa_send_due", "schedule": 60.0}
+# Statements not yet in the Transparency Database, submitted hourly (a no-op without a token).
+CELERY_BEAT_SCHEDULE["submit-dsa-statements"] = {
+    "task": "moderation.dsa_submit_statements",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
 
 # LOG_FORMAT=json writes one JSON object per line, for log collectors.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")

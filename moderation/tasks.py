@@ -6,6 +6,7 @@ from django.db import DatabaseError, close_old_connections
 
 from moderation.dsa.notify import dsa_mails_send_due
 from moderation.dsa.statements import statements_for_long_holds
+from moderation.dsa.transparency import TransparencyUnavailable, statements_submit
 from moderation.modelops.lifecycle import model_retrain
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import SettingsAuditEntry
@@ -59,3 +60,27 @@ def dsa_send_due() -> None:
     long, and the mails that could not be sent at once."""
     statements_for_long_holds()
     dsa_mails_send_due()
+
+
+@shared_task(
+    name="moderation.dsa_submit_statements",
+    ignore_result=True,
+    autoretry_for=(TransparencyUnavailable, DatabaseError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def dsa_submit_statements() -> None:
+    """Submit the statements of reasons not yet in the EU Transparency Database, in
+    batches of at most 100 (nothing without DSA_TRANSPARENCY_TOKEN). Retried with
+    backoff while the database is unreachable or failing; a refused token is not
+    retried (the next hourly run tries again, and the log says why)."""
+    result = statements_submit()
+    if result.calls:
+        logger.info(
+            "transparency database: %d statements submitted, %d refused, %d calls",
+            result.submitted,
+            result.failed,
+            result.calls,
+        )

@@ -1,6 +1,6 @@
 """What moderation adds to the admin site beside its models: each queue with the
 number of comments waiting in it, first on the index in the order a moderator works
-them, and the statistics page after them."""
+them, the statistics page after them and the transparency report last."""
 
 from typing import Any, cast
 
@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from config.admin import StammtischAdminSite
 from moderation.admin.misuse import misuse_view
+from moderation.admin.transparency import transparency_csv_view, transparency_view
 from moderation.permissions import MODERATE
 from moderation.selectors import queue_counts
 from moderation.statistics.views import statistics_view
@@ -61,10 +62,22 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
                 "perms": {"add": False, "change": False, "delete": False, "view": True},
             },
         )
+        app["models"].append(
+            {
+                "name": "Transparency report",
+                "object_name": "TransparencyReport",
+                "view_only": True,
+                "add_url": None,
+                "admin_url": reverse("admin:moderation_transparency"),
+                "perms": {"add": False, "change": False, "delete": False, "view": True},
+            }
+        )
 
 
 # admin.site is the project's own site (config.apps names it the default).
 site = cast(StammtischAdminSite, admin.site)
 site.register_page("moderation/statistics/", statistics_view, name="moderation_statistics")
 site.register_page("moderation/misuse/", misuse_view, name="moderation_misuse")
+site.register_page("moderation/transparency/", transparency_view, name="moderation_transparency")
+site.register_page("moderation/transparency/csv/", transparency_csv_view, name="moderation_transparency_csv")
 site.register_index_entries("moderation", _index_entries)
