@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install bootstrap lint bench clean
+.PHONY: run test install bootstrap lint bench clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,9 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var
+
+# Gather the texts marked for translation into the German catalogue and compile it
+# (needs GNU gettext); every new msgstr is then written by hand.
+messages: install
+	$(VENV)/bin/python manage.py makemessages -l de --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(VENV)/bin/python manage.py compilemessages -l de --ignore=.venv

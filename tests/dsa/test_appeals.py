@@ -227,7 +227,7 @@ def test_a_second_moderator_decides_the_appeal_in_the_admin(first, second) -> No
     )
     refused = queue.post(url, {"outcome": "reversed", "reasons": "Passt schon."})
     assert refused.status_code == 200
-    assert "another moderator decides the appeal" in refused.content.decode()
+    assert "entscheidet eine andere Person aus der Moderation" in refused.content.decode()
     assert Appeal.objects.get().status == "open"
     other = Client()
     other.force_login(second)
