@@ -110,7 +110,7 @@ class CommentDetailOutput(CommentOutput):
     class Meta(CommentOutput.Meta):
         fields = [*CommentOutput.Meta.fields, "statement"]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
     def get_statement(self, comment: Comment) -> dict[str, Any] | None:
         user = self.context.get("user")
         if user is None or comment.author_id is None or comment.author_id != user.pk:
