@@ -328,6 +328,7 @@ THROTTLE_RATES = {
     "report_user": env_rate("THROTTLE_RATE_REPORT_USER", "20/hour"),
     "report_ip": env_rate("THROTTLE_RATE_REPORT_IP", "100/hour"),
     "register_ip": env_rate("THROTTLE_RATE_REGISTER_IP", "10/hour"),
+    "notice_ip": env_rate("THROTTLE_RATE_NOTICE_IP", "20/hour"),
     "display_name_user": env_rate("THROTTLE_RATE_DISPLAY_NAME_USER", "20/hour"),
     "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
 }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
+from moderation.dsa.notice_api import NoticeDetailApi, NoticeGroundsApi, NoticesApi
 from moderation.privacy.api import MeExportApi
 
 urlpatterns = [
@@ -9,4 +10,7 @@ urlpatterns = [
     path("moderation/analyze/", AnalyzeApi.as_view(), name="moderation-analyze"),
     path("moderation/readers/<str:username>/", ReaderApi.as_view(), name="moderation-reader"),
     path("me/export/", MeExportApi.as_view(), name="me-export"),
+    path("notices/", NoticesApi.as_view(), name="notice-list"),
+    path("notices/grounds/", NoticeGroundsApi.as_view(), name="notice-grounds"),
+    path("notices/<uuid:reference>/", NoticeDetailApi.as_view(), name="notice-detail"),
 ]

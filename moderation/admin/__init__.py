@@ -6,4 +6,4 @@ or moderation.statistics.
 Django's autodiscovery imports this package; importing each module registers its part.
 """
 
-from moderation.admin import audit, model_versions, policy, queues, readers, site  # noqa: F401
+from moderation.admin import audit, model_versions, notices, policy, queues, readers, site  # noqa: F401
