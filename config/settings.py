@@ -344,6 +344,8 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "discussion.models.Report.Reason",
         "RejectReasonEnum": "moderation.decisions.RejectReason",
         "ShownStatusEnum": "moderation.privacy.api.SHOWN_STATUSES",
+        "LegalGroundEnum": "moderation.dsa.notice_api.LEGAL_GROUND_CODES",
+        "NoticeStatusEnum": "moderation.dsa.notice_api.NOTICE_STATUSES",
     },
     # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
     # string where the field does not allow one, so this holds for responses too.

@@ -204,7 +204,7 @@ class NoticeAdmin(admin.ModelAdmin):
         if hours is None:
             hours = site_policy().notice_deadline_hours
         if obj.status != Notice.Status.OPEN:
-            return format_html('<span class="notice-due done">decided</span>')
+            return format_html('<span class="notice-due {}">decided</span>', "done")
         left = _due(obj, hours) - timezone.now()
         if left <= timedelta(0):
             return format_html('<span class="notice-due overdue">overdue by {}</span>', _hours(-left))

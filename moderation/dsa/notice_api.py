@@ -29,6 +29,7 @@ from moderation.dsa.notices import (
 )
 from moderation.models import Notice
 from web.api_errors import (
+    NOT_AUTHENTICATED,
     RETRY_AFTER,
     THROTTLED,
     TOO_LARGE,
@@ -39,11 +40,15 @@ from web.api_errors import (
     validated,
 )
 
+# The choice sets of the schema's enums (settings.SPECTACULAR_SETTINGS names them).
+LEGAL_GROUND_CODES = list(LEGAL_GROUNDS)
+NOTICE_STATUSES = Notice.Status.values
+
 
 class NoticeInput(serializers.Serializer):
     comment = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The comment's id.")
     legal_ground = serializers.ChoiceField(
-        choices=list(LEGAL_GROUNDS), help_text="A code of GET /api/notices/grounds/."
+        choices=LEGAL_GROUND_CODES, help_text="A code of GET /api/notices/grounds/."
     )
     legal_ground_other = serializers.CharField(
         required=False,
@@ -82,10 +87,10 @@ class NoticeCreatedOutput(serializers.Serializer):
     token = serializers.CharField(
         help_text="The secret to follow the notice (header X-Notice-Token); shown only now."
     )
-    status = serializers.ChoiceField(choices=Notice.Status.values)
+    status = serializers.ChoiceField(choices=NOTICE_STATUSES)
     received_at = serializers.DateTimeField()
     comment = serializers.IntegerField()
-    legal_ground = serializers.ChoiceField(choices=list(LEGAL_GROUNDS))
+    legal_ground = serializers.ChoiceField(choices=LEGAL_GROUND_CODES)
     receipt_sent = serializers.BooleanField(help_text="Whether the confirmation was mailed already.")
 
 
@@ -95,10 +100,10 @@ class NoticeConflictOutput(ErrorOutput):
 
 class NoticeOutput(serializers.Serializer):
     reference = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=Notice.Status.values)
+    status = serializers.ChoiceField(choices=NOTICE_STATUSES)
     received_at = serializers.DateTimeField()
     comment = serializers.IntegerField(allow_null=True)
-    legal_ground = serializers.ChoiceField(choices=list(LEGAL_GROUNDS))
+    legal_ground = serializers.ChoiceField(choices=LEGAL_GROUND_CODES)
     decision = serializers.ChoiceField(
         choices=["removed", "no_action"], allow_null=True, help_text="null while the notice is open."
     )
@@ -113,7 +118,7 @@ class NoticeOutput(serializers.Serializer):
 
 
 class GroundOutput(serializers.Serializer):
-    code = serializers.ChoiceField(choices=list(LEGAL_GROUNDS))
+    code = serializers.ChoiceField(choices=LEGAL_GROUND_CODES)
     label = serializers.CharField()  # type: ignore[assignment]  # a field; DRF moves it off the class
     anonymous_notice_allowed = serializers.BooleanField(
         help_text="Name and email may be left out (DSA Art. 16(2)(c))."
@@ -160,6 +165,7 @@ class NoticesApi(APIView):
         request=NoticeInput,
         responses={
             201: NoticeCreatedOutput,
+            401: NOT_AUTHENTICATED,
             400: field_errors("NoticeErrors", NOTICE_ERRORS),
             403: OpenApiResponse(
                 ForbiddenOutput,
@@ -204,6 +210,8 @@ class NoticesApi(APIView):
 
 
 class NoticeGroundsApi(APIView):
+    # A list for forms: whoever asks, with whatever credentials, gets it.
+    authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -227,6 +235,8 @@ class NoticeGroundsApi(APIView):
 
 
 class NoticeDetailApi(APIView):
+    # The notice's token is the only credential; an account's is not looked at.
+    authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
     @extend_schema(
