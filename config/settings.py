@@ -330,6 +330,7 @@ THROTTLE_RATES = {
     "report_user": env_rate("THROTTLE_RATE_REPORT_USER", "20/hour"),
     "report_ip": env_rate("THROTTLE_RATE_REPORT_IP", "100/hour"),
     "register_ip": env_rate("THROTTLE_RATE_REGISTER_IP", "10/hour"),
+    "notice_ip": env_rate("THROTTLE_RATE_NOTICE_IP", "20/hour"),
     "display_name_user": env_rate("THROTTLE_RATE_DISPLAY_NAME_USER", "20/hour"),
     "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
     "appeal_user": env_rate("THROTTLE_RATE_APPEAL_USER", "10/hour"),
@@ -347,6 +348,8 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "discussion.models.Report.Reason",
         "RejectReasonEnum": "moderation.decisions.RejectReason",
         "ShownStatusEnum": "moderation.privacy.api.SHOWN_STATUSES",
+        "LegalGroundEnum": "moderation.dsa.notice_api.LEGAL_GROUND_CODES",
+        "NoticeStatusEnum": "moderation.dsa.notice_api.NOTICE_STATUSES",
     },
     # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
     # string where the field does not allow one, so this holds for responses too.

@@ -4,6 +4,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.db import DatabaseError, close_old_connections
 
+from moderation.dsa.notices import notices_send_due
 from moderation.dsa.notify import dsa_mails_send_due
 from moderation.dsa.statements import statements_for_long_holds
 from moderation.dsa.transparency import TransparencyUnavailable, statements_submit
@@ -59,6 +60,7 @@ def dsa_send_due() -> None:
     """The Digital Services Act's periodic work: statements for comments held too
     long, and the mails that could not be sent at once."""
     statements_for_long_holds()
+    notices_send_due()
     dsa_mails_send_due()
 
 

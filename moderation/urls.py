@@ -2,6 +2,7 @@ from django.urls import path
 
 from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
 from moderation.dsa.appeal_api import MeDecisionAppealApi, MeDecisionsApi, NoticeAppealApi
+from moderation.dsa.notice_api import NoticeDetailApi, NoticeGroundsApi, NoticesApi
 from moderation.privacy.api import MeExportApi
 
 urlpatterns = [
@@ -15,4 +16,7 @@ urlpatterns = [
         "me/decisions/<uuid:statement_id>/appeal/", MeDecisionAppealApi.as_view(), name="me-decision-appeal"
     ),
     path("notices/<uuid:reference>/appeal/", NoticeAppealApi.as_view(), name="notice-appeal"),
+    path("notices/", NoticesApi.as_view(), name="notice-list"),
+    path("notices/grounds/", NoticeGroundsApi.as_view(), name="notice-grounds"),
+    path("notices/<uuid:reference>/", NoticeDetailApi.as_view(), name="notice-detail"),
 ]

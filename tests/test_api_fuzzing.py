@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -20,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from discussion.models import Comment
+from moderation.dsa.notices import notice_create
 from moderation.permissions import moderators_group
 from moderation.selectors import QUEUES
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, reply_to
@@ -74,7 +76,17 @@ def world(db, healthy) -> dict[str, Any]:
     reply_to(top, author=other, status=Comment.Status.REMOVED)
     moderator = UserFactory(username="fuzz-moderatorin", is_staff=True)
     moderator.groups.add(moderators_group())
+    notice, notice_token = notice_create(
+        comment_id=top.pk,
+        legal_ground="stgb_185",
+        explanation="Eine Beleidigung eines anderen Lesers.",
+        notifier_name="Erika",
+        notifier_email="erika@example.org",
+        good_faith=True,
+        notifier=AnonymousUser(),
+    )
     return {
+        "notice": (str(notice.reference), notice_token),
         "reader": reader,
         "token": Token.objects.create(user=reader).key,
         "moderator_token": Token.objects.create(user=moderator).key,
@@ -113,6 +125,8 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
             return [{"queue": queue} for queue in QUEUES]
         if "{username}" in path:
             return [{"username": world["reader"].username}]
+        if "{reference}" in path:
+            return [{"reference": world["notice"][0]}]
         return [{}]
 
     @schema.hook
@@ -127,6 +141,21 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
                 examples.append(
                     operation.Case(path_parameters=parameters, body=body, media_type="application/json")
                 )
+        if operation.label == "POST /api/notices/":
+            notice = {
+                "comment": world["top_id"],
+                "legal_ground": "stgb_130",
+                "explanation": "Der Kommentar hetzt gegen eine Gruppe von Menschen.",
+                "notifier_name": "Max",
+                "notifier_email": "max@example.org",
+                "good_faith": True,
+            }
+            examples.append(operation.Case(body=notice, media_type="application/json"))
+        if operation.label == "GET /api/notices/{reference}/":
+            reference, token = world["notice"]
+            examples.append(
+                operation.Case(path_parameters={"reference": reference}, headers={"X-Notice-Token": token})
+            )
         if operation.label == "POST /api/articles/{slug}/comments/":
             reply = {"body": "Eine Antwort.", "parent": world["top_id"]}
             examples.append(

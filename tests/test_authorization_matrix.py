@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
+from moderation.dsa.notices import notice_create
 from moderation.models import Notice, StatementOfReasons
 from moderation.permissions import moderators_group
 from tests.factories import CommentFactory, UserFactory, authenticator_for, current_code, reply_to, wrong_code
@@ -122,9 +123,21 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     # A decision is appealed by the reader it is about, nobody else.
     ("POST /api/me/decisions/{statement_id}/appeal/", "decision",  (401,     201,  404,   404,      404)),
     # A notice is appealed with the secret its receipt gave the notifier, by whoever holds it.
-    ("POST /api/notices/{reference}/appeal/",      "notice:no secret", (404, 404,  404,   404,      404)),
-    ("POST /api/notices/{reference}/appeal/",      "notice:secret", (201,    201,  201,   201,      201)),
+    ("POST /api/notices/{reference}/appeal/",      "refused notice:no secret", (404, 404, 404, 404,    404)),
+    ("POST /api/notices/{reference}/appeal/",      "refused notice:secret", (201, 201, 201, 201,       201)),
     ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
+    # Notices of illegal content: anyone, about a comment they can see (400 naming
+    # `comment` otherwise, as for one that does not exist); followed with its token.
+    ("POST /api/notices/",                         "published",    (201,     201,  201,   201,      201)),
+    ("POST /api/notices/",                         "pending",      (400,     201,  400,   400,      400)),
+    ("POST /api/notices/",                         "held",         (400,     201,  400,   400,      400)),
+    ("POST /api/notices/",                         "rejected",     (400,     201,  400,   400,      400)),
+    ("POST /api/notices/",                         "removed",      (400,     400,  400,   400,      400)),
+    ("POST /api/notices/",                         "placeholder",  (400,     400,  400,   400,      400)),
+    ("GET /api/notices/grounds/",                  "-",            (200,     200,  200,   200,      200)),
+    ("GET /api/notices/{reference}/",              "notice:token", (200,     200,  200,   200,      200)),
+    ("GET /api/notices/{reference}/",              "notice:wrong token", (404, 404, 404,   404,      404)),
+    ("GET /api/notices/{reference}/",              "notice:no token", (404,  404,  404,   404,      404)),
     # The token belongs to whoever knows the password (and the code of the account's
     # authenticator app, if it has one), whoever asks.
     ("POST /api/auth/token/",                      "owner",        (200,     200,  200,   200,      200)),
@@ -176,8 +189,9 @@ class World:
     slug: str
     users: dict[str, AbstractBaseUser]
     comments: dict[str, Comment]
-    decision: str = ""
-    notice: str = ""
+    notice: tuple[str, str]  # reference and token of a notice about the published comment
+    decision: str  # a statement of reasons about the owner's rejected comment
+    refused_notice: str  # the reference of a notice that led to no action (secret NOTICE_SECRET)
 
     def path_values(self, target: str) -> dict[str, Any]:
         """What fills the {…} of an operation's path for a target."""
@@ -191,9 +205,19 @@ class World:
         if target == "decision":
             values["statement_id"] = self.decision
         if target.startswith("notice:"):
-            values["reference"] = self.notice
-            values["secret"] = NOTICE_SECRET if target == "notice:secret" else ""
+            values["reference"] = self.notice[0]
+        if target.startswith("refused notice:"):
+            values["reference"] = self.refused_notice
         return values
+
+    def headers(self, target: str) -> dict[str, str]:
+        """What a request sends beside its path and body: a notice's token."""
+        tokens = {
+            "notice:token": self.notice[1],
+            "notice:wrong token": "falsch",
+            "refused notice:secret": NOTICE_SECRET,
+        }
+        return {"HTTP_X_NOTICE_TOKEN": tokens[target]} if target in tokens else {}
 
     def body(self, operation: str, target: str, role: str) -> dict[str, Any] | None:
         """A valid request body of the operation, or None if it takes none."""
@@ -215,6 +239,15 @@ class World:
         if operation == "POST /api/auth/token/":
             password = PASSWORD if target == "owner" else "falsches-Passwort"
             return {"username": self.users["owner"].get_username(), "password": password}
+        if operation == "POST /api/notices/":
+            return {
+                "comment": self.comments[target].pk,
+                "legal_ground": "stgb_185",
+                "explanation": "Der Kommentar beschimpft einen anderen Leser.",
+                "notifier_name": f"Melder ({role})",
+                "notifier_email": "melder@example.org",
+                "good_faith": True,
+            }
         if operation == "POST /api/moderation/comments/{comment_id}/decision/":
             return {"action": "approve", "revision": 1}
         if operation == "POST /api/moderation/analyze/":
@@ -272,7 +305,7 @@ def world(article, settings, redis_url: str, active_model) -> World:
         automated_decision="not_automated",
         content_date=comments["rejected"].created_at,
     )
-    notice = Notice.objects.create(
+    refused = Notice.objects.create(
         token_hash=hashlib.sha256(NOTICE_SECRET.encode()).hexdigest(),
         comment=published,
         comment_revision=1,
@@ -287,7 +320,17 @@ def world(article, settings, redis_url: str, active_model) -> World:
     # Likes to take back, so that an unlike has something to remove.
     for user in (other, moderator, admin):
         assert client_for(user).post(f"/api/comments/{published.pk}/reactions/").status_code == 200
+    notice, token = notice_create(
+        comment_id=published.pk,
+        legal_ground="stgb_185",
+        explanation="Eine Beleidigung eines anderen Lesers.",
+        notifier_name="Erika",
+        notifier_email="erika@example.org",
+        good_faith=True,
+        notifier=AnonymousUser(),
+    )
     return World(
+        notice=(str(notice.reference), token),
         slug=article.slug,
         users={
             "owner": owner,
@@ -298,7 +341,7 @@ def world(article, settings, redis_url: str, active_model) -> World:
         },
         comments=comments,
         decision=str(decision.puid),
-        notice=str(notice.reference),
+        refused_notice=str(refused.reference),
     )
 
 
@@ -310,13 +353,18 @@ def client_for(user: AbstractBaseUser | None) -> APIClient:
     return client
 
 
-def send(client: APIClient, operation: str, values: dict[str, Any], body: dict[str, Any] | None):
+def send(
+    client: APIClient,
+    operation: str,
+    values: dict[str, Any],
+    body: dict[str, Any] | None,
+    headers: dict[str, str] | None = None,
+):
     method, template = operation.split(" ")
     url = template.format_map(values)
     if body is None:
-        return client.generic(method, url)
-    headers = {"HTTP_X_NOTICE_TOKEN": values["secret"]} if values.get("secret") else {}
-    return getattr(client, method.lower())(url, body, format="json", **headers)
+        return client.generic(method, url, **(headers or {}))
+    return getattr(client, method.lower())(url, body, format="json", **(headers or {}))
 
 
 def comment_rows() -> list[tuple]:
@@ -340,7 +388,7 @@ def test_cell(world: World, operation: str, target: str, role: str, expected: in
     body = world.body(operation, target, role)
     before = comment_rows()
 
-    response = send(client, operation, values, body)
+    response = send(client, operation, values, body, world.headers(target))
 
     assert response.status_code == expected, response.content
     text = response.content.decode()
@@ -356,6 +404,8 @@ def test_cell(world: World, operation: str, target: str, role: str, expected: in
         missing = {**values, "comment_id": 10**9}
         if body and "parent" in body:
             body = {**body, "parent": 10**9}
+        if body and "comment" in body:
+            body = {**body, "comment": 10**9}
         assert response.json() == send(client, operation, missing, body).json()
 
 

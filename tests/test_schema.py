@@ -26,6 +26,9 @@ PATHS = {
     "/api/me/decisions/": {"get"},
     "/api/me/decisions/{statement_id}/appeal/": {"post"},
     "/api/notices/{reference}/appeal/": {"post"},
+    "/api/notices/": {"post"},
+    "/api/notices/grounds/": {"get"},
+    "/api/notices/{reference}/": {"get"},
     "/api/auth/register/": {"post"},
     "/api/auth/token/": {"post", "delete"},
     "/api/health/": {"get"},
@@ -69,6 +72,8 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("post", "/api/comments/{comment_id}/reports/", {"201", "400", "401", "403", "404", "409", "429"}),
         ("get", "/api/articles/{slug}/comments/", {"200", "400", "404"}),
         ("post", "/api/auth/register/", {"201", "400", "429"}),
+        ("post", "/api/notices/", {"201", "400", "403", "409", "429"}),
+        ("get", "/api/notices/{reference}/", {"200", "404"}),
         ("delete", "/api/auth/token/", {"204", "401", "403"}),
         ("patch", "/api/me/", {"200", "400", "401", "403"}),
         (

@@ -7,4 +7,4 @@ moderation.statistics.
 Django's autodiscovery imports this package; importing each module registers its part.
 """
 
-from moderation.admin import appeals, audit, misuse, model_versions, policy, queues, readers, site  # noqa: F401
+from moderation.admin import appeals, audit, misuse, model_versions, notices, policy, queues, readers, site  # noqa: F401

@@ -11,6 +11,7 @@ from django.urls import reverse
 from config.admin import StammtischAdminSite
 from moderation.admin.misuse import misuse_view
 from moderation.admin.transparency import transparency_csv_view, transparency_view
+from moderation.dsa.notices import notices_open_count
 from moderation.permissions import MODERATE
 from moderation.selectors import queue_counts
 from moderation.statistics.views import statistics_view
@@ -21,6 +22,8 @@ QUEUE_MODELS = {
     "StuckComment": "pending",
     "RejectedComment": "rejected",
 }
+# The notices of illegal content come right after the comment queues.
+WORK_ORDER = [*QUEUE_MODELS, "Notice"]
 
 
 def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
@@ -29,17 +32,19 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
         queue = QUEUE_MODELS.get(model["object_name"])
         if queue:
             model["name"] = f"{model['name']} ({counts[queue]})"
+        elif model["object_name"] == "Notice":
+            model["name"] = f"Notices of illegal content ({notices_open_count()} open)"
     # Queues first, in the order a moderator works them.
     app["models"].sort(
         key=lambda m: (
-            m["object_name"] not in QUEUE_MODELS,
-            list(QUEUE_MODELS).index(m["object_name"]) if m["object_name"] in QUEUE_MODELS else 0,
+            m["object_name"] not in WORK_ORDER,
+            WORK_ORDER.index(m["object_name"]) if m["object_name"] in WORK_ORDER else 0,
             m["name"],
         )
     )
     if request.user.has_perm("moderation.view_auditentry"):
         app["models"].insert(
-            len(QUEUE_MODELS),
+            sum(m["object_name"] in WORK_ORDER for m in app["models"]),
             {
                 "name": "Statistics",
                 "object_name": "Statistics",

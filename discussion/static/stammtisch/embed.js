@@ -549,6 +549,7 @@
     if (published && this.open) action('reply', t.reply, this.replyForm);
     if (published && !mine) {
       action('report', c.reported ? t.reported : t.report, this.reportForm, { disabled: Boolean(c.reported) });
+      action('notice', this.noticeText().open, this.noticeForm);
     }
     var until = this.editableUntil(c);
     if (mine && this.open && until > Date.now()) {
@@ -662,6 +663,148 @@
     var area = h('textarea', { id: id, name: 'body', rows: 4, required: true });
     area.value = value || '';
     return { label: h('label', { 'for': id }, label), area: area };
+  };
+
+  // --- Notices of illegal content (DSA Art. 16) ------------------------------
+  // Anyone may send one, signed in or not: a legal ground from the site's list,
+  // an explanation, name and email (optional only where the ground allows it)
+  // and the statement of good faith. Refusals show under the field they name.
+
+  var NOTICE_FIELDS = ['legal_ground', 'legal_ground_other', 'explanation', 'notifier_name', 'notifier_email', 'good_faith'];
+  var NOTICE_STRINGS = {
+    de: {
+      open: 'Rechtswidrig?',
+      title: 'Rechtswidrigen Inhalt melden',
+      intro: 'Melden Sie uns Kommentare, die gegen deutsches Recht verstoßen. Dafür brauchen Sie kein Konto.',
+      legal_ground: 'Welches Gesetz verletzt der Kommentar?',
+      choose: 'Bitte wählen',
+      legal_ground_other: 'Welche Vorschrift?',
+      explanation: 'Begründung (mindestens 20 Zeichen)',
+      notifier_name: 'Ihr Name',
+      notifier_email: 'Ihre E-Mail-Adresse',
+      optional: ' (freiwillig)',
+      good_faith: 'Ich versichere, dass meine Angaben nach bestem Wissen richtig und vollständig sind.',
+      send: 'Meldung absenden',
+      received: function (ref) { return 'Ihre Meldung ist eingegangen. Aktenzeichen: ' + ref + '.'; },
+      mailed: 'Eine Eingangsbestätigung haben wir Ihnen per E-Mail geschickt.',
+      keep: 'Ohne E-Mail-Adresse verfolgen Sie Ihre Meldung mit diesem Link; bitte bewahren Sie ihn auf:',
+      twice: function (ref) { return 'Sie haben diesen Kommentar bereits gemeldet (Aktenzeichen ' + ref + ').'; },
+      suspended: function (d) { return 'Meldungen von dieser Adresse bearbeiten wir bis ' + d + ' nicht.'; },
+      noGrounds: 'Die Liste der Rechtsgrundlagen konnte nicht geladen werden.'
+    },
+    en: {
+      open: 'Illegal?',
+      title: 'Report illegal content',
+      intro: 'Tell us about comments that break German law. You do not need an account.',
+      legal_ground: 'Which law does the comment break?',
+      choose: 'Please choose',
+      legal_ground_other: 'Which provision?',
+      explanation: 'Explanation (at least 20 characters)',
+      notifier_name: 'Your name',
+      notifier_email: 'Your email address',
+      optional: ' (optional)',
+      good_faith: 'I confirm that, to the best of my knowledge, the information I give is accurate and complete.',
+      send: 'Send notice',
+      received: function (ref) { return 'We received your notice. Reference: ' + ref + '.'; },
+      mailed: 'We sent you a confirmation by email.',
+      keep: 'Without an email address you follow your notice with this link; please keep it:',
+      twice: function (ref) { return 'You have already reported this comment (reference ' + ref + ').'; },
+      suspended: function (d) { return 'We do not process notices from this address until ' + d + '.'; },
+      noGrounds: 'The list of legal grounds could not be loaded.'
+    }
+  };
+
+  W.noticeText = function () { return NOTICE_STRINGS[this.lang]; };
+
+  /* The legal grounds, asked for once per widget. */
+  W.noticeGrounds = function () {
+    var self = this;
+    if (!this.grounds) {
+      this.grounds = this.api('GET', '/notices/grounds/').then(function (result) { return result.results; },
+        function (error) { self.grounds = null; throw error; });
+    }
+    return this.grounds;
+  };
+
+  W.noticeForm = function (entry, opener) {
+    var self = this, n = this.noticeText(), base = this.id('n' + entry.c.id);
+    var inputs = {}, labels = {}, errors = {}, grounds = [];
+    function row(name, control, label) {
+      control.id = base + '-' + name;
+      control.name = name;
+      control.setAttribute('aria-describedby', base + '-' + name + 'e');
+      inputs[name] = control;
+      labels[name] = h('label', { 'for': control.id }, label);
+      errors[name] = h('p', { id: base + '-' + name + 'e', 'class': 'stm-field-error', 'aria-live': 'polite' });
+      return control.type === 'checkbox'
+        ? h('div', { 'class': 'stm-choice' }, control, labels[name], errors[name])
+        : h('div', { 'class': 'stm-field' }, labels[name], control, errors[name]);
+    }
+    var select = h('select', { required: true }, h('option', { value: '' }, n.choose));
+    var other = h('input', { maxlength: 255 });
+    var rows = [
+      row('legal_ground', select, n.legal_ground),
+      row('legal_ground_other', other, n.legal_ground_other),
+      row('explanation', h('textarea', { rows: 4, required: true, minlength: 20, maxlength: 5000 }), n.explanation),
+      row('notifier_name', h('input', { autocomplete: 'name', maxlength: 200 }), n.notifier_name),
+      row('notifier_email', h('input', { type: 'email', autocomplete: 'email', maxlength: 254 }), n.notifier_email),
+      row('good_faith', h('input', { type: 'checkbox', required: true }), n.good_faith)
+    ];
+    /* Name and email are asked for unless the chosen ground allows an anonymous notice. */
+    function fit() {
+      var chosen = grounds.filter(function (g) { return g.code === select.value; })[0];
+      var anonymous = Boolean(chosen && chosen.anonymous_notice_allowed);
+      rows[1].hidden = select.value !== 'other';
+      other.required = select.value === 'other';
+      ['notifier_name', 'notifier_email'].forEach(function (name) {
+        inputs[name].required = !anonymous;
+        labels[name].textContent = n[name] + (anonymous ? n.optional : '');
+      });
+    }
+    select.addEventListener('change', fit);
+    this.noticeGrounds().then(function (list) {
+      grounds = list;
+      add(select, list.map(function (g) { return h('option', { value: g.code }, g.label); }));
+      fit();
+    }, function () { self.say(n.noGrounds, true); });
+    if (this.user) inputs.notifier_name.value = this.user.display_name || '';
+    fit();
+    var submit = h('button', { type: 'submit' }, n.send);
+    var form = h('form', { 'class': 'stm-form stm-notice', novalidate: true, onsubmit: function (event) {
+      event.preventDefault();
+      NOTICE_FIELDS.forEach(function (name) {
+        errors[name].textContent = '';
+        inputs[name].removeAttribute('aria-invalid');
+      });
+      var data = { comment: entry.c.id, good_faith: inputs.good_faith.checked };
+      NOTICE_FIELDS.slice(0, 5).forEach(function (name) { data[name] = inputs[name].value; });
+      if (!hold(submit)) return;
+      self.api('POST', '/notices/', data).then(function (result) {
+        var done = [h('p', {}, n.received(result.reference))];
+        if (data.notifier_email) done.push(h('p', {}, n.mailed));
+        else {
+          var follow = self.base + '/api/notices/' + result.reference + '/?token=' + encodeURIComponent(result.token);
+          done.push(h('p', {}, n.keep), h('p', { 'class': 'stm-body' }, new URL(follow, window.location.href).href));
+        }
+        var note = h('div', { 'class': 'stm-status stm-notice-done', role: 'status', tabindex: '-1' }, done);
+        entry.slot.replaceChildren(note);
+        self.say(n.received(result.reference));
+        note.focus();
+      }, function (error) {
+        release(submit);
+        var named = error.status === 400 ? NOTICE_FIELDS.filter(function (name) { return error.data[name]; }) : [];
+        named.forEach(function (name) {
+          errors[name].textContent = [].concat(error.data[name]).join(' ');
+          inputs[name].setAttribute('aria-invalid', 'true');
+        });
+        if (named.length) { inputs[named[0]].focus(); return; }
+        if (error.status === 409 && error.data.reference) self.say(n.twice(error.data.reference), true);
+        else if (error.data.code === 'notices_suspended') self.say(n.suspended(self.date(error.data.until)), true);
+        else self.say(self.problem(error), true);
+      });
+    } }, h('fieldset', {}, h('legend', {}, n.title), h('p', { 'class': 'stm-hint' }, n.intro), rows),
+      h('div', { 'class': 'stm-buttons' }, submit));
+    this.openForm(entry, opener, form, select);
   };
 
   W.replyForm = function (entry, opener) {

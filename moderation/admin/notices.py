@@ -1,0 +1,274 @@
+"""The queue of notices of illegal content (DSA Art. 16), apart from readers'
+reports: open notices first, oldest first, each with its deadline; on a notice's
+page a moderator removes the comment or refuses the notice, through
+moderation.dsa.notices. Notices are never added, edited or deleted here."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from moderation.decisions import RejectReason
+from moderation.dsa.grounds import LEGAL_GROUNDS, legal_ground
+from moderation.dsa.notices import DECISION_EXPLANATION_MAX_LENGTH, notice_decide
+from moderation.models import Notice
+from moderation.permissions import MODERATE
+from moderation.policy.rules import site_policy
+from web.errors import DomainError
+from web.requests import AuthenticatedHttpRequest
+
+TITLE = "Notices of illegal content"
+
+
+class NoticeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("remove", "Remove the comment"), ("refuse", "Refuse the notice: no action")],
+        widget=forms.RadioSelect,
+    )
+    legal_ground = forms.ChoiceField(
+        choices=[(code, str(ground.label)) for code, ground in LEGAL_GROUNDS.items()],
+        required=False,
+        help_text="When removing: the provision the comment breaks, as you find it.",
+    )
+    reason = forms.ChoiceField(
+        choices=RejectReason.choices,
+        initial=RejectReason.OTHER,
+        required=False,
+        help_text="When removing: the Netiquette rule broken too.",
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=DECISION_EXPLANATION_MAX_LENGTH,
+        required=False,
+        help_text="The reasons, for the author and the notifier. Required when refusing.",
+    )
+    manifestly_illegal = forms.BooleanField(required=False, help_text="When removing (counts for misuse).")
+    manifestly_unfounded = forms.BooleanField(required=False, help_text="When refusing (counts for misuse).")
+
+
+def _due(notice: Notice, hours: int) -> datetime:
+    return notice.created_at + timedelta(hours=hours)
+
+
+def _hours(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h" if minutes >= 60 else f"{minutes} min"
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_reference",
+        "comment_excerpt",
+        "ground",
+        "notified_by",
+        "created_at",
+        "deadline",
+        "status",
+    ]
+    list_filter = ["status", "legal_ground"]
+    list_select_related = ["comment"]
+    list_per_page = 50
+    search_fields = ["notifier_email", "notifier_name", "=comment__id"]
+    readonly_fields = (
+        "reference",
+        "status",
+        "comment_link",
+        "comment_text",
+        "comment_revision",
+        "ground",
+        "legal_ground_other",
+        "explanation",
+        "notifier_name",
+        "notifier_email",
+        "notifier_account",
+        "good_faith",
+        "language",
+        "created_at",
+        "deadline",
+        "receipt_sent_at",
+        "decided_at",
+        "decided_by",
+        "decision_explanation",
+        "automated_means",
+        "manifestly_unfounded",
+        "decision_sent_at",
+    )
+    fields = readonly_fields
+    change_form_template = "admin/moderation/notice/change_form.html"
+
+    class Media:
+        css = {"all": ["moderation/queue.css", "moderation/notices.css"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notice]:
+        open_first = Case(
+            When(status=Notice.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        # Annotated before it is ordered: the admin's own get_queryset orders first.
+        queryset = Notice.objects.annotate(open_first=open_first)
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        return ["open_first", "created_at", "id"]
+
+    # Moderators work the queue without a permission of the notice model itself.
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm(MODERATE) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # what the notifier sent is never edited; decisions go through decide_view
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._deadline_hours = site_policy().notice_deadline_hours
+        return super().changelist_view(request, {"title": TITLE, **(extra_context or {})})
+
+    # --- columns ----------------------------------------------------------
+
+    @admin.display(description="reference")
+    def short_reference(self, obj: Notice) -> str:
+        return str(obj.reference)[:8]
+
+    @admin.display(description="comment")
+    def comment_excerpt(self, obj: Notice) -> str:
+        if obj.comment is None:
+            return "(comment deleted)"
+        body = obj.comment.body
+        excerpt = body if len(body) <= 120 else body[:119] + "…"
+        link = reverse("admin:discussion_comment_change", args=[obj.comment_id])
+        return format_html(
+            '<div class="queue-text">{}</div><a href="{}">#{} · {}</a>',
+            excerpt,
+            link,
+            obj.comment_id,
+            obj.comment.status,
+        )
+
+    @admin.display(description="comment")
+    def comment_link(self, obj: Notice) -> str:
+        if obj.comment_id is None:
+            return "(comment deleted)"
+        link = reverse("admin:discussion_comment_change", args=[obj.comment_id])
+        return format_html(
+            '<a href="{}">#{} with its history</a> ({}) · <a href="{}">on the page</a>',
+            link,
+            obj.comment_id,
+            obj.comment.status if obj.comment else "",
+            obj.comment_url,
+        )
+
+    @admin.display(description="text now")
+    def comment_text(self, obj: Notice) -> str:
+        if obj.comment is None:
+            return "–"
+        changed = obj.comment.revision != obj.comment_revision
+        return format_html(
+            '<div class="queue-text">{}</div>{}',
+            obj.comment.body,
+            f"(edited since the notice: revision {obj.comment.revision})" if changed else "",
+        )
+
+    @admin.display(description="legal ground", ordering="legal_ground")
+    def ground(self, obj: Notice) -> str:
+        label = str(legal_ground(obj.legal_ground).label)
+        return f"{label}: {obj.legal_ground_other}" if obj.legal_ground_other else label
+
+    @admin.display(description="notifier")
+    def notified_by(self, obj: Notice) -> str:
+        if not (obj.notifier_name or obj.notifier_email):
+            return "(anonymous)"
+        return format_html("{}<br>{}", obj.notifier_name, obj.notifier_email)
+
+    @admin.display(description="account")
+    def notifier_account(self, obj: Notice) -> str:
+        return obj.notifier.get_username() if obj.notifier else "(not signed in)"
+
+    @admin.display(description="deadline")
+    def deadline(self, obj: Notice) -> str:
+        hours = getattr(self, "_deadline_hours", None)
+        if hours is None:
+            hours = site_policy().notice_deadline_hours
+        if obj.status != Notice.Status.OPEN:
+            return format_html('<span class="notice-due {}">decided</span>', "done")
+        left = _due(obj, hours) - timezone.now()
+        if left <= timedelta(0):
+            return format_html('<span class="notice-due overdue">overdue by {}</span>', _hours(-left))
+        level = "soon" if left < timedelta(hours=hours) / 4 else "ok"
+        return format_html('<span class="notice-due {}">due in {}</span>', level, _hours(left))
+
+    # --- deciding -----------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:notice_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="moderation_notice_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        notice = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if notice is not None and notice.status == Notice.Status.OPEN and request.user.has_perm(MODERATE):
+            context["decision_form"] = NoticeDecisionForm(
+                initial={"legal_ground": notice.legal_ground, "reason": RejectReason.OTHER}
+            )
+            context["decide_url"] = reverse("admin:moderation_notice_decide", args=[notice.pk])
+        return super().change_view(request, object_id, form_url, context)
+
+    def decide_view(self, request: AuthenticatedHttpRequest, notice_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm(MODERATE):
+            raise PermissionDenied
+        notice = get_object_or_404(Notice, pk=notice_id)
+        page = reverse("admin:moderation_notice_change", args=[notice.pk])
+        form = NoticeDecisionForm(request.POST)
+        if not form.is_valid():
+            errors = "; ".join(
+                f"{field}: {' '.join(str(problem) for problem in problems)}"
+                for field, problems in form.errors.items()
+            )
+            messages.error(request, f"Notice {str(notice.reference)[:8]}: {errors}")
+            return HttpResponseRedirect(page)
+        data = form.cleaned_data
+        try:
+            notice_decide(
+                notice_id=notice.pk,
+                moderator=request.user,
+                action=data["decision"],
+                explanation=data["explanation"],
+                legal_ground=data["legal_ground"],
+                reason=data["reason"],
+                manifestly_illegal=data["manifestly_illegal"] and data["decision"] == "remove",
+                manifestly_unfounded=data["manifestly_unfounded"] and data["decision"] == "refuse",
+            )
+        except DomainError as exc:
+            messages.error(request, f"Notice {str(notice.reference)[:8]}: {exc.message}")
+            return HttpResponseRedirect(page)
+        done = "comment removed" if data["decision"] == "remove" else "refused"
+        messages.success(request, f"Notice {str(notice.reference)[:8]}: {done}; the notifier is told.")
+        return HttpResponseRedirect(reverse("admin:moderation_notice_changelist"))
