@@ -6,12 +6,20 @@ from accounts.models import ReaderProfile
 
 @admin.register(ReaderProfile)
 class ReaderProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "display_name", "banned", "suspended_until"]
-    list_filter = ["banned"]
+    list_display = ["user", "display_name", "banned", "suspended_until", "deleted_at"]
+    list_filter = ["banned", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["user__username", "display_name"]
     # Restrictions are set through accounts.services (reader_ban, reader_suspend, …).
-    readonly_fields = ["user", "suspended_until", "suspension_reason", "banned", "ban_reason", "updated_at"]
+    readonly_fields = [
+        "user",
+        "suspended_until",
+        "suspension_reason",
+        "banned",
+        "ban_reason",
+        "deleted_at",
+        "updated_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

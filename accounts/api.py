@@ -21,6 +21,7 @@ from accounts.selectors import reader_profile_find
 from accounts.services import (
     DISPLAY_NAME_MAX_LENGTH,
     SecondFactorRefused,
+    account_erase,
     display_name_set,
     user_register,
     user_token_issue,
@@ -34,10 +35,13 @@ from web.api_errors import (
     TOO_LARGE,
     UNSUPPORTED,
     ErrorOutput,
+    ThrottledOutput,
     field_errors,
     validated,
 )
+from web.errors import InvalidInput
 from web.requests import AuthenticatedRequest
+from web.schema import DeleteWithBodySchema
 from web.security import lockout_response
 
 # --- Output shapes --------------------------------------------------------
@@ -80,6 +84,16 @@ class MeUpdateInput(serializers.Serializer):
     )
 
 
+class MeDeleteInput(serializers.Serializer):
+    password = serializers.CharField(
+        required=False,
+        max_length=128,
+        trim_whitespace=False,
+        help_text="Your password, to confirm; needed for every account that has one. "
+        "A wrong one counts as a failed login.",
+    )
+
+
 # --- Views ----------------------------------------------------------------
 
 
@@ -94,6 +108,8 @@ def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
 
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
+    # DELETE takes the password that confirms it.
+    schema = DeleteWithBodySchema()
     # A refused display name says that some account has it (as its username, too):
     # counted, so that nobody tries a dictionary of names through it.
     throttle_scopes = {"PATCH": "display_name"}
@@ -123,6 +139,50 @@ class MeApi(APIView):
         data = validated(MeUpdateInput, request.data)
         profile = display_name_set(user=request.user, display_name=data["display_name"])
         return Response(_reader(request.user, profile))
+
+    @extend_schema(
+        operation_id="me_delete",
+        summary="Delete your account (GDPR Art. 17)",
+        description="Your comments' texts and earlier texts, your likes and your account's name, "
+        "email and display name are erased; your comments are removed (with "
+        "`ACCOUNT_DELETION_COMMENTS=placeholder` those that were published keep their place in "
+        "their threads as placeholders), replies to them stay. Your reports stay for the "
+        "moderators, from nobody. The decisions about your comments and your account stay in "
+        "the audit log under a pseudonym. Your token stops working and your session ends; your "
+        "username and display name are free again. Cannot be undone.",
+        parameters=[RETRY_AFTER],
+        request=MeDeleteInput,
+        responses={
+            204: None,
+            400: field_errors("MeDeleteErrors", ["password"]),
+            401: NOT_AUTHENTICATED,
+            403: OpenApiResponse(
+                ErrorOutput,
+                description="A staff account (code `staff_account`): an administrator removes it. "
+                "Or a session without the CSRF token.",
+            ),
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: OpenApiResponse(
+                ThrottledOutput,
+                description="Too many failed logins for this account from here (code `locked_out`), "
+                "as at sign-in; wrong passwords given here count too.",
+            ),
+        },
+    )
+    def delete(self, request: AuthenticatedRequest) -> HttpResponse:
+        data = validated(MeDeleteInput, request.data)
+        try:
+            account_erase(user=request.user, password=data.get("password", ""), request=request._request)
+        except InvalidInput:
+            # The login guard marks the request when this account is locked out from here.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise
+        # The account's sessions end with it (see account_anonymize); this one now.
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RegisterApi(APIView):

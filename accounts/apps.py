@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.core import checks
 from django.db.models.signals import post_save
 
 
@@ -8,7 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from accounts.checks import account_eraser_check
         from accounts.receivers import keep_username_key, revoke_tokens_on_password_change
+
+        checks.register(account_eraser_check)
 
         post_save.connect(
             revoke_tokens_on_password_change,

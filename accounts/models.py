@@ -31,6 +31,10 @@ class ReaderProfile(models.Model):
     ban_reason = models.CharField(max_length=255, blank=True)
     # Every comment of this reader waits for a human, whatever its score.
     always_premoderated = models.BooleanField(default=False)
+    # When the reader deleted their account (GDPR Art. 17). The account stays, under
+    # a pseudonym and without anything that names the reader, because the audit log
+    # refers to it; this marks it as deleted.
+    deleted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,16 +1,23 @@
 """Writes to the accounts: registration, API tokens and their second factor, display
-names, and the restrictions moderators put on readers."""
+names, the restrictions moderators put on readers, and deleting an account."""
 
 import re
+import secrets
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
+from typing import Protocol
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_variables
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -338,3 +345,88 @@ def user_tokens_revoke(*, user: User) -> int:
     signed out)."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
+
+
+# --- Deleting an account ----------------------------------------------------
+
+CONFIRMATION_MISSING = "Give your password to delete your account."
+CONFIRMATION_WRONG = "That is not your password."
+# The prefix of the username a deleted account is left with.
+DELETED_PREFIX = "deleted-"
+
+
+@sensitive_variables("password")
+def user_password_confirm(*, user: User, password: str, request: HttpRequest) -> None:
+    """Check that the signed-in reader knows the account's password before something
+    that cannot be undone; InvalidInput naming ``password`` if it is missing or wrong.
+    An account without a usable password (made in the admin without one) has none to
+    give. The password is checked as a login is, through the login guard: a wrong
+    one counts as a failed login from this address, and a locked-out account is
+    refused whatever it gives (then ``request.axes_locked_out`` is set, for the view
+    to answer 429 as the token endpoint does). So a stolen token cannot be used to
+    guess the password, and nobody is locked out by rules other than the login's."""
+    if not user.has_usable_password():
+        return
+    if not password:
+        raise InvalidInput(CONFIRMATION_MISSING, field="password")
+    signed_in = authenticate(request, username=user.get_username(), password=password)
+    if signed_in is None or signed_in.pk != user.pk:
+        raise InvalidInput(CONFIRMATION_WRONG, field="password")
+
+
+def account_anonymize(*, user: User, now: datetime | None = None) -> None:
+    """Turn a reader's account into a pseudonymous one that names nobody. The row
+    stays, because audit entries refer to it.
+
+    The username becomes DELETED_PREFIX and 16 random hex digits, so the old username
+    (and its key: see UsernameKey) is free to be registered again; email and names
+    are emptied, the password made unusable and the account inactive, so that
+    nobody can sign in as it; the display name is cleared (free again too) and the
+    profile marked deleted. The API token and any authenticator app go, as do the
+    login guard's records of the old username (addresses, browsers). Sessions end:
+    a session is bound to the password's hash and an active account, and the
+    account has neither any more. Call it inside the transaction of the whole
+    deletion; a handful of queries."""
+    now = now or timezone.now()
+    old_username = user.get_username()
+    user.username = f"{DELETED_PREFIX}{secrets.token_hex(8)}"
+    user.email = user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.last_login = None
+    # The receiver stores the key of the new username, freeing the old one.
+    user.save(
+        update_fields=["username", "email", "first_name", "last_name", "password", "is_active", "last_login"]
+    )
+    profile = reader_profile_get_or_create(user=user)
+    profile.display_name = ""
+    profile.deleted_at = now
+    profile.save(update_fields=["display_name", "deleted_at", "updated_at"])
+    user_tokens_revoke(user=user)
+    TOTPDevice.objects.filter(user=user).delete()
+    for record in (AccessAttempt, AccessFailureLog, AccessLog):
+        record.objects.filter(username=old_username).delete()
+
+
+class AccountEraser(Protocol):
+    def __call__(self, *, user: User, password: str, request: HttpRequest) -> None: ...
+
+
+@lru_cache(maxsize=4)
+def account_eraser(path: str) -> AccountEraser:
+    """The function ACCOUNT_ERASER names, imported once per path. Raises ImportError
+    when the path names nothing."""
+    eraser: AccountEraser = import_string(path)
+    return eraser
+
+
+@sensitive_variables("password")
+def account_erase(*, user: User, password: str, request: HttpRequest) -> None:
+    """Delete the signed-in reader's account at their request (GDPR Art. 17): the
+    function the setting ACCOUNT_ERASER names does it, called with these arguments.
+    What happens to the reader's comments, likes and reports, and who may not
+    delete their account this way, is decided above the accounts (in moderation,
+    which keeps the audit log), so accounts reaches it only through the setting,
+    as it imports nothing above itself. It confirms the password with
+    user_password_confirm and leaves the account as account_anonymize does."""
+    account_eraser(settings.ACCOUNT_ERASER)(user=user, password=password, request=request)

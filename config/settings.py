@@ -392,6 +392,17 @@ SITE_COMMENT_MODE_READER = "moderation.policy.rules.site_comment_mode_chosen"
 # comment for its author, which the comment API shows them; moderation writes the
 # statements, and the discussion reads them by this name. Empty: none shown.
 COMMENT_STATEMENT_READER = "moderation.dsa.explain.comment_statement_for_author"
+# What a reader's comments become when they delete their account (GDPR Art. 17).
+# Their text is erased either way. "placeholder": each comment that was in a
+# thread keeps its place there, without text or author, so that the conversation
+# around it still reads. "remove": they leave the threads; a placeholder stays only
+# where published replies hang below, as for any removed comment.
+ACCOUNT_DELETION_COMMENTS = env_choice("ACCOUNT_DELETION_COMMENTS", "placeholder", ["placeholder", "remove"])
+# The function (dotted path) that deletes a reader's account for DELETE /api/me/,
+# with their comments, likes and reports, audited. Moderation keeps the audit log,
+# so the function is moderation's; accounts, which imports nothing above itself,
+# calls it by this name (checked at start-up, stammtisch.E002).
+ACCOUNT_ERASER = "moderation.privacy.erasure.reader_account_erase"
 # Days after publication when a discussion closes by itself; 0 means never.
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0, minimum=0)
 # How long an author may edit a comment after posting it; 0 turns editing off.

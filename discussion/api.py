@@ -123,7 +123,8 @@ class ThreadNodeOutput(serializers.Serializer):
     parent = serializers.IntegerField(allow_null=True, help_text="The comment replied to.")  # type: ignore[assignment]  # a field; DRF moves it off the class
     depth = serializers.IntegerField(help_text="0 for a top-level comment.")
     removed = serializers.BooleanField(
-        help_text="A placeholder for a comment no longer shown that has replies: no author, no body."
+        help_text="A placeholder for a comment no longer shown that has replies, or whose reader "
+        "deleted their account: no author, no body."
     )
     author = serializers.CharField(allow_null=True)
     body = serializers.CharField(allow_null=True, help_text="Plain text as written; never HTML.")

@@ -4,8 +4,11 @@ Published comments are public. Their author also sees their own comments that
 wait (pending, held: shown as pending) or were rejected; removed comments are
 seen by nobody. A comment that is not published but has published replies is
 shown in threads as a placeholder, without author and text, so that the replies
-keep their place. Text of comments that are not published never leaves the
-database on the thread's path: its column is nulled in SQL.
+keep their place. So is a removed comment without an author: one its reader
+deleted with their account, kept in its place (ACCOUNT_DELETION_COMMENTS, see
+discussion.services.comments_of_author_erase). Text of comments that are not
+published never leaves the database on the thread's path: its column is nulled
+in SQL.
 """
 
 import base64
@@ -206,6 +209,14 @@ def _after(cursor: Cursor) -> Q:
 
 # --- Threads --------------------------------------------------------------
 
+# A removed comment without an author keeps its place in the thread as a placeholder.
+_KEPT_IN_PLACE = Q(status=Status.REMOVED, author__isnull=True)
+
+
+def _kept_in_place(row: dict[str, Any]) -> bool:
+    return row["status"] == Status.REMOVED and row["author_id"] is None
+
+
 # The body only of published comments; the others' text is never read on this path.
 _SHOWN_BODY = Case(
     When(status=Status.PUBLISHED, then=F("body")), default=Value(None), output_field=TextField()
@@ -219,6 +230,7 @@ _ROW_FIELDS = (
     "created_at",
     "edited_at",
     "shown_like_count",
+    "author_id",
     "author__username",
     "author__reader_profile__display_name",
 )
@@ -258,9 +270,10 @@ def _tree(
     """Nest ``rows`` (the subtrees under the comments ``tops``, tops included, any
     status, oldest first) into the shape of the thread.
 
-    A comment is shown if it is published or has a shown reply (then as a
-    placeholder). Replies nest down to THREAD_DISPLAY_DEPTH below ``base_depth``;
-    deeper ones hang flat, oldest first, under their ancestor at that depth.
+    A comment is shown if it is published, or as a placeholder if it has a shown
+    reply or is kept in its place (``_KEPT_IN_PLACE``). Replies nest down to
+    THREAD_DISPLAY_DEPTH below ``base_depth``; deeper ones hang flat, oldest first,
+    under their ancestor at that depth.
     """
     rows = list(rows)
     by_id = {row["id"]: row for row in rows}
@@ -276,7 +289,7 @@ def _tree(
         published_below[row["id"]] = sum(
             published_below[kid] + (by_id[kid]["status"] == Status.PUBLISHED) for kid in kids
         )
-        if row["status"] == Status.PUBLISHED or any(kid in shown for kid in kids):
+        if row["status"] == Status.PUBLISHED or _kept_in_place(row) or any(kid in shown for kid in kids):
             shown.add(row["id"])
 
     display_depth = settings.THREAD_DISPLAY_DEPTH
@@ -334,7 +347,7 @@ def thread_page(*, article: Article, user: Viewer, sort: str, cursor: str | None
     after = cursor_decode(cursor, sort=sort) if cursor is not None else None
     has_published_reply = Exists(Comment.objects.filter(root_id=OuterRef("pk"), status=Status.PUBLISHED))
     page_query = Comment.objects.filter(article_id=article.pk, root__isnull=True).filter(
-        Q(status=Status.PUBLISHED) | Q(has_published_reply)
+        Q(status=Status.PUBLISHED) | Q(has_published_reply) | _KEPT_IN_PLACE
     )
     if after is not None:
         page_query = page_query.filter(_after(after))
@@ -368,8 +381,8 @@ class Replies:
 
 
 def comment_replies(*, comment_id: int, user: Viewer) -> Replies:
-    """All replies below a comment shown in a thread (published, or a placeholder
-    with published replies), nested as in the thread but counted from this comment,
+    """All replies below a comment shown in a thread (published, or a placeholder),
+    nested as in the thread but counted from this comment,
     so replies deeper than the thread shows are reachable. Three queries."""
     target = (
         Comment.objects.filter(pk=comment_id).values("id", "root_id", "depth").first()

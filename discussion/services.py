@@ -1,4 +1,5 @@
-"""Writes to the discussion: comments and their status, edits, reactions, reports."""
+"""Writes to the discussion: comments and their status, edits, reactions, reports,
+and what becomes of them when their reader deletes the account."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -6,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.services import reader_ensure_may_write, text_clean
@@ -314,3 +315,94 @@ def reports_resolve(*, comment_id: int, revision: int) -> int:
     return Report.objects.filter(
         comment_id=comment_id, comment_revision__lte=revision, resolved_at__isnull=True
     ).update(resolved_at=timezone.now())
+
+
+# --- A reader deletes their account ---------------------------------------
+
+ACCOUNT_DELETED = "deleted with the account"
+
+
+def comments_of_author_erase(*, user: User, keep_in_threads: bool) -> int:
+    """Erase every comment of ``user``, whose account is being deleted (GDPR Art. 17);
+    returns how many there were. Their text is emptied and their earlier texts are
+    deleted. Each one not removed yet is removed through comment_change_status, and
+    every one is announced with comment_status_changed as its author's doing,
+    ACCOUNT_DELETED (moderation audits it): one removed already gets its entry too,
+    which says why its text is gone and keeps a moderator from restoring it empty.
+
+    With ``keep_in_threads`` the comments that were published also lose their author:
+    a removed comment without an author keeps its place in its thread as a
+    placeholder (discussion.selectors). All the others stay with the account, which
+    is left pseudonymous, and are out of the threads like any removed comment (a
+    placeholder only above published replies). Replies, and other readers' likes
+    and reports of these comments, stay.
+
+    Call it inside the transaction of the deletion. The comments are locked first
+    (FOR UPDATE where the database has it; SQLite's IMMEDIATE transactions hold
+    every other writer off), so a worker scoring one of them meanwhile finds it
+    removed when it comes to write and changes nothing. Four queries at first, then
+    at most four per comment (the claim, the update, its article's count, the audit
+    entry): the change goes through the one door of status changes."""
+    comments = list(
+        Comment.objects.select_for_update()
+        .filter(author=user)
+        .order_by("pk")
+        .values_list("pk", "status", "revision")
+    )
+    CommentRevision.objects.filter(comment__author=user).delete()
+    if keep_in_threads:
+        Comment.objects.filter(author=user, status=Status.PUBLISHED).update(author=None, body="")
+    Comment.objects.filter(author=user).update(body="")
+    for comment_id, status, revision in comments:
+        if status != Status.REMOVED:
+            # Locked above, so still in this status at this revision.
+            comment_change_status(
+                comment_id=comment_id, from_statuses=[status], to_status=Status.REMOVED, revision=revision
+            )
+        comment_status_changed.send(
+            sender=Comment,
+            comment_id=comment_id,
+            revision=revision,
+            from_status=status,
+            to_status=Status.REMOVED,
+            actor=AUTHOR,
+            reason=ACCOUNT_DELETED,
+        )
+    return len(comments)
+
+
+def reactions_of_user_remove(*, user: User) -> int:
+    """Take back every like of ``user``, whose account is being deleted, whatever the
+    liked comment's status now (reaction_remove is for published comments and readers
+    who may write); returns how many. Each liked comment's count goes down by one, in
+    the same transaction. Three queries: the likes are locked first, so that a
+    reaction_remove at the same time waits and then finds nothing to count."""
+    likes = Reaction.objects.filter(user=user)
+    list(likes.select_for_update().values_list("pk", flat=True))
+    Comment.objects.filter(pk__in=likes.values("comment_id")).update(like_count=F("like_count") - 1)
+    deleted, _ = likes.delete()
+    return deleted
+
+
+def reports_of_reporter_anonymize(*, user: User) -> int:
+    """Detach the reports ``user`` made from the account being deleted; returns how
+    many stay. They stay with their comments, reasons and notes for the moderators,
+    from nobody (reporter NULL), and each anonymous open report counts as one reader
+    towards the report threshold (moderation.decisions.comment_check_reports). So
+    that the reader still counts once, of their open reports of one comment (of
+    several revisions) only the latest stays; the comment's report count goes down
+    by the others. Four queries."""
+    mine = Report.objects.filter(reporter=user)
+    open_reports = mine.filter(resolved_at__isnull=True)
+    later = open_reports.filter(
+        comment_id=OuterRef("comment_id"), comment_revision__gt=OuterRef("comment_revision")
+    )
+    superseded = open_reports.filter(Exists(later))
+    per_comment = (
+        superseded.filter(comment_id=OuterRef("pk")).values("comment_id").annotate(n=Count("pk")).values("n")
+    )
+    Comment.objects.filter(pk__in=superseded.values("comment_id")).update(
+        report_count=F("report_count") - Subquery(per_comment)
+    )
+    superseded.delete()
+    return mine.update(reporter=None)

@@ -85,10 +85,14 @@ def world(db, healthy) -> dict[str, Any]:
         good_faith=True,
         notifier=AnonymousUser(),
     )
+    # Deletes their account (DELETE /api/me/), so that the reader stays for the rest.
+    leaving = UserFactory(username="fuzz-abschied")
+    CommentFactory(article=article, author=leaving, body="Ein Abschied.")
     return {
         "notice": (str(notice.reference), notice_token),
         "reader": reader,
         "token": Token.objects.create(user=reader).key,
+        "leaving_token": Token.objects.create(user=leaving).key,
         "moderator_token": Token.objects.create(user=moderator).key,
         "slugs": ["fuzz-artikel", "zweiter-artikel"],
         "comment_ids": sorted(Comment.objects.values_list("pk", flat=True)),
@@ -102,6 +106,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/comments/{comment_id}/": {"body": "Ein verbesserter Beitrag."},
     "POST /api/comments/{comment_id}/reports/": {"reason": "off_topic", "note": "Gehört nicht hierher."},
     "PATCH /api/me/": {"display_name": "Fuzz Leserin"},
+    "DELETE /api/me/": {"password": "a-long-test-password"},
     "POST /api/auth/register/": {"username": "neue-leserin", "password": "ein-sicheres-Passwort-42"},
     "POST /api/auth/token/": {"username": "fuzz-leserin", "password": "a-long-test-password"},
     "POST /api/moderation/comments/{comment_id}/decision/": {"action": "reject", "reason": "insult"},
@@ -201,7 +206,9 @@ def test_api_anonymously(case: schemathesis.Case) -> None:
 
 @schema.parametrize()
 def test_api_as_a_reader(case: schemathesis.Case, world: dict[str, Any]) -> None:
-    case.call_and_validate(headers={"Authorization": f"Token {world['token']}"}, excluded_checks=EXCLUDED)
+    # Every operation shares the world: deleting the account is another reader's.
+    token = world["leaving_token"] if case.operation.label == "DELETE /api/me/" else world["token"]
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, excluded_checks=EXCLUDED)
 
 
 @schema.parametrize()

@@ -117,6 +117,8 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
 
     ("GET /api/me/",                               "-",            (401,     200,  200,   200,      200)),
     ("PATCH /api/me/",                             "-",            (401,     200,  200,   200,      200)),
+    # Readers delete their own account; staff accounts are removed by an administrator.
+    ("DELETE /api/me/",                            "-",            (401,     204,  204,   403,      403)),
     ("GET /api/me/comments/",                      "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/export/",                        "-",            (401,     200,  200,   200,      200)),
     ("GET /api/me/decisions/",                     "-",            (401,     200,  200,   200,      200)),
@@ -230,6 +232,8 @@ class World:
             return {"reason": "off_topic", "note": "Passt nicht zum Artikel."}
         if operation == "PATCH /api/me/":
             return {"display_name": f"Neuer Name ({role})"}
+        if operation == "DELETE /api/me/":
+            return {"password": PASSWORD}
         if operation == "POST /api/auth/register/":
             return {"username": f"neu-{role.replace(' ', '-')}", "password": "ein-sicheres-Passwort-42"}
         if operation == "POST /api/auth/token/" and target.startswith("enrolled:"):

@@ -20,7 +20,7 @@ PATHS = {
     "/api/comments/{comment_id}/replies/": {"get"},
     "/api/comments/{comment_id}/reactions/": {"post", "delete"},
     "/api/comments/{comment_id}/reports/": {"post"},
-    "/api/me/": {"get", "patch"},
+    "/api/me/": {"get", "patch", "delete"},
     "/api/me/comments/": {"get"},
     "/api/me/export/": {"get"},
     "/api/me/decisions/": {"get"},
@@ -76,6 +76,7 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("get", "/api/notices/{reference}/", {"200", "404"}),
         ("delete", "/api/auth/token/", {"204", "401", "403"}),
         ("patch", "/api/me/", {"200", "400", "401", "403"}),
+        ("delete", "/api/me/", {"204", "400", "401", "403", "429"}),
         (
             "post",
             "/api/moderation/comments/{comment_id}/decision/",
@@ -132,6 +133,7 @@ def test_reads_are_declared_open_to_anonymous_readers(schema: dict, method: str,
         ("get", "/api/me/export/"),
         ("delete", "/api/auth/token/"),
         ("patch", "/api/me/"),
+        ("delete", "/api/me/"),
     ],
 )
 def test_writes_and_own_data_are_declared_to_need_an_account(schema: dict, method: str, path: str) -> None:
@@ -172,3 +174,9 @@ def test_signing_in_is_open_and_signing_out_needs_an_account(schema: dict) -> No
     assert {} in token["post"]["security"]
     assert {} not in token["delete"]["security"]
     assert "requestBody" not in token["delete"]
+
+
+def test_deleting_the_account_is_declared_to_take_the_password(schema: dict) -> None:
+    body = schema["paths"]["/api/me/"]["delete"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/MeDeleteInput"}
+    assert set(schema["components"]["schemas"]["MeDeleteInput"]["properties"]) == {"password"}

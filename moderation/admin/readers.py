@@ -43,8 +43,9 @@ admin.site.unregister(ReaderProfile)
 
 @admin.register(ReaderProfile)
 class ReaderProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "display_name", "banned", "suspended_until", "always_premoderated"]
-    list_filter = ["banned", "always_premoderated"]
+    list_display = ["user", "display_name", "banned", "suspended_until", "always_premoderated", "deleted_at"]
+    # Deleted accounts stay, under a pseudonym, for the audit log (moderation.privacy.erasure).
+    list_filter = ["banned", "always_premoderated", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["user__username", "display_name"]
     readonly_fields = [
@@ -56,6 +57,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         "ban_reason",
         "always_premoderated",
         "manifestly_illegal",
+        "deleted_at",
         "updated_at",
     ]
     actions = ["restrict"]

@@ -95,12 +95,14 @@ def decisions_dataset(*, since: datetime | None = None) -> Dataset:
     one they rejected for an offensive reason (``OFFENSIVE_REASONS``) is offensive (1)
     with that reason's fine label. The latest decision on a comment's current text
     counts (decisions on the text before an edit are left out); a later rejection for
-    any other reason (spam, off-topic, duplicate, other) drops the comment's label."""
+    any other reason (spam, off-topic, duplicate, other) drops the comment's label.
+    Comments whose reader deleted their account are left out: their text is gone."""
     # Only entries that changed the status are decisions: a note, or a decision
     # refused because someone else decided first, leaves the status as it was.
     entries = (
         AuditEntry.objects.filter(actor=AuditEntry.Actor.MODERATOR)
         .exclude(from_status=F("to_status"))
+        .exclude(comment__body="")
         .select_related("comment")
     )
     if since is not None:

@@ -1,1 +1,2 @@
-"""A reader's rights to their own data (GDPR): the export they download."""
+"""A reader's rights to their own data (GDPR): the export they download, and the
+deletion of their account."""
