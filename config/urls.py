@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from moderation.dsa.pages import notice_page
 from monitoring.health import HealthApi
 from monitoring.metrics import metrics_view
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The page and its script apart, so that the page holds no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("notices/<uuid:reference>/", notice_page, name="notice-page"),
     path("", include("articles.page_urls")),
 ]
 

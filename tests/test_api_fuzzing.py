@@ -21,7 +21,9 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from discussion.models import Comment
+from moderation.decisions import comment_decide
 from moderation.dsa.notices import notice_create
+from moderation.models import StatementOfReasons
 from moderation.permissions import moderators_group
 from moderation.selectors import QUEUES
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, reply_to
@@ -71,11 +73,15 @@ def world(db, healthy) -> dict[str, Any]:
     reply_to(reply, author=other, body="Eine Antwort auf die Antwort.")
     CommentFactory(article=article, author=reader, body="Mein Kommentar.")
     CommentFactory(article=article, author=reader, status=Comment.Status.PENDING)
-    CommentFactory(article=article, author=reader, status=Comment.Status.REJECTED)
-    CommentFactory(article=article, author=other, status=Comment.Status.HELD)
-    reply_to(top, author=other, status=Comment.Status.REMOVED)
+    # Rejected by a moderator: a decision with its statement of reasons to appeal.
+    decided = CommentFactory(article=article, author=reader, status=Comment.Status.HELD)
     moderator = UserFactory(username="fuzz-moderatorin", is_staff=True)
     moderator.groups.add(moderators_group())
+    comment_decide(
+        comment_id=decided.pk, moderator=moderator, action="reject", reason="spam", expected_revision=1
+    )
+    CommentFactory(article=article, author=other, status=Comment.Status.HELD)
+    reply_to(top, author=other, status=Comment.Status.REMOVED)
     notice, notice_token = notice_create(
         comment_id=top.pk,
         legal_ground="stgb_185",
@@ -97,6 +103,7 @@ def world(db, healthy) -> dict[str, Any]:
         "slugs": ["fuzz-artikel", "zweiter-artikel"],
         "comment_ids": sorted(Comment.objects.values_list("pk", flat=True)),
         "top_id": top.pk,
+        "statement_id": str(StatementOfReasons.objects.get(comment=decided).puid),
     }
 
 
@@ -112,6 +119,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "POST /api/moderation/comments/{comment_id}/decision/": {"action": "reject", "reason": "insult"},
     "POST /api/moderation/analyze/": {"text": "Du bist ein Idiot."},
     "POST /api/moderation/readers/{username}/": {"action": "premoderate"},
+    "POST /api/me/decisions/{statement_id}/appeal/": {"text": "Bitte noch einmal prüfen."},
+    "POST /api/notices/{reference}/appeal/": {"text": "Bitte noch einmal prüfen."},
 }
 
 
@@ -132,6 +141,8 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
             return [{"username": world["reader"].username}]
         if "{reference}" in path:
             return [{"reference": world["notice"][0]}]
+        if "{statement_id}" in path:
+            return [{"statement_id": world["statement_id"]}]
         return [{}]
 
     @schema.hook

@@ -21,8 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from moderation.dsa.appeals import appeal_by_author, appeal_by_notifier, notice_by_token
+from moderation.dsa.appeals import appeal_by_author, appeal_by_notifier
 from moderation.dsa.explain import appeal_explained, statement_explained
+from moderation.dsa.notices import notice_find
 from moderation.models import Appeal, StatementOfReasons
 from web.api_errors import (
     CONFLICT,
@@ -180,7 +181,7 @@ class NoticeAppealApi(APIView):
         },
     )
     def post(self, request: Request, reference: UUID) -> Response:
-        notice = notice_by_token(reference=reference, token=request.headers.get("X-Notice-Token", ""))
+        notice = notice_find(reference=reference, token=request.headers.get("X-Notice-Token", ""))
         data = validated(AppealInput, request.data)
         appeal = appeal_by_notifier(notice=notice, text=data["text"], language=request_language(request))
         return Response(AppealOutput(appeal_explained(appeal)).data, status=201)

@@ -6,8 +6,6 @@ other decision), the statement it overturns is marked revoked, and both the
 appellant and the other party are told.
 """
 
-import hashlib
-import hmac
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from moderation.decisions import Action, comment_decide, reader_moderate
-from moderation.dsa.explain import APPEAL_WINDOW, appeal_open_until, appeals_enabled
+from moderation.dsa.explain import appeal_open_until, appeals_enabled
+from moderation.dsa.notices import notice_appealable_until
 from moderation.dsa.notify import appeal_decision_notify
 from moderation.models import Appeal, Notice, StatementOfReasons
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -59,23 +58,14 @@ def appeal_by_author(*, statement_puid: UUID | str, user: User, text: str, langu
     return _create(statement=statement, appellant=user, text=_text(text), language=language)
 
 
-def notice_by_token(*, reference: UUID | str, token: str) -> Notice:
-    """The notice this reference and secret belong to; NotFound for either wrong, so
-    that nobody learns which references exist."""
-    notice = Notice.objects.filter(reference=reference).first() if reference else None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    if notice is None or not token or not hmac.compare_digest(digest, notice.token_hash):
-        raise NotFound("No such notice.")
-    return notice
-
-
 def appeal_by_notifier(*, notice: Notice, text: str, language: str) -> Appeal:
     """A notifier appeals against a notice that led to no action."""
     if not appeals_enabled():
         raise Conflict("This site does not offer appeals.", code="appeals_off")
-    if notice.status != Notice.Status.REFUSED or notice.decided_at is None:
+    until = notice_appealable_until(notice, appeals_enabled=True)
+    if until is None:
         raise Conflict("Only a notice that led to no action can be appealed.", code="not_refused")
-    if timezone.now() > notice.decided_at + APPEAL_WINDOW:
+    if timezone.now() > until:
         raise Conflict("The six months for an appeal have passed.", code="appeal_expired")
     if notice.appeals.exclude(status=Appeal.Status.OPEN).exists():
         raise Conflict("This decision was already reviewed on appeal.", code="appealed")

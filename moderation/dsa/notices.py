@@ -31,6 +31,7 @@ from accounts.services import text_clean
 from discussion.models import Comment
 from discussion.selectors import comment_get
 from moderation.decisions import RejectReason, comment_decide
+from moderation.dsa.explain import APPEAL_WINDOW
 from moderation.dsa.grounds import LEGAL_GROUNDS, legal_ground
 from moderation.dsa.mail import absolute, mail_send
 from moderation.dsa.misuse import notices_suspended_until
@@ -46,8 +47,6 @@ DECISION_EXPLANATION_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
 GROUND_OTHER_MAX_LENGTH = 255
-# How long an appeal against a refused notice is possible (DSA Art. 20(1)).
-APPEAL_PERIOD = timedelta(days=183)
 # The periodic sender leaves a mail this long to the sender of the request that made
 # it due, which alone knows the notifier's token.
 SEND_GRACE = timedelta(minutes=2)
@@ -61,8 +60,8 @@ def token_hash(token: str) -> str:
 
 def notice_follow_path(reference: UUID | str, token: str = "") -> str:
     """Where the notifier reads the state of their notice (and, once refused, may
-    appeal): the notice's API address, with the token when it is known."""
-    path = reverse("notice-detail", args=[str(reference)])
+    appeal): the notice's page, with the token when it is known."""
+    path = reverse("notice-page", args=[str(reference)])
     return f"{path}?token={token}" if token else path
 
 
@@ -209,7 +208,7 @@ def notice_appealable_until(notice: Notice, *, appeals_enabled: bool | None = No
     if notice.status != Status.REFUSED or notice.decided_at is None:
         return None
     enabled = site_policy().appeals_enabled if appeals_enabled is None else appeals_enabled
-    return notice.decided_at + APPEAL_PERIOD if enabled else None
+    return notice.decided_at + APPEAL_WINDOW if enabled else None
 
 
 def notices_open_count() -> int:

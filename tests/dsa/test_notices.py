@@ -101,7 +101,7 @@ def test_anyone_sends_a_notice_and_gets_a_reference_a_secret_and_a_receipt(send,
     assert receipt.to == ["erika@example.org"]
     assert body["reference"] in receipt.subject
     assert "What happens next" in receipt.body
-    assert f"/api/notices/{body['reference']}/?token={body['token']}" in receipt.body
+    assert f"/notices/{body['reference']}/?token={body['token']}" in receipt.body
     notice.refresh_from_db()
     assert notice.receipt_sent_at is not None
 

@@ -344,6 +344,7 @@
     }).then(function () {
       return self.loadMine();
     }).then(function () {
+      self.reveal();
       return self.loadDecisions();
     }).catch(function (error) {
       self.say(error.status === 404 ? self.t.noArticle : self.problem(error), true);
@@ -372,6 +373,7 @@
     this.setToken(null);
     this.user = null;
     this.mine.clear();
+    if (this.decisions) this.decisions.replaceChildren();
     this.renderAccount();
   };
 
@@ -565,6 +567,16 @@
     }
   };
 
+  /* A link to one comment (…#comment-<id>, as notices and mails give them) opens the
+   * page at that comment when it is on the first page of the thread. */
+  W.reveal = function () {
+    var match = /^#comment-(\d+)$/.exec(window.location.hash);
+    var entry = match && this.entries.get(Number(match[1]));
+    if (!entry) return;
+    entry.li.scrollIntoView({ block: 'center' });
+    entry.li.focus();
+  };
+
   // --- Decisions about the reader (statements of reasons, appeals) -----------
 
   /* The reasons for each restriction of the reader's comments on this article or of
@@ -585,9 +597,8 @@
       this.status.after(this.decisions);
     }
     if (!decisions.length) { this.decisions.replaceChildren(); return; }
-    this.decisions.replaceChildren(
-      h('h3', { id: this.id('decisions') }, t.decisionsTitle),
-      decisions.map(function (d) { return self.renderDecision(d); }));
+    this.decisions.replaceChildren(h('h3', { id: this.id('decisions') }, t.decisionsTitle));
+    add(this.decisions, decisions.map(function (d) { return self.renderDecision(d); }));
   };
 
   W.renderDecision = function (d) {
@@ -1071,7 +1082,8 @@
         self.renderAccount();
         self.say(t.signedIn);
         (self.compose || self.heading).focus();
-        return self.loadPage(true).then(function () { return self.loadMine(); });
+        return self.loadPage(true).then(function () { return self.loadMine(); })
+          .then(function () { return self.loadDecisions(); });
       }, function (error) {
         release(submit);
         self.say(self.problem(error), true);
