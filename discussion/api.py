@@ -53,7 +53,7 @@ from web.api_errors import (
     field_errors,
     validated,
 )
-from web.requests import AuthenticatedRequest
+from web.requests import AuthenticatedRequest, request_language
 
 # --- Output shapes --------------------------------------------------------
 
@@ -324,7 +324,7 @@ class CommentDetailApi(APIView):
     )
     def get(self, request: Request, comment_id: int) -> Response:
         comment = comment_get(comment_id=comment_id, user=request.user)
-        with translation.override(translation.get_language_from_request(request._request)):
+        with translation.override(request_language(request)):
             return Response(CommentDetailOutput(comment, context={"user": request.user}).data)
 
     @extend_schema(

@@ -8,6 +8,7 @@ only: Django and DRF hand the views their usual request objects.
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils import translation
 from rest_framework.request import Request
 
 
@@ -17,3 +18,9 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 class AuthenticatedRequest(Request):
     user: User
+
+
+def request_language(request: Request) -> str:
+    """The language an API request asks for (Accept-Language), among the site's
+    LANGUAGES; the site's LANGUAGE_CODE when it asks for none of them."""
+    return translation.get_language_from_request(request._request)

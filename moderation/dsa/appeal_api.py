@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from moderation.dsa.appeals import appeal_by_author, appeal_by_notifier
 from moderation.dsa.explain import appeal_explained, statement_explained
+from moderation.dsa.notice_api import REFERENCE, TOKEN_HEADER
 from moderation.dsa.notices import notice_find
 from moderation.models import Appeal, StatementOfReasons
 from web.api_errors import (
@@ -35,14 +36,9 @@ from web.api_errors import (
     field_errors,
     validated,
 )
-from web.requests import AuthenticatedRequest
+from web.requests import AuthenticatedRequest, request_language
 
 MAX_DECISIONS = 200
-
-
-def request_language(request: Request) -> str:
-    """The language the request asks for, among the site's."""
-    return translation.get_language_from_request(request._request)
 
 
 class RedressOutput(serializers.Serializer):
@@ -150,16 +146,6 @@ class MeDecisionAppealApi(APIView):
         return Response(AppealOutput(appeal_explained(appeal)).data, status=201)
 
 
-NOTICE_TOKEN = OpenApiParameter(
-    "X-Notice-Token",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="The secret the notice's receipt gave you.",
-)
-NOTICE_REFERENCE = OpenApiParameter("reference", OpenApiTypes.UUID, OpenApiParameter.PATH)
-
-
 class NoticeAppealApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
@@ -168,7 +154,7 @@ class NoticeAppealApi(APIView):
     @extend_schema(
         operation_id="notice_appeal",
         summary="Appeal, as its notifier, against a notice that led to no action",
-        parameters=[NOTICE_REFERENCE, NOTICE_TOKEN],
+        parameters=[REFERENCE, TOKEN_HEADER],
         request=AppealInput,
         responses={
             201: AppealOutput,

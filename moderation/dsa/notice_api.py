@@ -39,6 +39,7 @@ from web.api_errors import (
     field_errors,
     validated,
 )
+from web.requests import request_language
 
 # The choice sets of the schema's enums (settings.SPECTACULAR_SETTINGS names them).
 LEGAL_GROUND_CODES = list(LEGAL_GROUNDS)
@@ -150,10 +151,6 @@ DECISIONS: dict[str, str] = {Notice.Status.ACTIONED: "removed", Notice.Status.RE
 REFERENCE = OpenApiParameter("reference", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
-def _request_language(request: Request) -> str:
-    return translation.get_language_from_request(request._request)
-
-
 class NoticesApi(APIView):
     permission_classes = [AllowAny]
     throttle_scopes = {"POST": "notice"}
@@ -191,7 +188,7 @@ class NoticesApi(APIView):
             notifier_email=data.get("notifier_email", ""),
             good_faith=data["good_faith"],
             notifier=request.user,
-            language=_request_language(request),
+            language=request_language(request),
         )
         response = Response(
             {
@@ -220,7 +217,7 @@ class NoticeGroundsApi(APIView):
         responses={200: GroundsOutput},
     )
     def get(self, request: Request) -> Response:
-        with translation.override(_request_language(request)):
+        with translation.override(request_language(request)):
             results = [
                 {
                     "code": ground.code,
