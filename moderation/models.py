@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from discussion.models import Comment
@@ -294,44 +296,65 @@ class Notice(models.Model):
     given on receipt, of which only the hash is kept."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "open"
-        ACTIONED = "actioned", "content restricted"
-        REFUSED = "refused", "no action taken"
+        OPEN = "open", _("open")
+        ACTIONED = "actioned", _("content restricted")
+        REFUSED = "refused", _("no action taken")
 
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, editable=False)
-    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="notices")
-    comment_revision = models.PositiveIntegerField(help_text="The revision of the text the notice is about.")
-    comment_url = models.CharField(max_length=500, blank=True)
-    legal_ground = models.CharField(max_length=32)
-    legal_ground_other = models.CharField(max_length=255, blank=True)
-    explanation = models.TextField()
-    notifier_name = models.CharField(max_length=200, blank=True)
-    notifier_email = models.EmailField(blank=True)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, related_name="notices", verbose_name=_("comment")
+    )
+    comment_revision = models.PositiveIntegerField(
+        _("comment revision"), help_text=_("The revision of the text the notice is about.")
+    )
+    comment_url = models.CharField(_("comment URL"), max_length=500, blank=True)
+    legal_ground = models.CharField(_("legal ground"), max_length=32)
+    legal_ground_other = models.CharField(_("other provision"), max_length=255, blank=True)
+    explanation = models.TextField(_("explanation"))
+    notifier_name = models.CharField(_("notifier's name"), max_length=200, blank=True)
+    notifier_email = models.EmailField(_("notifier's email"), blank=True)
     notifier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notifier"),
     )
-    good_faith = models.BooleanField(help_text="The notifier confirmed the notice is accurate and complete.")
-    language = models.CharField(max_length=8, default="de")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
-    receipt_sent_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    good_faith = models.BooleanField(
+        _("good faith"), help_text=_("The notifier confirmed the notice is accurate and complete.")
+    )
+    language = models.CharField(_("language"), max_length=8, default="de")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    receipt_sent_at = models.DateTimeField(_("receipt sent"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decision_explanation = models.TextField(blank=True)
+    decision_explanation = models.TextField(_("reasons for the decision"), blank=True)
     # Art. 16(6): whether automated means were used in processing the notice.
-    automated_means = models.BooleanField(default=False)
-    manifestly_unfounded = models.BooleanField(default=False)
-    decision_sent_at = models.DateTimeField(null=True, blank=True)
+    automated_means = models.BooleanField(_("automated means"), default=False)
+    manifestly_unfounded = models.BooleanField(_("manifestly unfounded"), default=False)
+    decision_sent_at = models.DateTimeField(_("decision sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
         indexes = [models.Index(fields=["status", "created_at"], name="notice_queue_idx")]
 
     def __str__(self) -> str:
-        return f"Notice {str(self.reference)[:8]} about comment {self.comment_id}"
+        return gettext("Notice %(reference)s about comment %(id)s") % {
+            "reference": str(self.reference)[:8],
+            "id": self.comment_id,
+        }
 
 
 class StatementOfReasons(models.Model):
@@ -340,67 +363,101 @@ class StatementOfReasons(models.Model):
     told, and what the Transparency Database receives without personal data."""
 
     class Restriction(models.TextChoices):
-        REJECTED = "rejected", "comment not published"
-        REMOVED = "removed", "comment removed"
-        HELD = "held", "comment withheld"
-        SUSPENDED = "suspended", "account suspended"
-        BANNED = "banned", "account terminated"
+        REJECTED = "rejected", _("comment not published")
+        REMOVED = "removed", _("comment removed")
+        HELD = "held", _("comment withheld")
+        SUSPENDED = "suspended", _("account suspended")
+        BANNED = "banned", _("account terminated")
 
     class Ground(models.TextChoices):
-        ILLEGAL = "illegal", "illegal content"
-        TERMS = "terms", "incompatible with the terms"
+        ILLEGAL = "illegal", _("illegal content")
+        TERMS = "terms", _("incompatible with the terms")
 
     class Automation(models.TextChoices):
-        FULLY = "fully", "fully automated"
-        PARTIALLY = "partially", "partially automated"
-        NOT_AUTOMATED = "not_automated", "not automated"
+        FULLY = "fully", _("fully automated")
+        PARTIALLY = "partially", _("partially automated")
+        NOT_AUTOMATED = "not_automated", _("not automated")
 
     class Source(models.TextChoices):
-        NOTICE = "notice", "notice of illegal content"
-        VOLUNTARY = "voluntary", "own initiative"
+        NOTICE = "notice", _("notice of illegal content")
+        VOLUNTARY = "voluntary", _("own initiative")
 
     puid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    restriction = models.CharField(max_length=16, choices=Restriction.choices)
-    comment = models.ForeignKey(Comment, on_delete=models.SET_NULL, null=True, related_name="statements")
-    comment_revision = models.PositiveIntegerField(null=True, blank=True)
+    restriction = models.CharField(_("restriction"), max_length=16, choices=Restriction.choices)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, related_name="statements", verbose_name=_("comment")
+    )
+    comment_revision = models.PositiveIntegerField(_("comment revision"), null=True, blank=True)
     reader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reader"),
     )
     audit_entry = models.OneToOneField(
-        AuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="statement"
+        AuditEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement",
+        verbose_name=_("audit entry"),
     )
     reader_audit_entry = models.OneToOneField(
-        ReaderAuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="statement"
+        ReaderAuditEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statement",
+        verbose_name=_("reader audit entry"),
     )
-    ground = models.CharField(max_length=16, choices=Ground.choices)
-    legal_ground = models.CharField(max_length=32, blank=True)
-    terms_ground = models.CharField(max_length=32, blank=True)
-    explanation = models.TextField(blank=True, help_text="The moderator's words, if any.")
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.VOLUNTARY)
+    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices)
+    legal_ground = models.CharField(_("legal ground"), max_length=32, blank=True)
+    terms_ground = models.CharField(_("terms ground"), max_length=32, blank=True)
+    explanation = models.TextField(
+        _("explanation"), blank=True, help_text=_("The moderator's words, if any.")
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.VOLUNTARY)
     notice = models.ForeignKey(
-        Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+        Notice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("notice"),
     )
-    automated_detection = models.BooleanField()
-    automated_decision = models.CharField(max_length=16, choices=Automation.choices)
-    manifestly_illegal = models.BooleanField(default=False)
-    end_date = models.DateTimeField(null=True, blank=True, help_text="When a suspension ends.")
-    content_date = models.DateTimeField(help_text="When the content was written or the account made.")
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Reversed on appeal.")
-    notified_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    submission_error = models.TextField(blank=True)
+    automated_detection = models.BooleanField(_("automated detection"))
+    automated_decision = models.CharField(_("automated decision"), max_length=16, choices=Automation.choices)
+    manifestly_illegal = models.BooleanField(_("manifestly illegal"), default=False)
+    end_date = models.DateTimeField(
+        _("end date"), null=True, blank=True, help_text=_("When a suspension ends.")
+    )
+    content_date = models.DateTimeField(
+        _("content date"), help_text=_("When the content was written or the account made.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(
+        _("revoked at"), null=True, blank=True, help_text=_("Reversed on appeal.")
+    )
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submission_error = models.TextField(_("submission error"), blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = verbose_name_plural = "statement of reasons"
+        verbose_name = _("statement of reasons")
+        verbose_name_plural = _("statements of reasons")
         indexes = [
             models.Index(fields=["reader", "created_at"], name="statement_reader_idx"),
             models.Index(fields=["submitted_at", "created_at"], name="statement_submission_idx"),
         ]
 
     def __str__(self) -> str:
-        subject = f"comment {self.comment_id}" if self.comment_id else f"account {self.reader_id}"
+        if self.comment_id:
+            subject = gettext("comment %(id)s") % {"id": self.comment_id}
+        else:
+            subject = gettext("account %(id)s") % {"id": self.reader_id}
         return f"{self.get_restriction_display()}: {subject}"
 
 
@@ -410,32 +467,54 @@ class Appeal(models.Model):
     who did not take the first decision."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "open"
-        UPHELD = "upheld", "decision upheld"
-        REVERSED = "reversed", "decision reversed"
+        OPEN = "open", _("open")
+        UPHELD = "upheld", _("decision upheld")
+        REVERSED = "reversed", _("decision reversed")
 
     statement = models.ForeignKey(
-        StatementOfReasons, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"
+        StatementOfReasons,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("statement of reasons"),
     )
     notice = models.ForeignKey(
-        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals"
+        Notice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("notice"),
     )
     appellant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appellant"),
     )
-    text = models.TextField()
-    language = models.CharField(max_length=8, default="de")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(_("text"))
+    language = models.CharField(_("language"), max_length=8, default="de")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    explanation = models.TextField(blank=True)
-    decision_sent_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    explanation = models.TextField(_("reasons for the decision"), blank=True)
+    decision_sent_at = models.DateTimeField(_("decision sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
         constraints = [
             models.CheckConstraint(
                 condition=Q(statement__isnull=False, notice__isnull=True)
@@ -452,8 +531,11 @@ class Appeal(models.Model):
         ]
 
     def __str__(self) -> str:
-        against = f"statement {self.statement_id}" if self.statement_id else f"notice {self.notice_id}"
-        return f"Appeal against {against} ({self.status})"
+        if self.statement_id:
+            against = gettext("Appeal against statement of reasons %(id)s (%(status)s)")
+        else:
+            against = gettext("Appeal against notice %(id)s (%(status)s)")
+        return against % {"id": self.statement_id or self.notice_id, "status": self.get_status_display()}
 
 
 class MisuseStep(ImmutableRecord):
@@ -462,33 +544,50 @@ class MisuseStep(ImmutableRecord):
     (by email) who often sends manifestly unfounded notices."""
 
     class Subject(models.TextChoices):
-        CONTENT = "content", "manifestly illegal content"
-        NOTICES = "notices", "manifestly unfounded notices"
+        CONTENT = "content", _("manifestly illegal content")
+        NOTICES = "notices", _("manifestly unfounded notices")
 
     class Kind(models.TextChoices):
-        WARNING = "warning", "warning"
-        SUSPENSION = "suspension", "suspension"
+        WARNING = "warning", _("warning")
+        SUSPENSION = "suspension", _("suspension")
 
-    subject = models.CharField(max_length=16, choices=Subject.choices)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=16, choices=Subject.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reader"),
     )
-    notifier_email = models.EmailField(blank=True)
-    count = models.PositiveIntegerField(help_text="How many counted within the window when this was taken.")
-    until = models.DateTimeField(null=True, blank=True)
+    notifier_email = models.EmailField(_("notifier's email"), blank=True)
+    count = models.PositiveIntegerField(
+        _("count"), help_text=_("How many counted within the window when this was taken.")
+    )
+    until = models.DateTimeField(_("until"), null=True, blank=True)
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
     )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("misuse step")
+        verbose_name_plural = _("misuse steps")
         indexes = [models.Index(fields=["notifier_email", "created_at"], name="misuse_notifier_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.get_subject_display()}"
+        return gettext("%(kind)s for %(subject)s") % {
+            "kind": self.get_kind_display(),
+            "subject": self.get_subject_display(),
+        }
 
 
 class QueueComment(Comment):

@@ -11,6 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation.admin.audit import ReadOnlyAdmin
 from moderation.dsa.misuse import misuse_candidates, misuse_policy_text, misuse_suspend, misuse_warn
@@ -24,12 +27,14 @@ WARN, SUSPEND = "warn", "suspend"
 
 
 class MisuseStepForm(forms.Form):
-    step = forms.ChoiceField(choices=[(WARN, "warn"), (SUSPEND, "suspend")])
-    subject = forms.ChoiceField(choices=MisuseStep.Subject.choices)
-    reader = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
-    email = forms.EmailField(required=False)
+    step = forms.ChoiceField(label=_("step"), choices=[(WARN, _("warn")), (SUSPEND, _("suspend"))])
+    subject = forms.ChoiceField(label=_("subject"), choices=MisuseStep.Subject.choices)
+    reader = forms.IntegerField(label=_("reader"), required=False, min_value=1, max_value=2**31 - 1)
+    email = forms.EmailField(label=_("email"), required=False)
     reason = forms.CharField(
-        max_length=255, error_messages={"required": "Say why; the person is told in the mail."}
+        label=_("reason"),
+        max_length=255,
+        error_messages={"required": _("Say why; the person is told in the mail.")},
     )
 
 
@@ -37,7 +42,7 @@ def _take(request: AuthenticatedHttpRequest, form: MisuseStepForm) -> None:
     data = form.cleaned_data
     reader = User.objects.filter(pk=data["reader"]).first() if data["reader"] else None
     if data["subject"] == MisuseStep.Subject.CONTENT and reader is None:
-        messages.error(request, "No such reader.")
+        messages.error(request, gettext("No such reader."))
         return
     take = misuse_warn if data["step"] == WARN else misuse_suspend
     try:
@@ -51,14 +56,23 @@ def _take(request: AuthenticatedHttpRequest, form: MisuseStepForm) -> None:
     except DomainError as exc:
         messages.error(request, exc.message)
         return
-    who = reader.get_username() if reader is not None else step.notifier_email
-    done = f"{step.get_kind_display().capitalize()} for {who}"
-    if step.until is not None:
-        done += f" until {step.until:%Y-%m-%d %H:%M}"
-    if mailed:
-        messages.success(request, f"{done}; told by mail.")
+    names = {
+        "step": capfirst(step.get_kind_display()),
+        "who": reader.get_username() if reader is not None else step.notifier_email,
+        "until": f"{step.until:%Y-%m-%d %H:%M}" if step.until is not None else "",
+    }
+    if step.until is None:
+        done = gettext("%(step)s for %(who)s") % names
     else:
-        messages.warning(request, f"{done}; the mail could not be sent (no address, or the server refused).")
+        done = gettext("%(step)s for %(who)s until %(until)s") % names
+    if mailed:
+        messages.success(request, gettext("%(done)s; told by mail.") % {"done": done})
+    else:
+        messages.warning(
+            request,
+            gettext("%(done)s; the mail could not be sent (no address, or the server refused).")
+            % {"done": done},
+        )
 
 
 def misuse_view(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -72,11 +86,11 @@ def misuse_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             _take(request, form)
         else:
             for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {' '.join(str(error) for error in errors)}")
+                messages.error(request, f"{form[field].label}: {' '.join(str(error) for error in errors)}")
         return HttpResponseRedirect(request.path)
     context = {
         **admin.site.each_context(request),
-        "title": "Misuse (DSA Art. 23)",
+        "title": gettext("Misuse (DSA Art. 23)"),
         "policy": site_policy(),
         "candidates": misuse_candidates(),
         "policy_texts": [(name, misuse_policy_text(code)) for code, name in settings.LANGUAGES],
@@ -99,8 +113,8 @@ class MisuseStepAdmin(ReadOnlyAdmin):
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.has_perm(MODERATE) or super().has_view_permission(request, obj)
 
-    @admin.display(description="reader or notifier")
+    @admin.display(description=_("reader or notifier"))
     def who(self, obj: MisuseStep) -> str:
         if obj.subject == MisuseStep.Subject.CONTENT:
-            return obj.reader.get_username() if obj.reader is not None else "(deleted account)"
+            return obj.reader.get_username() if obj.reader is not None else gettext("(deleted account)")
         return obj.notifier_email

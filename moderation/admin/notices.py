@@ -15,9 +15,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation.decisions import RejectReason
-from moderation.dsa.grounds import LEGAL_GROUNDS, legal_ground
+from moderation.dsa.grounds import LEGAL_GROUNDS, legal_ground, terms_ground
 from moderation.dsa.notices import DECISION_EXPLANATION_MAX_LENGTH, notice_decide
 from moderation.models import Notice
 from moderation.permissions import MODERATE
@@ -25,33 +27,42 @@ from moderation.policy.rules import site_policy
 from web.errors import DomainError
 from web.requests import AuthenticatedHttpRequest
 
-TITLE = "Notices of illegal content"
+TITLE = _("Notices of illegal content")
 
 
 class NoticeDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("remove", "Remove the comment"), ("refuse", "Refuse the notice: no action")],
+        label=_("Decision"),
+        choices=[("remove", _("Remove the comment")), ("refuse", _("Refuse the notice: no action"))],
         widget=forms.RadioSelect,
     )
     legal_ground = forms.ChoiceField(
-        choices=[(code, str(ground.label)) for code, ground in LEGAL_GROUNDS.items()],
+        label=_("Legal ground"),
+        choices=[(code, ground.label) for code, ground in LEGAL_GROUNDS.items()],
         required=False,
-        help_text="When removing: the provision the comment breaks, as you find it.",
+        help_text=_("When removing: the provision the comment breaks, as you find it."),
     )
+    # Named as the statement of reasons names the Netiquette rule to the author.
     reason = forms.ChoiceField(
-        choices=RejectReason.choices,
+        label=_("Reason"),
+        choices=[(reason.value, terms_ground(reason.value).label) for reason in RejectReason],
         initial=RejectReason.OTHER,
         required=False,
-        help_text="When removing: the Netiquette rule broken too.",
+        help_text=_("When removing: the Netiquette rule broken too."),
     )
     explanation = forms.CharField(
+        label=_("Reasons"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=DECISION_EXPLANATION_MAX_LENGTH,
         required=False,
-        help_text="The reasons, for the author and the notifier. Required when refusing.",
+        help_text=_("The reasons, for the author and the notifier. Required when refusing."),
     )
-    manifestly_illegal = forms.BooleanField(required=False, help_text="When removing (counts for misuse).")
-    manifestly_unfounded = forms.BooleanField(required=False, help_text="When refusing (counts for misuse).")
+    manifestly_illegal = forms.BooleanField(
+        label=_("Manifestly illegal"), required=False, help_text=_("When removing (counts for misuse).")
+    )
+    manifestly_unfounded = forms.BooleanField(
+        label=_("Manifestly unfounded"), required=False, help_text=_("When refusing (counts for misuse).")
+    )
 
 
 def _due(notice: Notice, hours: int) -> datetime:
@@ -140,14 +151,14 @@ class NoticeAdmin(admin.ModelAdmin):
 
     # --- columns ----------------------------------------------------------
 
-    @admin.display(description="reference")
+    @admin.display(description=_("reference"))
     def short_reference(self, obj: Notice) -> str:
         return str(obj.reference)[:8]
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def comment_excerpt(self, obj: Notice) -> str:
         if obj.comment is None:
-            return "(comment deleted)"
+            return gettext("(comment deleted)")
         body = obj.comment.body
         excerpt = body if len(body) <= 120 else body[:119] + "…"
         link = reverse("admin:discussion_comment_change", args=[obj.comment_id])
@@ -159,20 +170,21 @@ class NoticeAdmin(admin.ModelAdmin):
             obj.comment.status,
         )
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def comment_link(self, obj: Notice) -> str:
         if obj.comment_id is None:
-            return "(comment deleted)"
+            return gettext("(comment deleted)")
         link = reverse("admin:discussion_comment_change", args=[obj.comment_id])
         return format_html(
-            '<a href="{}">#{} with its history</a> ({}) · <a href="{}">on the page</a>',
+            '<a href="{}">{}</a> ({}) · <a href="{}">{}</a>',
             link,
-            obj.comment_id,
+            gettext("#%(id)s with its history") % {"id": obj.comment_id},
             obj.comment.status if obj.comment else "",
             obj.comment_url,
+            gettext("on the page"),
         )
 
-    @admin.display(description="text now")
+    @admin.display(description=_("text now"))
     def comment_text(self, obj: Notice) -> str:
         if obj.comment is None:
             return "–"
@@ -180,36 +192,40 @@ class NoticeAdmin(admin.ModelAdmin):
         return format_html(
             '<div class="queue-text">{}</div>{}',
             obj.comment.body,
-            f"(edited since the notice: revision {obj.comment.revision})" if changed else "",
+            gettext("(edited since the notice: revision %(revision)s)") % {"revision": obj.comment.revision}
+            if changed
+            else "",
         )
 
-    @admin.display(description="legal ground", ordering="legal_ground")
+    @admin.display(description=_("legal ground"), ordering="legal_ground")
     def ground(self, obj: Notice) -> str:
         label = str(legal_ground(obj.legal_ground).label)
         return f"{label}: {obj.legal_ground_other}" if obj.legal_ground_other else label
 
-    @admin.display(description="notifier")
+    @admin.display(description=_("notifier"))
     def notified_by(self, obj: Notice) -> str:
         if not (obj.notifier_name or obj.notifier_email):
-            return "(anonymous)"
+            return gettext("(anonymous)")
         return format_html("{}<br>{}", obj.notifier_name, obj.notifier_email)
 
-    @admin.display(description="account")
+    @admin.display(description=_("account"))
     def notifier_account(self, obj: Notice) -> str:
-        return obj.notifier.get_username() if obj.notifier else "(not signed in)"
+        return obj.notifier.get_username() if obj.notifier else gettext("(not signed in)")
 
-    @admin.display(description="deadline")
+    @admin.display(description=_("deadline"))
     def deadline(self, obj: Notice) -> str:
         hours = getattr(self, "_deadline_hours", None)
         if hours is None:
             hours = site_policy().notice_deadline_hours
         if obj.status != Notice.Status.OPEN:
-            return format_html('<span class="notice-due {}">decided</span>', "done")
+            return format_html('<span class="notice-due done">{}</span>', gettext("decided"))
         left = _due(obj, hours) - timezone.now()
         if left <= timedelta(0):
-            return format_html('<span class="notice-due overdue">overdue by {}</span>', _hours(-left))
+            overdue = gettext("overdue by %(time)s") % {"time": _hours(-left)}
+            return format_html('<span class="notice-due overdue">{}</span>', overdue)
         level = "soon" if left < timedelta(hours=hours) / 4 else "ok"
-        return format_html('<span class="notice-due {}">due in {}</span>', level, _hours(left))
+        due = gettext("due in %(time)s") % {"time": _hours(left)}
+        return format_html('<span class="notice-due {}">{}</span>', level, due)
 
     # --- deciding -----------------------------------------------------------
 
@@ -246,13 +262,17 @@ class NoticeAdmin(admin.ModelAdmin):
             raise PermissionDenied
         notice = get_object_or_404(Notice, pk=notice_id)
         page = reverse("admin:moderation_notice_change", args=[notice.pk])
+        reference = str(notice.reference)[:8]
         form = NoticeDecisionForm(request.POST)
         if not form.is_valid():
             errors = "; ".join(
-                f"{field}: {' '.join(str(problem) for problem in problems)}"
+                f"{form[field].label}: {' '.join(str(problem) for problem in problems)}"
                 for field, problems in form.errors.items()
             )
-            messages.error(request, f"Notice {str(notice.reference)[:8]}: {errors}")
+            messages.error(
+                request,
+                gettext("Notice %(reference)s: %(problem)s") % {"reference": reference, "problem": errors},
+            )
             return HttpResponseRedirect(page)
         data = form.cleaned_data
         try:
@@ -267,8 +287,15 @@ class NoticeAdmin(admin.ModelAdmin):
                 manifestly_unfounded=data["manifestly_unfounded"] and data["decision"] == "refuse",
             )
         except DomainError as exc:
-            messages.error(request, f"Notice {str(notice.reference)[:8]}: {exc.message}")
+            messages.error(
+                request,
+                gettext("Notice %(reference)s: %(problem)s")
+                % {"reference": reference, "problem": exc.message},
+            )
             return HttpResponseRedirect(page)
-        done = "comment removed" if data["decision"] == "remove" else "refused"
-        messages.success(request, f"Notice {str(notice.reference)[:8]}: {done}; the notifier is told.")
+        if data["decision"] == "remove":
+            done = gettext("Notice %(reference)s: comment removed; the notifier is told.")
+        else:
+            done = gettext("Notice %(reference)s: refused; the notifier is told.")
+        messages.success(request, done % {"reference": reference})
         return HttpResponseRedirect(reverse("admin:moderation_notice_changelist"))

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from config.admin import StammtischAdminSite
 from moderation.admin.misuse import misuse_view
@@ -33,7 +34,9 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
         if queue:
             model["name"] = f"{model['name']} ({counts[queue]})"
         elif model["object_name"] == "Notice":
-            model["name"] = f"Notices of illegal content ({notices_open_count()} open)"
+            model["name"] = gettext("Notices of illegal content (%(count)s open)") % {
+                "count": notices_open_count()
+            }
     # Queues first, in the order a moderator works them.
     app["models"].sort(
         key=lambda m: (
@@ -59,7 +62,7 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
             # After the statistics entry, where there is one.
             len(QUEUE_MODELS) + int(request.user.has_perm("moderation.view_auditentry")),
             {
-                "name": "Misuse (DSA Art. 23)",
+                "name": gettext("Misuse (DSA Art. 23)"),
                 "object_name": "Misuse",
                 "view_only": True,
                 "add_url": None,
@@ -69,7 +72,7 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
         )
         app["models"].append(
             {
-                "name": "Transparency report",
+                "name": gettext("Transparency report"),
                 "object_name": "TransparencyReport",
                 "view_only": True,
                 "add_url": None,

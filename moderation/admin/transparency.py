@@ -13,6 +13,8 @@ from django.http import HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation.dsa.report import Table, TransparencyReport, last_calendar_year, transparency_report
 from moderation.permissions import MODERATE
@@ -20,13 +22,13 @@ from web.requests import AuthenticatedHttpRequest
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, date]:
         cleaned: dict[str, date] = super().clean() or {}
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
-            raise forms.ValidationError("The first day must not be after the last.")
+            raise forms.ValidationError(_("The first day must not be after the last."))
         return cleaned
 
 
@@ -40,8 +42,9 @@ def _period(data: QueryDict) -> tuple[PeriodForm, date, date]:
 
 
 def _bar_chart(table: Table, columns: list[str], title: str) -> str | None:
-    """A horizontal stacked bar per row (the total row left out) as an SVG data URI;
-    None when there is nothing to draw. matplotlib is loaded only when a chart is drawn."""
+    """A horizontal stacked bar per row (the total row left out) as an SVG data URI,
+    one colour for each of ``columns`` (keys); None when there is nothing to draw.
+    matplotlib is loaded only when a chart is drawn."""
     rows = [row for row in table.rows[:-1] if any(row[table.columns.index(c)] for c in columns)]
     if not rows:
         return None
@@ -57,7 +60,7 @@ def _bar_chart(table: Table, columns: list[str], title: str) -> str | None:
         left = [0.0] * len(rows)
         for column in columns:
             values = [float(row[table.columns.index(column)] or 0) for row in rows]
-            axes.barh(labels, values, left=left, label=column)
+            axes.barh(labels, values, left=left, label=table.headings[table.columns.index(column)])
             left = [a + b for a, b in zip(left, values, strict=True)]
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts, not fractions
         axes.invert_yaxis()
@@ -77,14 +80,14 @@ def _charts(report: TransparencyReport) -> list[dict[str, str]]:
         (
             report.table("notices_by_ground"),
             ["actioned", "refused", "open"],
-            "Notices by legal ground and outcome",
+            gettext("Notices by legal ground and outcome"),
         ),
         (
             report.table("own_initiative"),
             ["fully automated", "partially automated", "not automated"],
-            "Own-initiative restrictions by automation",
+            gettext("Own-initiative restrictions by automation"),
         ),
-        (report.table("appeals"), ["upheld", "reversed", "open"], "Internal complaints by outcome"),
+        (report.table("appeals"), ["upheld", "reversed", "open"], gettext("Internal complaints by outcome")),
     ]
     drawn = []
     for table, columns, title in charts:
@@ -103,7 +106,7 @@ def transparency_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         **admin.site.each_context(request),
-        "title": "Transparency report",
+        "title": gettext("Transparency report"),
         "form": form,
         "report": report,
         "charts": _charts(report),
@@ -115,10 +118,11 @@ def transparency_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def transparency_csv_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The same figures as CSV, one figure a line (section, row, column, value)."""
+    """The same figures as CSV, one figure a line (section, row, column, value): the
+    rows' labels in the admin's language, the sections and columns by their keys."""
     if not request.user.has_perm(MODERATE):
         raise PermissionDenied
-    _, start, end = _period(request.GET)
+    _form, start, end = _period(request.GET)
     report = transparency_report(start=start, end=end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="transparency-{start}-{end}.csv"'

@@ -12,6 +12,10 @@ Counting rules, so that the report can be checked against the tables:
   been decided, from receipt to decision, in hours;
 - "own initiative" is every statement not made on a notice (``source`` voluntary),
   automated or not; statements reversed on appeal still count (they were decisions).
+
+Titles and row and column labels are in the language active when the report is made
+(the admin's German; the command's English); each column also has a key, a stable
+English identifier the CSV names it by, whatever the language.
 """
 
 import statistics
@@ -21,30 +25,64 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation.dsa.grounds import legal_ground, terms_ground
 from moderation.models import Appeal, MisuseStep, Notice, StatementOfReasons
 
 Value = int | float | None
 
+# Each automation with its column key.
 AUTOMATIONS = [
     (StatementOfReasons.Automation.FULLY, "fully automated"),
     (StatementOfReasons.Automation.PARTIALLY, "partially automated"),
     (StatementOfReasons.Automation.NOT_AUTOMATED, "not automated"),
 ]
 
+# Column key (the CSV's, stable) → the column's heading for people.
+COLUMNS: dict[str, Promise] = {
+    "legal ground": _("legal ground"),
+    "received": _("received"),
+    "actioned": _("actioned"),
+    "refused": _("refused"),
+    "open": _("open"),
+    "restriction": _("restriction"),
+    **{key: automation.label for automation, key in AUTOMATIONS},
+    "total": _("total"),
+    "ground": _("ground"),
+    "kind": _("kind"),
+    "statements": _("statements"),
+    "on notice": _("on notice"),
+    "reversed on appeal": _("reversed on appeal"),
+    "against": _("against"),
+    "upheld": _("upheld"),
+    "reversed": _("reversed"),
+    "median hours to decide": _("median hours to decide"),
+    "subject": _("subject"),
+    "warnings": _("warnings"),
+    "suspensions": _("suspensions"),
+    "readers": _("readers"),
+}
+
 _NOTICE_OUTCOMES = (Notice.Status.ACTIONED, Notice.Status.REFUSED, Notice.Status.OPEN)
 
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of figures under a title; the first column names the row."""
+    """Rows of figures under a title; the first column names the row. ``columns``
+    are the columns' keys (see COLUMNS), ``headings`` what people read above them."""
 
     key: str
     title: str
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+
+    @property
+    def headings(self) -> list[str]:
+        return [str(COLUMNS[column]) for column in self.columns]
 
 
 @dataclass(frozen=True)
@@ -99,22 +137,22 @@ def _notices(since: datetime, before: datetime) -> tuple[Table, list[tuple[str, 
     )
     table = Table(
         "notices_by_ground",
-        "Notices of illegal content by legal ground (Art. 16)",
+        gettext("Notices of illegal content by legal ground (Art. 16)"),
         ["legal ground", "received", "actioned", "refused", "open"],
     )
-    for code in sorted({ground for ground, _ in counts}):
+    for code in sorted({ground for ground, _status in counts}):
         by_status = [counts[(code, status)] for status in _NOTICE_OUTCOMES]
         table.rows.append([str(legal_ground(code).label), sum(by_status), *by_status])
-    table.rows.append(["all grounds", *[sum(row[i] for row in table.rows) for i in range(1, 5)]])
+    table.rows.append([gettext("all grounds"), *[sum(row[i] for row in table.rows) for i in range(1, 5)]])
     decided = notices.filter(decided_at__isnull=False)
     summary: list[tuple[str, Value]] = [
-        ("notices received", notices.count()),
-        ("notices decided", decided.count()),
+        (gettext("notices received"), notices.count()),
+        (gettext("notices decided"), decided.count()),
         (
-            "median hours from notice to decision",
+            gettext("median hours from notice to decision"),
             _median_hours(list(decided.values_list("created_at", "decided_at"))),
         ),
-        ("notices decided with automated means", decided.filter(automated_means=True).count()),
+        (gettext("notices decided with automated means"), decided.filter(automated_means=True).count()),
     ]
     return table, summary
 
@@ -130,20 +168,22 @@ def _own_initiative(statements: Any) -> Table:
     )
     table = Table(
         "own_initiative",
-        "Restrictions on the site's own initiative, by type and automation",
-        ["restriction", *[label for _, label in AUTOMATIONS], "total"],
+        gettext("Restrictions on the site's own initiative, by type and automation"),
+        ["restriction", *[key for _automation, key in AUTOMATIONS], "total"],
     )
     for restriction, label in StatementOfReasons.Restriction.choices:
-        figures = [counts[(restriction, automation)] for automation, _ in AUTOMATIONS]
-        table.rows.append([label, *figures, sum(figures)])
-    table.rows.append(["all restrictions", *[sum(row[i] for row in table.rows) for i in range(1, 5)]])
+        figures = [counts[(restriction, automation)] for automation, _key in AUTOMATIONS]
+        table.rows.append([str(label), *figures, sum(figures)])
+    table.rows.append(
+        [gettext("all restrictions"), *[sum(row[i] for row in table.rows) for i in range(1, 5)]]
+    )
     return table
 
 
 def _by_ground(statements: Any) -> Table:
     table = Table(
         "statements_by_ground",
-        "Statements of reasons by ground (Art. 17)",
+        gettext("Statements of reasons by ground (Art. 17)"),
         ["ground", "kind", "statements", "on notice", "reversed on appeal"],
     )
     rows = (
@@ -160,9 +200,9 @@ def _by_ground(statements: Any) -> Table:
     reversed_: Counter[tuple[str, str]] = Counter()
     for row in rows:
         if row["ground"] == StatementOfReasons.Ground.ILLEGAL:
-            key = (str(legal_ground(row["legal_ground"]).label), "illegal content")
+            key = (str(legal_ground(row["legal_ground"]).label), gettext("illegal content"))
         else:
-            key = (str(terms_ground(row["terms_ground"]).label), "terms of use")
+            key = (str(terms_ground(row["terms_ground"]).label), gettext("terms of use"))
         totals[key] += row["n"]
         notice[key] += row["notice"]
         reversed_[key] += row["reversed"]
@@ -175,13 +215,13 @@ def _appeals(since: datetime, before: datetime) -> tuple[Table, list[tuple[str, 
     appeals = Appeal.objects.filter(created_at__gte=since, created_at__lt=before)
     table = Table(
         "appeals",
-        "Internal complaints (Art. 20)",
+        gettext("Internal complaints (Art. 20)"),
         ["against", "received", "upheld", "reversed", "open", "median hours to decide"],
     )
     for label, subset in (
-        ("restrictions (authors)", appeals.filter(statement__isnull=False)),
-        ("refused notices (notifiers)", appeals.filter(notice__isnull=False)),
-        ("all decisions", appeals),
+        (gettext("restrictions (authors)"), appeals.filter(statement__isnull=False)),
+        (gettext("refused notices (notifiers)"), appeals.filter(notice__isnull=False)),
+        (gettext("all decisions"), appeals),
     ):
         status = Counter(dict(subset.values_list("status").annotate(n=Count("id"))))
         decided = subset.filter(decided_at__isnull=False)
@@ -196,7 +236,10 @@ def _appeals(since: datetime, before: datetime) -> tuple[Table, list[tuple[str, 
             ]
         )
     total = table.rows[-1]
-    return table, [("appeals received", total[1]), ("median hours to decide an appeal", total[5])]
+    return table, [
+        (gettext("appeals received"), total[1]),
+        (gettext("median hours to decide an appeal"), total[5]),
+    ]
 
 
 def _misuse(since: datetime, before: datetime) -> Table:
@@ -210,23 +253,27 @@ def _misuse(since: datetime, before: datetime) -> Table:
     )
     table = Table(
         "misuse",
-        "Steps against misuse (Art. 23)",
+        gettext("Steps against misuse (Art. 23)"),
         ["subject", "warnings", "suspensions"],
     )
     for subject, label in MisuseStep.Subject.choices:
         table.rows.append(
-            [label, counts[(subject, MisuseStep.Kind.WARNING)], counts[(subject, MisuseStep.Kind.SUSPENSION)]]
+            [
+                str(label),
+                counts[(subject, MisuseStep.Kind.WARNING)],
+                counts[(subject, MisuseStep.Kind.SUSPENSION)],
+            ]
         )
     return table
 
 
 def _accounts(statements: Any) -> Table:
-    table = Table("accounts", "Restrictions of accounts", ["restriction", "statements", "readers"])
+    table = Table("accounts", gettext("Restrictions of accounts"), ["restriction", "statements", "readers"])
     for restriction in (StatementOfReasons.Restriction.SUSPENDED, StatementOfReasons.Restriction.BANNED):
         subset = statements.filter(restriction=restriction)
         table.rows.append(
             [
-                StatementOfReasons.Restriction(restriction).label,
+                str(StatementOfReasons.Restriction(restriction).label),
                 subset.count(),
                 subset.exclude(reader=None).values("reader").distinct().count(),
             ]
@@ -235,39 +282,39 @@ def _accounts(statements: Any) -> Table:
 
 
 def transparency_report(*, start: date, end: date) -> TransparencyReport:
-    """The figures from ``start`` to ``end`` (days, both included). Read-only; a few
-    grouped queries per table, whatever the period's size."""
+    """The figures from ``start`` to ``end`` (days, both included), labelled in the
+    active language. Read-only; a few grouped queries per table, whatever the
+    period's size."""
     since, before = _bounds(start, end)
     statements = StatementOfReasons.objects.filter(created_at__gte=since, created_at__lt=before)
-    with translation.override("en"):
-        notices, notice_summary = _notices(since, before)
-        appeals, appeal_summary = _appeals(since, before)
-        own = _own_initiative(statements)
-        summary: list[tuple[str, Value]] = [
-            *notice_summary,
-            ("statements of reasons", statements.count()),
-            ("restrictions on own initiative", own.rows[-1][-1]),
-            (
-                "of them decided by automated means alone",
-                statements.filter(
-                    source=StatementOfReasons.Source.VOLUNTARY,
-                    automated_decision=StatementOfReasons.Automation.FULLY,
-                ).count(),
-            ),
-            *appeal_summary,
-            (
-                "statements submitted to the Transparency Database",
-                statements.filter(submitted_at__isnull=False).count(),
-            ),
-        ]
-        tables = [
-            notices,
-            own,
-            _by_ground(statements),
-            appeals,
-            _misuse(since, before),
-            _accounts(statements),
-        ]
+    notices, notice_summary = _notices(since, before)
+    appeals, appeal_summary = _appeals(since, before)
+    own = _own_initiative(statements)
+    summary: list[tuple[str, Value]] = [
+        *notice_summary,
+        (gettext("statements of reasons"), statements.count()),
+        (gettext("restrictions on own initiative"), own.rows[-1][-1]),
+        (
+            gettext("of them decided by automated means alone"),
+            statements.filter(
+                source=StatementOfReasons.Source.VOLUNTARY,
+                automated_decision=StatementOfReasons.Automation.FULLY,
+            ).count(),
+        ),
+        *appeal_summary,
+        (
+            gettext("statements submitted to the Transparency Database"),
+            statements.filter(submitted_at__isnull=False).count(),
+        ),
+    ]
+    tables = [
+        notices,
+        own,
+        _by_ground(statements),
+        appeals,
+        _misuse(since, before),
+        _accounts(statements),
+    ]
     return TransparencyReport(start=start, end=end, summary=summary, tables=tables)
 
 

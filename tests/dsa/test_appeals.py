@@ -239,3 +239,25 @@ def test_a_second_moderator_decides_the_appeal_in_the_admin(first, second) -> No
     assert (appeal.status, appeal.decided_by) == ("reversed", second)
     comment.refresh_from_db()
     assert comment.status == "published"
+
+
+def test_the_appeals_and_the_statements_speak_german_to_a_moderator(first) -> None:
+    from django.test import Client
+
+    from moderation.permissions import moderators_group
+
+    first.groups.add(moderators_group())
+    statement = StatementOfReasons.objects.get(comment=removed_by(first, reason="insult"))
+    appeal = Appeal.objects.create(statement=statement, text="Ironie.")
+    client = Client()
+    client.force_login(first)
+
+    queue = client.get("/admin/moderation/appeal/").content.decode()
+    assert "Widerspruch zur Änderung auswählen" in queue
+    assert ">Eingegangen<" in queue and ">Gegen<" in queue
+    assert f"Kommentar entfernt: Kommentar {statement.comment_id}" in queue
+    page = client.get(f"/admin/moderation/appeal/{appeal.pk}/change/").content.decode()
+    assert "Entscheidung bestätigen" in page and "Entscheidung aufheben" in page
+    statements = client.get("/admin/moderation/statementofreasons/").content.decode()
+    assert "Begründung zum Ansehen auswählen" in statements
+    assert ">Beschränkung<" in statements and ">Grund nach den Nutzungsbedingungen<" in statements

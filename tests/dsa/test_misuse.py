@@ -333,8 +333,8 @@ def test_the_admin_page_shows_candidates_with_warn_and_a_disabled_suspend(author
     row = re.search(r"<tr>\s*<td><a [^>]*>wiederholer</a>.*?</tr>", html, re.S)
     assert row is not None
     assert "<td>2</td>" in row.group(0)
-    assert re.search(r'value="warn">Warn', row.group(0))
-    assert re.search(r'value="suspend" disabled title="Warn first"', row.group(0))
+    assert re.search(r'value="warn">Verwarnen', row.group(0))
+    assert re.search(r'value="suspend" disabled title="Zuerst verwarnen"', row.group(0))
     assert "2 times or more within 30 days" in html  # the policy text, from the live settings
 
 
@@ -349,12 +349,12 @@ def test_warning_and_suspending_from_the_admin_page(author, moderator, mailoutbo
     answer = client.post(PAGE, {**form, "step": "warn"}, follow=True)
 
     assert answer.status_code == 200
-    assert "Warning for wiederholer; told by mail." in answer.content.decode()
+    assert "Warnung für wiederholer; per E-Mail mitgeteilt." in answer.content.decode()
     illegal_comment(author, moderator)
     client.post(PAGE, {**form, "step": "suspend"})
     assert list(MisuseStep.objects.values_list("kind", flat=True)) == ["suspension", "warning"]
     page = client.get(PAGE).content.decode()
-    assert re.search(r'value="suspend" disabled title="Suspended now"', page)
+    assert re.search(r'value="suspend" disabled title="Derzeit gesperrt"', page)
 
 
 def test_the_admin_page_says_when_misuse_is_off_and_offers_no_step(author, moderator) -> None:
@@ -362,8 +362,24 @@ def test_the_admin_page_says_when_misuse_is_off_and_offers_no_step(author, moder
     illegal_comment(author, moderator)
     illegal_comment(author, moderator)
     html = logged_in(moderator).get(PAGE).content.decode()
-    assert "Misuse handling is switched off" in html
+    assert "Das Vorgehen gegen Missbrauch ist in der" in html
     assert 'value="warn" disabled' in html
+
+
+def test_the_misuse_page_and_its_log_speak_german_to_a_moderator(author, moderator) -> None:
+    illegal_comment(author, moderator)
+    illegal_comment(author, moderator)
+    client = logged_in(moderator)
+
+    page = client.get(PAGE).content.decode()
+    assert "<h1>Missbrauch (DSA Art. 23)</h1>" in page
+    assert "<th>Leserkonto oder meldende Person</th>" in page
+    assert "offensichtlich rechtswidrige Kommentare" in page
+    assert "Die Missbrauchsregeln für die Netiquette" in page
+    misuse_warn(subject=CONTENT, reader=author, moderator=moderator, reason="x")
+    log = client.get("/admin/moderation/misusestep/").content.decode()
+    assert "Schritt gegen Missbrauch zum Ansehen auswählen" in log
+    assert ">Gegenstand<" in log and "offensichtlich rechtswidrige Inhalte" in log
 
 
 def test_the_admin_page_is_forbidden_to_staff_who_do_not_moderate_and_to_readers(author) -> None:

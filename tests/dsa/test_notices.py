@@ -3,6 +3,7 @@ confirmation with a reference and a secret, a moderator decides in the admin, an
 notifier is told the outcome, whether automated means were used and the redress."""
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -507,13 +508,41 @@ def test_the_queue_shows_open_notices_first_with_their_deadline(comment, moderat
 
     page = client.get("/admin/moderation/notice/").content.decode()
 
-    assert "overdue by 6 h" in page
-    assert "due in 23 h" in page
+    assert "seit 6 h überfällig" in page
+    assert "fällig in 23 h" in page
     assert "Max Muster" in page and "erika@example.org" in page
     references = [str(n.reference)[:8] for n in (old, fresh, decided)]
     assert sorted(references, key=page.index) == references
     index = client.get("/admin/").content.decode()
-    assert "Notices of illegal content (2 open)" in index
+    assert "Meldungen rechtswidriger Inhalte (2 offen)" in index
+
+
+def column_titles(page: str) -> list[str]:
+    """The changelist's column titles, in order."""
+    return re.findall(r'<div class="text">(?:<a [^>]*>|<span>)([^<]*)<', page)
+
+
+def test_the_queue_and_a_notice_speak_german_to_a_moderator(comment, moderator) -> None:
+    notice, _ = created(comment)
+    client = admin_client(moderator)
+
+    queue = client.get("/admin/moderation/notice/").content.decode()
+    assert "<h1>Meldungen rechtswidriger Inhalte</h1>" in queue
+    assert column_titles(queue) == [
+        "Aktenzeichen",
+        "Kommentar",
+        "Rechtsgrundlage",
+        "Meldende Person",
+        "Eingegangen",
+        "Frist",
+        "Status",
+    ]
+    page = client.get(f"/admin/moderation/notice/{notice.pk}/change/").content.decode()
+    assert "Über diese Meldung entscheiden" in page
+    assert "Kommentar entfernen" in page and "Meldung ablehnen: keine Maßnahme" in page
+    assert "Name der meldenden Person" in page and "In gutem Glauben" in page
+    # The Netiquette rule broken, named as the author reads it in the statement of reasons.
+    assert "Netiquette: Beleidigungen und persönliche Angriffe" in page
 
 
 def test_a_moderator_removes_the_comment_from_the_notices_page(
@@ -522,7 +551,7 @@ def test_a_moderator_removes_the_comment_from_the_notices_page(
     notice, _ = created(comment)
     client = admin_client(moderator)
     page = client.get(f"/admin/moderation/notice/{notice.pk}/change/").content.decode()
-    assert "Decide this notice" in page and comment.body in page
+    assert "Über diese Meldung entscheiden" in page and comment.body in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -548,7 +577,7 @@ def test_a_moderator_removes_the_comment_from_the_notices_page(
     assert statement.manifestly_illegal
     assert any("decision" in message.subject for message in mailoutbox)
     assert (
-        "Decide this notice"
+        "Über diese Meldung entscheiden"
         not in client.get(f"/admin/moderation/notice/{notice.pk}/change/").content.decode()
     )
 

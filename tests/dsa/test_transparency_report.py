@@ -1,5 +1,7 @@
 """The transparency report (DSA Art. 15/24) counts what happened in a period: the
-figures equal what the test made, in the command, its CSV and the admin page."""
+figures equal what the test made, in the command, its CSV and the admin page. The
+report speaks the site's language (German) as the admin shows it; the command
+prints it in English; the CSV names its sections and columns by stable keys."""
 
 import csv
 from datetime import date, timedelta
@@ -24,8 +26,9 @@ from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-INSULT = "§ 185 StGB: insult (Beleidigung)"
-HATRED = "§ 130 StGB: incitement to hatred (Volksverhetzung)"
+INSULT = "§ 185 StGB: insult (Beleidigung)"  # as the command prints it
+BELEIDIGUNG = "§ 185 StGB: Beleidigung"  # as a moderator reads it
+VOLKSVERHETZUNG = "§ 130 StGB: Volksverhetzung"
 
 
 @pytest.fixture
@@ -125,52 +128,60 @@ def rows(report: Any, key: str) -> dict[str, list[Any]]:
 def test_notices_by_ground_and_the_median_time_to_decide(period_data) -> None:
     report = transparency_report(**period_data)
     assert rows(report, "notices_by_ground") == {
-        HATRED: [1, 0, 0, 1],  # received, actioned, refused, open
-        INSULT: [2, 1, 1, 0],
-        "all grounds": [3, 1, 1, 1],
+        VOLKSVERHETZUNG: [1, 0, 0, 1],  # received, actioned, refused, open
+        BELEIDIGUNG: [2, 1, 1, 0],
+        "alle Rechtsgrundlagen": [3, 1, 1, 1],
     }
     summary = dict(report.summary)
-    assert summary["notices received"] == 3
-    assert summary["median hours from notice to decision"] == 15.0
-    assert summary["notices decided with automated means"] == 1
+    assert summary["eingegangene Meldungen"] == 3
+    assert summary["Median der Stunden von der Meldung bis zur Entscheidung"] == 15.0
+    assert summary["mit automatisierten Mitteln entschiedene Meldungen"] == 1
 
 
 def test_own_initiative_restrictions_by_type_and_automation(period_data) -> None:
     own = rows(transparency_report(**period_data), "own_initiative")
     # fully, partially, not automated, total; the removal on the notice is not own initiative
-    assert own["comment not published"] == [1, 0, 0, 1]
-    assert own["comment removed"] == [0, 0, 1, 1]
-    assert own["account suspended"] == [0, 0, 1, 1]
-    assert own["account terminated"] == [0, 0, 1, 1]
-    assert own["all restrictions"] == [1, 0, 3, 4]
+    assert own["Kommentar nicht veröffentlicht"] == [1, 0, 0, 1]
+    assert own["Kommentar entfernt"] == [0, 0, 1, 1]
+    assert own["Konto befristet gesperrt"] == [0, 0, 1, 1]
+    assert own["Konto dauerhaft gesperrt"] == [0, 0, 1, 1]
+    assert own["alle Beschränkungen"] == [1, 0, 3, 4]
 
 
 def test_statements_by_ground_with_notices_and_reversals(period_data) -> None:
     grounds = rows(transparency_report(**period_data), "statements_by_ground")
-    assert grounds[INSULT] == ["illegal content", 1, 1, 1]
-    assert grounds["Netiquette: advertising and spam"] == ["terms of use", 1, 0, 0]
-    assert grounds["Netiquette: repeated or serious breaches by the account"] == ["terms of use", 2, 0, 0]
+    assert grounds[BELEIDIGUNG] == ["rechtswidriger Inhalt", 1, 1, 1]
+    assert grounds["Netiquette: Werbung und Spam"] == ["Nutzungsbedingungen", 1, 0, 0]
+    assert grounds["Netiquette: wiederholte oder schwere Verstöße des Kontos"] == [
+        "Nutzungsbedingungen",
+        2,
+        0,
+        0,
+    ]
     assert sum(row[1] for row in grounds.values()) == StatementOfReasons.objects.count() == 5
 
 
 def test_appeals_misuse_and_accounts(period_data) -> None:
     report = transparency_report(**period_data)
     assert rows(report, "appeals") == {
-        "restrictions (authors)": [2, 0, 1, 1, 5.0],
-        "refused notices (notifiers)": [1, 1, 0, 0, 15.0],
-        "all decisions": [3, 1, 1, 1, 10.0],
+        "Beschränkungen (von Betroffenen)": [2, 0, 1, 1, 5.0],
+        "abgelehnte Meldungen (von Meldenden)": [1, 1, 0, 0, 15.0],
+        "alle Entscheidungen": [3, 1, 1, 1, 10.0],
     }
     assert rows(report, "misuse") == {
-        "manifestly illegal content": [1, 1],
-        "manifestly unfounded notices": [1, 0],
+        "offensichtlich rechtswidrige Inhalte": [1, 1],
+        "offensichtlich unbegründete Meldungen": [1, 0],
     }
-    assert rows(report, "accounts") == {"account suspended": [1, 1], "account terminated": [1, 1]}
+    assert rows(report, "accounts") == {
+        "Konto befristet gesperrt": [1, 1],
+        "Konto dauerhaft gesperrt": [1, 1],
+    }
 
 
 def test_a_period_without_events_counts_nothing(period_data) -> None:
     report = transparency_report(start=date(2021, 1, 1), end=date(2021, 12, 31))
-    assert rows(report, "notices_by_ground") == {"all grounds": [0, 0, 0, 0]}
-    assert dict(report.summary)["median hours from notice to decision"] is None
+    assert rows(report, "notices_by_ground") == {"alle Rechtsgrundlagen": [0, 0, 0, 0]}
+    assert dict(report.summary)["Median der Stunden von der Meldung bis zur Entscheidung"] is None
 
 
 def test_the_command_prints_the_tables_and_writes_csv(period_data, tmp_path) -> None:
@@ -215,12 +226,12 @@ def logged_in(user: User) -> Client:
 
 def test_the_admin_page_shows_the_figures_charts_and_a_csv_link(period_data, moderator) -> None:
     client = logged_in(moderator)
-    assert "Transparency report" in client.get("/admin/").content.decode()
+    assert "Transparenzbericht" in client.get("/admin/").content.decode()
     query = f"?start={period_data['start']}&end={period_data['end']}"
     response = client.get(f"/admin/moderation/transparency/{query}")
     assert response.status_code == 200
     page = response.content.decode()
-    assert INSULT in page
+    assert BELEIDIGUNG in page
     assert 'class="figure">3</td>' in page  # notices received
     assert page.count('<img src="data:image/svg+xml;base64,') == 3
     assert "moderation/transparency.css" in page
@@ -231,23 +242,39 @@ def test_the_admin_page_shows_the_figures_charts_and_a_csv_link(period_data, mod
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     lines = list(csv.DictReader(StringIO(download.content.decode())))
-    assert {"section": "notices_by_ground", "row": "all grounds", "column": "received", "value": "3"} in lines
+    # The rows as the moderator reads them, the columns by their stable keys.
+    assert {
+        "section": "notices_by_ground",
+        "row": "alle Rechtsgrundlagen",
+        "column": "received",
+        "value": "3",
+    } in lines
 
 
 def test_the_admin_page_defaults_to_last_year_and_survives_nonsense(moderator) -> None:
     client = logged_in(moderator)
     year = timezone.localdate().year - 1
     page = client.get("/admin/moderation/transparency/").content.decode()
-    assert f"{year}-01-01 to {year}-12-31" in page
+    assert f"{year}-01-01 bis {year}-12-31" in page
     response = client.get("/admin/moderation/transparency/?start=gestern&end=2025-01-01")
     assert response.status_code == 200
     assert 'class="errorlist' in response.content.decode()
     response = client.get("/admin/moderation/transparency/?start=2025-12-31&end=2025-01-01")
-    assert "must not be after" in response.content.decode()
+    assert "Der erste Tag darf nicht nach dem letzten liegen." in response.content.decode()
+
+
+def test_the_report_page_speaks_german_to_a_moderator(period_data, moderator) -> None:
+    query = f"?start={period_data['start']}&end={period_data['end']}"
+    page = logged_in(moderator).get(f"/admin/moderation/transparency/{query}").content.decode()
+    assert "<h1>Transparenzbericht</h1>" in page
+    assert "Meldungen rechtswidriger Inhalte nach Rechtsgrundlage (Art. 16)</h3>" in page
+    assert '<th scope="col">Maßnahme ergriffen</th>' in page
+    assert '<th scope="row">eingegangene Meldungen</th>' in page
+    assert "CSV herunterladen" in page
 
 
 def test_staff_without_the_moderation_permission_are_refused() -> None:
     client = logged_in(UserFactory(username="redaktion", is_staff=True))
     assert client.get("/admin/moderation/transparency/").status_code == 403
     assert client.get("/admin/moderation/transparency/csv/").status_code == 403
-    assert "Transparency report" not in client.get("/admin/").content.decode()
+    assert "Transparenzbericht" not in client.get("/admin/").content.decode()

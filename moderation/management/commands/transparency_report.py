@@ -3,7 +3,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from moderation.dsa.report import Table, TransparencyReport, last_calendar_year, transparency_report
 
@@ -23,7 +23,7 @@ def _cell(value: Any) -> str:
 
 def format_table(table: Table) -> str:
     """The table in aligned columns, the first to the left, figures to the right."""
-    cells = [table.columns, *[[_cell(value) for value in row] for row in table.rows]]
+    cells = [table.headings, *[[_cell(value) for value in row] for row in table.rows]]
     widths = [max(len(str(row[i])) for row in cells) for i in range(len(table.columns))]
     lines = [
         "  ".join(
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", help="last day, YYYY-MM-DD, included")
         parser.add_argument("--csv", help="also write the figures to this CSV file")
 
+    @no_translations  # labelled in English (the msgids), whatever the site's language
     def handle(self, *args: Any, **options: Any) -> None:
         default_start, default_end = last_calendar_year()
         start = _day(options["start"]) if options["start"] else default_start
