@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -44,16 +45,18 @@ def notice_page(request: HttpRequest, reference: UUID) -> HttpResponse:
             except DomainError as error:
                 form.add_error("text", error.message)
     appeal = notice.appeals.order_by("-created_at", "-id").first()
-    return render(
-        request,
-        "moderation/dsa/notice_page.html",
-        {
-            "notice": notice,
-            "ground": legal_ground(notice.legal_ground).label,
-            "appeal": appeal,
-            "appealed": appealed,
-            "appealable_until": None if appeal is not None else notice_appealable_until(notice),
-            "form": form,
-            "out_of_court_url": settings.DSA_OUT_OF_COURT_URL,
-        },
-    )
+    # In the language the notifier wrote the notice in, as their mails are.
+    with translation.override(notice.language):
+        return render(
+            request,
+            "moderation/dsa/notice_page.html",
+            {
+                "notice": notice,
+                "ground": legal_ground(notice.legal_ground).label,
+                "appeal": appeal,
+                "appealed": appealed,
+                "appealable_until": None if appeal is not None else notice_appealable_until(notice),
+                "form": form,
+                "out_of_court_url": settings.DSA_OUT_OF_COURT_URL,
+            },
+        )

@@ -70,3 +70,11 @@ def test_without_appeals_the_page_offers_none() -> None:
     )
     page = Client().get(f"/notices/{refused.reference}/?token={SECRET}").content.decode()
     assert "<form" not in page
+
+
+def test_the_page_speaks_the_language_the_notice_was_written_in() -> None:
+    sent = notice(language="en")
+    page = Client().get(f"/notices/{sent.reference}/?token={SECRET}").content.decode()
+    assert '<html lang="en">' in page
+    assert "Not decided yet." in page
+    assert "§ 130 StGB: incitement to hatred (Volksverhetzung)" in page
