@@ -130,7 +130,7 @@ def appeal_decide(*, appeal_id: int, moderator: User, outcome: str, explanation:
         raise InvalidInput("Explain the decision to the appellant.", field="explanation")
     with transaction.atomic():
         appeal = (
-            Appeal.objects.select_for_update()
+            Appeal.objects.select_for_update(of=("self",))
             .select_related("statement__audit_entry__moderator", "statement__reader_audit_entry__moderator")
             .select_related("notice__decided_by", "statement__reader")
             .filter(pk=appeal_id)
