@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.selectors import reader_get, user_authenticators
 from articles.selectors import article_get
 from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from moderation.dsa.grounds import LEGAL_GROUNDS
 from moderation.models import AuditEntry, ModelVersion
 from moderation.permissions import MODERATE
 from moderation.selectors import QUEUES, queue_comments, queue_details
@@ -143,10 +144,28 @@ class DecisionInput(serializers.Serializer):
         choices=RejectReason.choices,
         required=False,
         allow_blank=True,
-        help_text="Why a comment is rejected; without one, other. Only insult, threat, hate and "
-        "profanity teach the model that the text is offensive.",
+        help_text="The rule broken, when a comment is rejected or removed; without one, other. Only insult, "
+        "threat, hate and profanity teach the model that the text is offensive.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    legal_ground = serializers.ChoiceField(
+        choices=list(LEGAL_GROUNDS),
+        required=False,
+        allow_blank=True,
+        help_text="When rejecting or removing illegal content: the provision of law (DSA Art. 17(3)(d)); "
+        "the author's statement of reasons names it.",
+    )
+    explanation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="When rejecting or removing: your words for the author, in their statement of reasons.",
+    )
+    manifestly_illegal = serializers.BooleanField(
+        required=False, default=False, help_text="Evidently illegal (counts for misuse); needs legal_ground."
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="For moderators only."
+    )
     expected_status = serializers.ChoiceField(
         choices=["pending", "published", "held", "rejected", "removed"],
         required=False,
@@ -196,7 +215,19 @@ class DecisionApi(APIView):
         request=DecisionInput,
         responses={
             200: AuditEntryOutput,
-            400: field_errors("DecisionErrors", ["action", "reason", "note", "expected_status", "revision"]),
+            400: field_errors(
+                "DecisionErrors",
+                [
+                    "action",
+                    "reason",
+                    "legal_ground",
+                    "explanation",
+                    "manifestly_illegal",
+                    "note",
+                    "expected_status",
+                    "revision",
+                ],
+            ),
             401: NOT_AUTHENTICATED,
             403: ErrorOutput,
             404: NOT_FOUND,
@@ -215,6 +246,9 @@ class DecisionApi(APIView):
             note=data.get("note", ""),
             expected_status=data.get("expected_status"),
             expected_revision=data.get("revision"),
+            legal_ground=data.get("legal_ground", ""),
+            explanation=data.get("explanation", ""),
+            manifestly_illegal=data["manifestly_illegal"],
         )
         return Response(AuditEntryOutput(entry).data)
 

@@ -129,3 +129,34 @@ def test_a_comment_held_longer_than_the_site_allows_gets_one_statement(active_mo
     assert statement.restriction == "held"
     assert (statement.automated_detection, statement.automated_decision) == (True, Automation.FULLY)
     assert statements_for_long_holds(now=later + timedelta(hours=1)) == []
+
+
+def test_a_moderator_names_the_legal_ground_through_the_moderation_api(moderator) -> None:
+    from moderation.permissions import moderators_group
+    from tests.factories import client_for
+
+    moderator.groups.add(moderators_group())
+    client = client_for(moderator)
+    comment = CommentFactory()
+    url = f"/api/moderation/comments/{comment.pk}/decision/"
+    wrong = client.post(url, {"action": "remove", "legal_ground": "stgb_999"}, format="json")
+    assert wrong.status_code == 400 and "legal_ground" in wrong.json()
+    answer = client.post(
+        url,
+        {
+            "action": "remove",
+            "reason": "threat",
+            "legal_ground": "stgb_241",
+            "explanation": "Eine Drohung gegen einen Leser.",
+            "manifestly_illegal": True,
+        },
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    statement = StatementOfReasons.objects.get(comment=comment)
+    assert (statement.ground, statement.legal_ground, statement.terms_ground) == (
+        "illegal",
+        "stgb_241",
+        "threat",
+    )
+    assert (statement.explanation, statement.manifestly_illegal) == ("Eine Drohung gegen einen Leser.", True)
