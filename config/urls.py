@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/", include("discussion.urls")),
     path("api/", include("moderation.urls")),
     path("api/health/", HealthApi.as_view(), name="health"),
+    # Google Perspective's paths, for clients that only change their base URL.
+    path("v1alpha1/", include("moderation.perspective.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The page and its script apart, so that the page holds no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),

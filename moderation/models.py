@@ -2,6 +2,7 @@ import uuid
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -588,6 +589,53 @@ class MisuseStep(ImmutableRecord):
             "kind": self.get_kind_display(),
             "subject": self.get_subject_display(),
         }
+
+
+class AnalysisKey(models.Model):
+    """A client's key for the Perspective-compatible endpoints (moderation.perspective).
+    The key itself is shown once, when it is made; only its SHA-256 is kept, and its
+    first characters to tell keys apart in the admin."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="The client: a site or an installation.")
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    rate_per_minute = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)], help_text="Requests a minute; more are answered 429."
+    )
+    allow_suggestions = models.BooleanField(
+        default=False, help_text="May send comments:suggestscore, which is stored as training data."
+    )
+    usage_count = models.PositiveBigIntegerField(default=0, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "analysis key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class SuggestedScore(models.Model):
+    """A label a client's moderators gave a comment, sent with comments:suggestscore:
+    offensive when the suggested TOXICITY (or, without it, INSULT) is 0.5 or more.
+    Training data for the next model (training_data.decisions_dataset)."""
+
+    text = models.TextField()
+    offensive = models.BooleanField()
+    key = models.ForeignKey(AnalysisKey, on_delete=models.SET_NULL, null=True, related_name="suggestions")
+    community_id = models.CharField(max_length=512, blank=True)
+    client_token = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "suggested score"
+
+    def __str__(self) -> str:
+        return f"{'offensive' if self.offensive else 'acceptable'} ({self.created_at:%Y-%m-%d})"
 
 
 class QueueComment(Comment):
