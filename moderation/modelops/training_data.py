@@ -21,7 +21,7 @@ from moderation.classifier.data import (
     load_germeval2021,
     load_hasoc,
 )
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, SuggestedScore
 
 FORMATS = ("coldstart", "germeval", "germeval2021", "hasoc", "gahd", "davidson2017", "csv", "decisions")
 # The moderator reasons that say a comment is offensive, with the fine label each
@@ -96,7 +96,8 @@ def decisions_dataset(*, since: datetime | None = None) -> Dataset:
     with that reason's fine label. The latest decision on a comment's current text
     counts (decisions on the text before an edit are left out); a later rejection for
     any other reason (spam, off-topic, duplicate, other) drops the comment's label.
-    Comments whose reader deleted their account are left out: their text is gone."""
+    Comments whose reader deleted their account are left out: their text is gone.
+    Labels suggested through the Perspective-compatible API are added as they came."""
     # Only entries that changed the status are decisions: a note, or a decision
     # refused because someone else decided first, leaves the status as it was.
     entries = (
@@ -120,6 +121,13 @@ def decisions_dataset(*, since: datetime | None = None) -> Dataset:
     dataset = Dataset(name="decisions")
     for body, label, fine in latest.values():
         dataset.add(body, label, fine)
+    # The labels other sites' moderators sent through comments:suggestscore (keys
+    # allowed to); without a fine label, as their clients give none.
+    suggestions = SuggestedScore.objects.all()
+    if since is not None:
+        suggestions = suggestions.filter(created_at__gte=since)
+    for text, offensive in suggestions.order_by("created_at", "id").values_list("text", "offensive"):
+        dataset.add(text, int(offensive), "")
     return dataset
 
 
