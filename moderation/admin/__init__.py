@@ -1,5 +1,6 @@
 """The moderators' workplace in the admin: the queues, readers, the policy, the model
-registry, the audit log, the statistics page and misuse (DSA Art. 23). Admin classes
+registry, the audit log, the statistics page, misuse (DSA Art. 23) and the keys of
+the Perspective-compatible API. Admin classes
 stay thin: every decision goes through moderation.decisions (misuse steps through
 moderation.dsa.misuse), every figure through moderation.selectors or
 moderation.statistics.
@@ -7,4 +8,15 @@ moderation.statistics.
 Django's autodiscovery imports this package; importing each module registers its part.
 """
 
-from moderation.admin import appeals, audit, misuse, model_versions, notices, policy, queues, readers, site  # noqa: F401
+from moderation.admin import (  # noqa: F401
+    appeals,
+    audit,
+    misuse,
+    model_versions,
+    notices,
+    perspective,
+    policy,
+    queues,
+    readers,
+    site,
+)
