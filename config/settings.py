@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "ShownStatusEnum": "moderation.privacy.api.SHOWN_STATUSES",
         "LegalGroundEnum": "moderation.dsa.notice_api.LEGAL_GROUND_CODES",
         "NoticeStatusEnum": "moderation.dsa.notice_api.NOTICE_STATUSES",
+        "TextTypeEnum": "moderation.perspective.api.TEXT_TYPES",
+        "ScoreTypeEnum": "moderation.perspective.api.SCORE_TYPES",
     },
     # Text fields that refuse "" say so (minLength 1); our answers never hold an empty
     # string where the field does not allow one, so this holds for responses too.

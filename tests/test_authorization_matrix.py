@@ -16,6 +16,9 @@ nobody but the author ever gets the text of a hidden comment; a refused request
 changes nothing; and a hidden comment answers exactly as a comment that does not
 exist, so that not even an error tells it is there.
 
+The Perspective-compatible endpoints (/v1alpha1/) take a client's API key, not a
+role: their rows show that being signed in, as anyone, opens nothing without a key.
+
 The endpoints are read from the URL resolver: a new endpoint under /api/ without
 rows in MATRIX fails test_every_api_endpoint_has_rows_in_the_matrix. To add one,
 add its rows, teach World.path_values what fills its path and World.body what it
@@ -38,6 +41,7 @@ from discussion.models import Comment
 from moderation.dsa.notices import notice_create
 from moderation.models import Notice, StatementOfReasons
 from moderation.permissions import moderators_group
+from moderation.perspective.keys import key_create
 from tests.factories import CommentFactory, UserFactory, authenticator_for, current_code, reply_to, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +172,16 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     # Staff accounts: only an administrator restricts them.
     ("POST /api/moderation/readers/{username}/",   "moderator",    (401,     403,  403,   403,      200)),
     ("POST /api/moderation/readers/{username}/",   "admin",        (401,     403,  403,   403,      200)),
+
+    # The Perspective-compatible API (docs/perspective.md) answers a client's API key,
+    # not a user: whoever is signed in, without a key it is 401, with a switched-off
+    # key 403, both in Google's error envelope; suggesting needs a key allowed to.
+    ("POST /v1alpha1/comments:analyze",            "no key",       (401,     401,  401,   401,      401)),
+    ("POST /v1alpha1/comments:analyze",            "key",          (200,     200,  200,   200,      200)),
+    ("POST /v1alpha1/comments:analyze",            "switched-off key", (403, 403,  403,   403,      403)),
+    ("POST /v1alpha1/comments:suggestscore",       "no key",       (401,     401,  401,   401,      401)),
+    ("POST /v1alpha1/comments:suggestscore",       "key",          (403,     403,  403,   403,      403)),
+    ("POST /v1alpha1/comments:suggestscore",       "suggesting key", (200,   200,  200,   200,      200)),
 ]
 # fmt: on
 
@@ -194,6 +208,7 @@ class World:
     notice: tuple[str, str]  # reference and token of a notice about the published comment
     decision: str  # a statement of reasons about the owner's rejected comment
     refused_notice: str  # the reference of a notice that led to no action (secret NOTICE_SECRET)
+    keys: dict[str, str]  # Perspective API keys: "key", "switched-off key", "suggesting key"
 
     def path_values(self, target: str) -> dict[str, Any]:
         """What fills the {…} of an operation's path for a target."""
@@ -213,7 +228,10 @@ class World:
         return values
 
     def headers(self, target: str) -> dict[str, str]:
-        """What a request sends beside its path and body: a notice's token."""
+        """What a request sends beside its path and body: a notice's token, a
+        Perspective API key (in Google's header; ?key= is tested in tests/perspective)."""
+        if target in self.keys:
+            return {"HTTP_X_GOOG_API_KEY": self.keys[target]}
         tokens = {
             "notice:token": self.notice[1],
             "notice:wrong token": "falsch",
@@ -260,6 +278,13 @@ class World:
             return {"action": "premoderate", "reason": "Prüfung"}
         if operation.endswith("/appeal/"):
             return {"text": "Bitte noch einmal prüfen."}
+        if operation == "POST /v1alpha1/comments:analyze":
+            return {"comment": {"text": "Ein Text zum Prüfen."}, "requestedAttributes": {"TOXICITY": {}}}
+        if operation == "POST /v1alpha1/comments:suggestscore":
+            return {
+                "comment": {"text": "Ein Text."},
+                "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0}}},
+            }
         return None
 
 
@@ -333,7 +358,16 @@ def world(article, settings, redis_url: str, active_model) -> World:
         good_faith=True,
         notifier=AnonymousUser(),
     )
+    switched_off, switched_off_key = key_create(name="Abgeschaltet")
+    switched_off.is_active = False
+    switched_off.save()
+    keys = {
+        "key": key_create(name="Coral")[1],
+        "switched-off key": switched_off_key,
+        "suggesting key": key_create(name="Coral mit Rückmeldung", allow_suggestions=True)[1],
+    }
     return World(
+        keys=keys,
         notice=(str(notice.reference), token),
         slug=article.slug,
         users={
@@ -403,6 +437,8 @@ def test_cell(world: World, operation: str, target: str, role: str, expected: in
         assert SECRET not in text
     if response.status_code >= 400:
         assert comment_rows() == before, "a refused request changed nothing"
+    if operation.startswith("POST /v1alpha1/") and response.status_code >= 400:
+        assert response.json()["error"]["code"] == response.status_code  # Google's envelope
     if target in HIDDEN and response.status_code in (400, 404):
         # Exactly the answer for a comment that never existed.
         missing = {**values, "comment_id": 10**9}
@@ -455,7 +491,8 @@ def test_staff_token_got_with_the_code_works_as_the_matrix_says(
 
 
 def api_operations() -> set[str]:
-    """Every method and path under /api/ that the URL resolver routes to a view."""
+    """Every method and path under /api/ (and Perspective's /v1alpha1/) that the URL
+    resolver routes to a view."""
     found: set[str] = set()
 
     def walk(patterns: list[Any], prefix: str) -> None:
@@ -463,7 +500,7 @@ def api_operations() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and route.startswith("api/"):
+            elif isinstance(pattern, URLPattern) and route.startswith(("api/", "v1alpha1/")):
                 path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
                 view = getattr(pattern.callback, "view_class", None)
                 methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)]

@@ -36,6 +36,9 @@ PATHS = {
     "/api/moderation/comments/{comment_id}/decision/": {"post"},
     "/api/moderation/analyze/": {"post"},
     "/api/moderation/readers/{username}/": {"post"},
+    # Perspective's paths, colon and all, where its clients look for them.
+    "/v1alpha1/comments:analyze": {"post"},
+    "/v1alpha1/comments:suggestscore": {"post"},
 }
 
 
@@ -74,6 +77,8 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("post", "/api/auth/register/", {"201", "400", "429"}),
         ("post", "/api/notices/", {"201", "400", "403", "409", "429"}),
         ("get", "/api/notices/{reference}/", {"200", "404"}),
+        ("post", "/v1alpha1/comments:analyze", {"200", "400", "401", "403", "429", "503"}),
+        ("post", "/v1alpha1/comments:suggestscore", {"200", "400", "401", "403", "429", "503"}),
         ("delete", "/api/auth/token/", {"204", "401", "403"}),
         ("patch", "/api/me/", {"200", "400", "401", "403"}),
         ("delete", "/api/me/", {"204", "400", "401", "403", "429"}),
@@ -97,6 +102,13 @@ def test_error_shapes_are_components(schema: dict) -> None:
     assert replies["items"] == {"$ref": "#/components/schemas/ThreadNodeOutput"}
     throttled = schema["paths"]["/api/articles/{slug}/comments/"]["post"]["responses"]["429"]
     assert "Retry-After" in throttled["headers"]
+
+
+def test_perspective_errors_are_googles_envelope(schema: dict) -> None:
+    answer = schema["paths"]["/v1alpha1/comments:analyze"]["post"]["responses"]["400"]
+    assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/GoogleError"}
+    key = schema["paths"]["/v1alpha1/comments:analyze"]["post"]["parameters"]
+    assert [(p["name"], p["in"]) for p in key] == [("key", "query")]
 
 
 def test_schema_and_docs_are_served(api_client: APIClient) -> None:

@@ -19,12 +19,16 @@ from moderation.perspective.keys import key_check
 from moderation.perspective.requests import MAX_TOKEN_LENGTH, analyze_request, parse_json, suggest_request
 from moderation.perspective.services import comment_analyze, score_suggest
 
+# Perspective's enums, of which only one value is served.
+TEXT_TYPES = ["PLAIN_TEXT"]
+SCORE_TYPES = ["PROBABILITY"]
+
 # --- The shapes, for the schema (the views read the bodies in requests.py) ---------
 
 
 class TextEntrySerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    type = serializers.ChoiceField(choices=["PLAIN_TEXT"], required=False)
+    type = serializers.ChoiceField(choices=TEXT_TYPES, required=False)
 
 
 class CommentSerializer(TextEntrySerializer):
@@ -44,7 +48,7 @@ class ContextSerializer(serializers.Serializer):
 
 
 class AttributeParametersSerializer(serializers.Serializer):
-    scoreType = serializers.ChoiceField(choices=["PROBABILITY"], required=False)
+    scoreType = serializers.ChoiceField(choices=SCORE_TYPES, required=False)
     scoreThreshold = serializers.FloatField(min_value=0, max_value=1, required=False)
 
 
@@ -86,7 +90,7 @@ class AnalyzeCommentRequestSerializer(serializers.Serializer):
 
 class ScoreSerializer(serializers.Serializer):
     value = serializers.FloatField(min_value=0, max_value=1)
-    type = serializers.ChoiceField(choices=["PROBABILITY"])
+    type = serializers.ChoiceField(choices=SCORE_TYPES)
 
 
 class SpanScoreSerializer(serializers.Serializer):
@@ -109,7 +113,7 @@ class AnalyzeCommentResponseSerializer(serializers.Serializer):
 
 class SuggestedScoreSerializer(serializers.Serializer):
     value = serializers.FloatField(min_value=0, max_value=1)
-    type = serializers.ChoiceField(choices=["PROBABILITY"], required=False)
+    type = serializers.ChoiceField(choices=SCORE_TYPES, required=False)
 
 
 class SuggestedAttributeSerializer(serializers.Serializer):
