@@ -25,6 +25,7 @@ from moderation.decisions import comment_decide
 from moderation.dsa.notices import notice_create
 from moderation.models import StatementOfReasons
 from moderation.permissions import moderators_group
+from moderation.perspective.keys import key_create
 from moderation.selectors import QUEUES
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, reply_to
 
@@ -94,7 +95,11 @@ def world(db, healthy) -> dict[str, Any]:
     # Deletes their account (DELETE /api/me/), so that the reader stays for the rest.
     leaving = UserFactory(username="fuzz-abschied")
     CommentFactory(article=article, author=leaving, body="Ein Abschied.")
+    # A client of the Perspective-compatible API, allowed to suggest, with a rate
+    # that the fuzzing's requests do not reach.
+    _, perspective_key = key_create(name="Fuzz-Client", rate_per_minute=100_000, allow_suggestions=True)
     return {
+        "perspective_key": perspective_key,
         "notice": (str(notice.reference), notice_token),
         "reader": reader,
         "token": Token.objects.create(user=reader).key,
@@ -121,7 +126,23 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "POST /api/moderation/readers/{username}/": {"action": "premoderate"},
     "POST /api/me/decisions/{statement_id}/appeal/": {"text": "Bitte noch einmal prüfen."},
     "POST /api/notices/{reference}/appeal/": {"text": "Bitte noch einmal prüfen."},
+    "POST /v1alpha1/comments:analyze": {
+        "comment": {"text": "Du bist ein Idiot. 😀 Oder nicht?"},
+        "requestedAttributes": {"TOXICITY": {"scoreThreshold": 0.1}, "INSULT": {}, "PROFANITY": {}},
+        "languages": ["de"],
+        "spanAnnotations": True,
+        "doNotStore": True,
+        "clientToken": "comment:1",
+    },
+    "POST /v1alpha1/comments:suggestscore": {
+        "comment": {"text": "Du bist ein Idiot."},
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+        "communityId": "Coral:https://fuzz.example",
+        "clientToken": "comment:1",
+    },
 }
+# The operations that take a Perspective API key as ?key=.
+PERSPECTIVE = {"POST /v1alpha1/comments:analyze", "POST /v1alpha1/comments:suggestscore"}
 
 
 def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
@@ -150,12 +171,15 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
         operation = context.operation
         assert operation is not None
         body = VALID_BODIES.get(operation.label)
+        query = {"key": world["perspective_key"]} if operation.label in PERSPECTIVE else None
         for parameters in real_parameters(operation.path):
             if body is None:
                 examples.append(operation.Case(path_parameters=parameters))
             else:
                 examples.append(
-                    operation.Case(path_parameters=parameters, body=body, media_type="application/json")
+                    operation.Case(
+                        path_parameters=parameters, query=query, body=body, media_type="application/json"
+                    )
                 )
         if operation.label == "POST /api/notices/":
             notice = {
@@ -179,6 +203,16 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
                     path_parameters={"slug": world["slugs"][0]}, body=reply, media_type="application/json"
                 )
             )
+
+    @schema.hook
+    def before_generate_query(
+        context: schemathesis.HookContext, strategy: st.SearchStrategy
+    ) -> st.SearchStrategy:
+        # The Perspective endpoints: the real key half of the time, so that generated
+        # bodies get past the key check; a generated (unknown) key the other half.
+        if context.operation is None or context.operation.label not in PERSPECTIVE:
+            return strategy
+        return st.one_of(st.just({"key": world["perspective_key"]}), strategy)
 
     @schema.hook
     def before_generate_path_parameters(
