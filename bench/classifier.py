@@ -1,6 +1,6 @@
 """Classifier speed and size: training, file size, load time, one comment at a time,
-batches, and the memory of a worker process with the model loaded. Prints
-`name: value` lines.
+batches, the Perspective-compatible endpoint (bench/perspective.py), and the memory
+of a worker process with the model loaded. Prints `name: value` lines.
 
 .venv/bin/python -m bench.classifier            # the model `make run` trains
 .venv/bin/python -m bench.classifier coldstart  # the cold-start model only
@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+from bench import perspective  # noqa: E402
 from moderation.classifier.data import load_coldstart  # noqa: E402  (after django.setup)
 from moderation.classifier.model import ToxicityModel, fit  # noqa: E402
 from moderation.classifier.persist import load_model, save_model  # noqa: E402
@@ -91,6 +92,7 @@ def main() -> None:
         )
         print(f"worker_rss_mb: {int(probe.stdout.strip().splitlines()[-1]) / 1024:.0f}")
     speed(model, data.texts)
+    perspective.report(model, data.texts)
     print(f"bench_process_max_rss_mb: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 
