@@ -596,23 +596,31 @@ class AnalysisKey(models.Model):
     The key itself is shown once, when it is made; only its SHA-256 is kept, and its
     first characters to tell keys apart in the admin."""
 
-    name = models.CharField(max_length=100, unique=True, help_text="The client: a site or an installation.")
-    prefix = models.CharField(max_length=12, editable=False)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("The client: a site or an installation.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     rate_per_minute = models.PositiveIntegerField(
-        default=60, validators=[MinValueValidator(1)], help_text="Requests a minute; more are answered 429."
+        _("requests per minute"),
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_("Requests a minute; more are answered 429."),
     )
     allow_suggestions = models.BooleanField(
-        default=False, help_text="May send comments:suggestscore, which is stored as training data."
+        _("may suggest scores"),
+        default=False,
+        help_text=_("May send comments:suggestscore, which is stored as training data."),
     )
-    usage_count = models.PositiveBigIntegerField(default=0, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    usage_count = models.PositiveBigIntegerField(_("requests answered"), default=0, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "analysis key"
+        verbose_name = _("analysis key")
+        verbose_name_plural = _("analysis keys")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -623,16 +631,19 @@ class SuggestedScore(models.Model):
     offensive when the suggested TOXICITY (or, without it, INSULT) is 0.5 or more.
     Training data for the next model (training_data.decisions_dataset)."""
 
-    text = models.TextField()
-    offensive = models.BooleanField()
-    key = models.ForeignKey(AnalysisKey, on_delete=models.SET_NULL, null=True, related_name="suggestions")
-    community_id = models.CharField(max_length=512, blank=True)
-    client_token = models.CharField(max_length=512, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    text = models.TextField(_("text"))
+    offensive = models.BooleanField(_("offensive"))
+    key = models.ForeignKey(
+        AnalysisKey, on_delete=models.SET_NULL, null=True, related_name="suggestions", verbose_name=_("key")
+    )
+    community_id = models.CharField(_("community"), max_length=512, blank=True)
+    client_token = models.CharField(_("client token"), max_length=512, blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "suggested score"
+        verbose_name = _("suggested score")
+        verbose_name_plural = _("suggested scores")
 
     def __str__(self) -> str:
         return f"{'offensive' if self.offensive else 'acceptable'} ({self.created_at:%Y-%m-%d})"

@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from moderation.admin.audit import ReadOnlyAdmin
 from moderation.models import AnalysisKey, SuggestedScore
@@ -39,13 +41,19 @@ class AnalysisKeyAdmin(admin.ModelAdmin):
         if key is not None:
             messages.warning(
                 request,
-                f"The key for {obj.name} is {key} — copy it now: it is not kept and cannot be shown again.",
+                gettext(
+                    "The key for %(name)s is %(key)s — copy it now: it is not kept and cannot be shown again."
+                )
+                % {"name": obj.name, "key": key},
             )
 
-    @admin.action(description="Switch the selected keys off")
+    @admin.action(description=_("Switch the selected keys off"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[AnalysisKey]) -> None:
         count = queryset.update(is_active=False)
-        self.message_user(request, f"{count} key(s) switched off.")
+        self.message_user(
+            request,
+            ngettext("%(count)d key switched off.", "%(count)d keys switched off.", count) % {"count": count},
+        )
 
 
 @admin.register(SuggestedScore)

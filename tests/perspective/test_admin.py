@@ -27,7 +27,8 @@ def test_a_key_is_made_shown_once_and_kept_as_its_hash(admin_client: Client, act
     response = admin_client.post("/admin/moderation/analysiskey/add/", form, follow=True)
 
     message = " ".join(m.message for m in response.context["messages"])
-    key = re.search(r"The key for Coral Zeitung is (\S+) ", message).group(1)
+    # The admin speaks German; the key is URL-safe base64 (letters, digits, - and _).
+    key = re.search(r"Der Schlüssel für Coral Zeitung lautet ([\w-]+)\. ", message).group(1)
     row = AnalysisKey.objects.get()
     assert row.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert row.prefix == key[:8] and row.rate_per_minute == 120 and not row.allow_suggestions
