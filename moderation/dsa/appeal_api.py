@@ -26,6 +26,7 @@ from moderation.dsa.explain import appeal_explained, statement_explained
 from moderation.dsa.notice_api import REFERENCE, TOKEN_HEADER
 from moderation.dsa.notices import notice_find
 from moderation.models import Appeal, StatementOfReasons
+from moderation.policy.rules import site_policy
 from web.api_errors import (
     CONFLICT,
     NOT_AUTHENTICATED,
@@ -90,7 +91,8 @@ class AppealInput(serializers.Serializer):
 
 
 def _explained(statements: Any) -> list[dict[str, Any]]:
-    return [statement_explained(statement) for statement in statements]
+    appeals_enabled = site_policy().appeals_enabled
+    return [statement_explained(statement, appeals_enabled=appeals_enabled) for statement in statements]
 
 
 class MeDecisionsApi(APIView):

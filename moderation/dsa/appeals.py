@@ -14,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from moderation.decisions import Action, comment_decide, reader_moderate
-from moderation.dsa.explain import appeal_open_until, appeals_enabled
+from moderation.dsa.explain import appeal_open_until
 from moderation.dsa.notices import notice_appealable_until
 from moderation.dsa.notify import appeal_decision_notify
 from moderation.models import Appeal, Notice, StatementOfReasons
+from moderation.policy.rules import site_policy
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 Restriction = StatementOfReasons.Restriction
@@ -46,9 +47,9 @@ def appeal_by_author(*, statement_puid: UUID | str, user: User, text: str, langu
     statement = StatementOfReasons.objects.filter(puid=statement_puid, reader=user).first()
     if statement is None:
         raise NotFound("No such decision.")
-    if not appeals_enabled():
+    if not site_policy().appeals_enabled:
         raise Conflict("This site does not offer appeals.", code="appeals_off")
-    until = appeal_open_until(statement)
+    until = appeal_open_until(statement, appeals_enabled=True)
     if until is None:
         raise Conflict("This decision was already reversed.", code="reversed")
     if timezone.now() > until:
@@ -60,7 +61,7 @@ def appeal_by_author(*, statement_puid: UUID | str, user: User, text: str, langu
 
 def appeal_by_notifier(*, notice: Notice, text: str, language: str) -> Appeal:
     """A notifier appeals against a notice that led to no action."""
-    if not appeals_enabled():
+    if not site_policy().appeals_enabled:
         raise Conflict("This site does not offer appeals.", code="appeals_off")
     until = notice_appealable_until(notice, appeals_enabled=True)
     if until is None:

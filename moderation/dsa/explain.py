@@ -12,7 +12,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from moderation.dsa.grounds import legal_ground, terms_ground
-from moderation.models import Appeal, SitePolicy, StatementOfReasons
+from moderation.models import Appeal, StatementOfReasons
+from moderation.policy.rules import site_policy
 
 # Art. 20(1): appeals are open for at least six months after the decision is told.
 APPEAL_WINDOW = timedelta(days=183)
@@ -21,15 +22,10 @@ Restriction = StatementOfReasons.Restriction
 Automation = StatementOfReasons.Automation
 
 
-def appeals_enabled() -> bool:
-    enabled = SitePolicy.objects.filter(pk=1).values_list("appeals_enabled", flat=True).first()
-    return True if enabled is None else enabled
-
-
-def appeal_open_until(statement: StatementOfReasons) -> datetime | None:
-    """Until when the statement's addressee may appeal; None when appeals are off or
-    the decision was already reversed."""
-    if statement.revoked_at is not None or not appeals_enabled():
+def appeal_open_until(statement: StatementOfReasons, *, appeals_enabled: bool) -> datetime | None:
+    """Until when the statement's addressee may appeal; None when the site's appeals
+    are off (site policy) or the decision was already reversed."""
+    if statement.revoked_at is not None or not appeals_enabled:
         return None
     return statement.created_at + APPEAL_WINDOW
 
@@ -75,10 +71,16 @@ def _ground(statement: StatementOfReasons) -> str:
     return _("It breaks our discussion rules: %(terms)s.") % {"terms": terms}
 
 
-def statement_explained(statement: StatementOfReasons) -> dict[str, Any]:
+def statement_explained(
+    statement: StatementOfReasons, *, appeals_enabled: bool | None = None
+) -> dict[str, Any]:
     """The statement as plain values for the API, the widget and the mails; the texts
-    in the active language. ``appeal`` is the latest appeal against it, if any."""
-    until = appeal_open_until(statement)
+    in the active language. ``appeal`` is the latest appeal against it, if any.
+    ``appeals_enabled``: the site policy's, read here when not given (a caller that
+    explains many statements reads it once)."""
+    if appeals_enabled is None:
+        appeals_enabled = site_policy().appeals_enabled
+    until = appeal_open_until(statement, appeals_enabled=appeals_enabled)
     # .all(), so that a caller's prefetch of the appeals serves it.
     appeal = max(statement.appeals.all(), key=lambda a: (a.created_at, a.pk), default=None)
     return {

@@ -27,7 +27,8 @@ from django.utils import timezone
 from discussion.models import Comment
 from moderation.dsa.grounds import LEGAL_GROUNDS, TERMS_GROUNDS
 from moderation.dsa.notify import statement_notify
-from moderation.models import AuditEntry, Notice, ReaderAuditEntry, SitePolicy, StatementOfReasons
+from moderation.models import AuditEntry, Notice, ReaderAuditEntry, StatementOfReasons
+from moderation.policy.rules import site_policy
 
 Status = Comment.Status
 Restriction = StatementOfReasons.Restriction
@@ -156,8 +157,7 @@ def statements_for_long_holds(*, now: datetime | None = None, batch: int = 500) 
     """A comment held longer than the site policy's ``held_statement_after_hours`` is
     withheld from readers: its author gets a statement for the hold (once per hold),
     attached to the entry that held it."""
-    hours = SitePolicy.objects.filter(pk=1).values_list("held_statement_after_hours", flat=True).first()
-    hours = 48 if hours is None else hours
+    hours = site_policy().held_statement_after_hours
     if hours == 0:
         return []
     now = now or timezone.now()

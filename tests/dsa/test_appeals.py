@@ -261,3 +261,22 @@ def test_the_appeals_and_the_statements_speak_german_to_a_moderator(first) -> No
     statements = client.get("/admin/moderation/statementofreasons/").content.decode()
     assert "Begründung zum Ansehen auswählen" in statements
     assert ">Beschränkung<" in statements and ">Grund nach den Nutzungsbedingungen<" in statements
+
+
+def test_the_list_of_decisions_costs_the_same_queries_for_one_or_many(first) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    author = UserFactory()
+    client = client_of(author)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/me/decisions/").status_code == 200
+        return len(captured)
+
+    comment_decide(comment_id=CommentFactory(author=author).pk, moderator=first, action="remove")
+    one = queries()
+    for _ in range(4):
+        comment_decide(comment_id=CommentFactory(author=author).pk, moderator=first, action="remove")
+    assert queries() == one
