@@ -35,7 +35,8 @@ from moderation.dsa.explain import APPEAL_WINDOW
 from moderation.dsa.grounds import LEGAL_GROUNDS, legal_ground
 from moderation.dsa.mail import absolute, mail_send
 from moderation.dsa.misuse import notices_suspended_until
-from moderation.models import AuditEntry, Notice, StatementOfReasons
+from moderation.dsa.statements import comment_flagged_by_model
+from moderation.models import Notice, StatementOfReasons
 from moderation.policy.rules import site_policy
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -225,13 +226,7 @@ def _automated_means(comment_id: int | None) -> bool:
     before the moderator decided, so that its assessment was part of what they
     weighed. The decision itself is always a human's; a comment the classifier let
     through counts as processed without automated means."""
-    if comment_id is None:
-        return False
-    return AuditEntry.objects.filter(
-        comment_id=comment_id,
-        actor=AuditEntry.Actor.MODEL,
-        to_status__in=[Comment.Status.HELD, Comment.Status.REJECTED],
-    ).exists()
+    return comment_id is not None and comment_flagged_by_model(comment_id)
 
 
 def notice_decide(

@@ -70,17 +70,24 @@ def _told(statement: StatementOfReasons) -> StatementOfReasons:
     return statement
 
 
-def _automation(comment_id: int, actor: str, before_id: int | None) -> tuple[bool, str]:
-    """(automated detection, automated decision) of a decision on this comment by
-    ``actor``, from the entries before it."""
-    if actor in (AuditEntry.Actor.MODEL, AuditEntry.Actor.SYSTEM):
-        return actor == AuditEntry.Actor.MODEL, Automation.FULLY
+def comment_flagged_by_model(comment_id: int, *, before_id: int | None = None) -> bool:
+    """Whether the classifier (or its word lists) held or rejected the comment, before
+    the audit entry ``before_id`` when given: automated detection, for statements of
+    reasons and for the notices whose processing it informed (Art. 16(6))."""
     flagged = AuditEntry.objects.filter(
         comment_id=comment_id, actor=AuditEntry.Actor.MODEL, to_status__in=_FLAGGED
     )
     if before_id is not None:
         flagged = flagged.filter(id__lt=before_id)
-    detected = flagged.exists()
+    return flagged.exists()
+
+
+def _automation(comment_id: int, actor: str, before_id: int | None) -> tuple[bool, str]:
+    """(automated detection, automated decision) of a decision on this comment by
+    ``actor``, from the entries before it."""
+    if actor in (AuditEntry.Actor.MODEL, AuditEntry.Actor.SYSTEM):
+        return actor == AuditEntry.Actor.MODEL, Automation.FULLY
+    detected = comment_flagged_by_model(comment_id, before_id=before_id)
     return detected, Automation.PARTIALLY if detected else Automation.NOT_AUTOMATED
 
 
