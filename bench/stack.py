@@ -83,7 +83,7 @@ class BenchStack:
                 "config",
                 "worker",
                 "-Q",
-                "moderation,maintenance",
+                "moderation,maintenance,webhooks",
                 "-c",
                 "1",
                 "-l",

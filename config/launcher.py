@@ -159,7 +159,16 @@ def main() -> None:
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     concurrency = os.environ.get("WORKER_CONCURRENCY", "1")
     commands = {
-        "worker": [*celery, "worker", "-Q", "moderation,maintenance", "-c", concurrency, "-l", "INFO"],
+        "worker": [
+            *celery,
+            "worker",
+            "-Q",
+            "moderation,maintenance,webhooks",
+            "-c",
+            concurrency,
+            "-l",
+            "INFO",
+        ],
         # Retraining takes a minute or more: a process of its own, never in the way of scoring.
         "trainer": [*celery, "worker", "-Q", "training", "-c", "1", "-l", "INFO", "--hostname", "trainer@%h"],
         "beat": [*celery, "beat", "-l", "INFO", "--schedule", str(data_dir / "celerybeat-schedule")],

@@ -244,6 +244,9 @@ CELERY_TASK_ROUTES = {
     "moderation.sweep_pending": {"queue": "maintenance"},
     "moderation.retrain_model": {"queue": "training"},
     "moderation.dsa_*": {"queue": "maintenance"},
+    "moderation.webhooks_send_due": {"queue": "maintenance"},
+    # Requests to the sites' endpoints wait on the network: a queue of their own.
+    "moderation.webhook_deliver": {"queue": "webhooks"},
     "moderation.*": {"queue": "moderation"},
 }
 # The database row is the truth and the message only a wake-up call. Acknowledge
@@ -518,6 +521,25 @@ CELERY_BEAT_SCHEDULE["submit-dsa-statements"] = {
     "task": "moderation.dsa_submit_statements",
     "schedule": 3600.0,
     "options": {"expires": 3000},
+}
+
+# --- Webhooks ---------------------------------------------------------------
+# Events told to the site's own systems (docs/webhooks.md), signed as Standard
+# Webhooks sign them. Endpoints must be public addresses: private, loopback,
+# link-local and other special addresses are refused unless listed here (networks
+# like 10.1.2.0/24 or single addresses), and plain http only with WEBHOOK_ALLOW_HTTP.
+WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS", [])
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+# Seconds to wait for an endpoint to connect and answer each read.
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 15.0, minimum=1.0, maximum=30.0)
+# Hours the previous secret keeps signing after a rotation.
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24, minimum=0)
+# Deliveries whose next attempt is due (or whose attempt was lost with its worker)
+# are sent to the queue again by this periodic task.
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "moderation.webhooks_send_due",
+    "schedule": env_float("WEBHOOK_SWEEP_INTERVAL", 30.0, minimum=1.0),
+    "options": {"expires": 60},
 }
 
 # LOG_FORMAT=json writes one JSON object per line, for log collectors.

@@ -21,7 +21,7 @@ from discussion.selectors import (
     comment_get_own,
     comment_get_published,
 )
-from discussion.signals import comment_reported, comment_status_changed
+from discussion.signals import comment_created, comment_reported, comment_status_changed
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 Status = Comment.Status
@@ -85,6 +85,7 @@ def comment_create(*, article: Article, author: User, body: str, parent_id: int 
             depth=parent.depth + 1 if parent else 0,
             body=body,
         )
+        comment_created.send(sender=Comment, comment=comment)
         comment_request_scoring(comment_id=comment.pk)
     return comment
 

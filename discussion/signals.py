@@ -1,11 +1,14 @@
 """What the discussion announces, for apps that depend on it (moderation).
 
-Both are sent inside the transaction that made the change, so a receiver that
+All are sent inside the transaction that made the change, so a receiver that
 writes (an audit entry, a status change) commits or rolls back with it, and an
 error in a receiver undoes the change.
 """
 
 from django.dispatch import Signal
+
+# A reader wrote a comment (pending, not yet scored). Arguments: comment (the Comment).
+comment_created = Signal()
 
 # A comment's author changed it (edit → pending, or held → held at a new text;
 # delete → removed).

@@ -4,8 +4,9 @@ one function here: a comment's status, a reader's restrictions, the site's
 settings (its policy and its active model). tests/moderation/test_audit.py keeps
 every other module from writing entries itself.
 
-Depends on nothing in moderation but its models and the statements of reasons
-(moderation.dsa.statements) written with restrictions, so that services, decisions,
+Depends on nothing in moderation but its models, the statements of reasons
+(moderation.dsa.statements) written with restrictions and the webhook events
+(moderation.webhooks.events) raised with each change, so that services, decisions,
 receivers and the model registry can all use it.
 """
 
@@ -20,6 +21,7 @@ from django.db import transaction
 from discussion.models import Comment
 from moderation.dsa.statements import statement_for_comment_entry, statement_for_reader_entry
 from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SettingsAuditEntry
+from moderation.webhooks.events import webhook_events_for_comment_entry, webhook_events_for_reader_entry
 
 Claimed = TypeVar("Claimed")
 Entry = TypeVar("Entry", AuditEntry, ReaderAuditEntry, SettingsAuditEntry)
@@ -82,6 +84,7 @@ def comment_entry_write(
         details=details or {},
     )
     statement_for_comment_entry(entry)
+    webhook_events_for_comment_entry(entry)
     return entry
 
 
@@ -101,6 +104,7 @@ def reader_entry_write(
         reader=reader, moderator=moderator, action=action, reason=reason, until=until
     )
     statement_for_reader_entry(entry, dsa=dsa)
+    webhook_events_for_reader_entry(entry)
     return entry
 
 

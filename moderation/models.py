@@ -680,3 +680,77 @@ class RejectedComment(QueueComment):
     class Meta:
         proxy = True
         verbose_name = "recently rejected comment"
+
+
+class WebhookEndpoint(models.Model):
+    """An address of the site's own systems that is told of events (moderation.webhooks),
+    signed as Standard Webhooks sign them. The secret is kept (it signs every request);
+    after a rotation the previous one signs too until ``previous_secret_expires_at``."""
+
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_("The events this address is told of; none chosen means all."),
+    )
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=255, blank=True)
+    secret = models.CharField(max_length=100, editable=False)
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the outbox row, written in the transaction that
+    raised the event, and its attempts. ``webhook_id`` stays the same across retries,
+    so that the receiver can recognise a message it has seen."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENDING = "sending", _("being sent")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint")
+    )
+    webhook_id = models.UUIDField(_("webhook id"), default=uuid.uuid4, unique=True, editable=False)
+    event_type = models.CharField(_("event"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # A message is on its way to a worker since then: the periodic task leaves the
+    # delivery alone for a while.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # An attempt in progress holds the delivery until then; past it, the attempt is
+    # taken for lost (its worker died) and the delivery is due again.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id} ({self.state})"

@@ -12,6 +12,7 @@ from moderation.modelops.lifecycle import model_retrain
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import SettingsAuditEntry
 from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
+from moderation.webhooks.delivery import deliveries_send_due, delivery_attempt
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +87,18 @@ def dsa_submit_statements() -> None:
             result.failed,
             result.calls,
         )
+
+
+@shared_task(name="moderation.webhook_deliver", ignore_result=True, acks_late=True)
+def webhook_deliver(delivery_id: int) -> None:
+    """One attempt at a webhook delivery, if it is due; a no-op otherwise (delivered,
+    not yet due, or another worker has it). Failures are not retried by Celery: the
+    delivery's own schedule sends it again (moderation.webhooks.delivery)."""
+    delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="moderation.webhooks_send_due", ignore_result=True)
+def webhooks_send_due() -> None:
+    """Webhook deliveries whose next attempt is due, or whose message or worker was
+    lost, back to the queue."""
+    deliveries_send_due()

@@ -103,7 +103,7 @@ class WorkerProcess:
                     "config",
                     "worker",
                     "-Q",
-                    "moderation,maintenance",
+                    "moderation,maintenance,webhooks",
                     "--concurrency",
                     "1",
                     "--loglevel",

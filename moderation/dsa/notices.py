@@ -38,6 +38,7 @@ from moderation.dsa.misuse import notices_suspended_until
 from moderation.dsa.statements import comment_flagged_by_model
 from moderation.models import Notice, StatementOfReasons
 from moderation.policy.rules import site_policy
+from moderation.webhooks.events import webhook_event_for_notice
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 Status = Notice.Status
@@ -185,6 +186,7 @@ def notice_create(
             good_faith=True,
             language=_language(language),
         )
+        webhook_event_for_notice(notice)
         if email:
             transaction.on_commit(lambda: notice_receipt_send(notice_id=notice.pk, token=token))
     notice.refresh_from_db(fields=["receipt_sent_at"])
