@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 from standardwebhooks import Webhook
@@ -14,6 +15,8 @@ from moderation.models import WebhookDelivery, WebhookEndpoint
 from moderation.webhooks.delivery import MAX_ATTEMPTS, deliveries_send_due, delivery_attempt
 from moderation.webhooks.endpoints import deliveries_redeliver, endpoint_secret_rotate, endpoint_test_send
 from moderation.webhooks.events import webhook_event_raise
+from tests.conftest import point_celery_at
+from tests.processes import free_port
 
 State = WebhookDelivery.State
 
@@ -272,3 +275,23 @@ def test_an_event_raised_in_a_transaction_that_rolls_back_sends_nothing(
     assert not WebhookDelivery.objects.exists()
     assert callbacks == []
     assert deliveries_send_due() == 0
+
+
+def test_with_the_broker_unreachable_the_delivery_waits_for_the_periodic_task(
+    endpoint, receiver, django_capture_on_commit_callbacks
+) -> None:
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    point_celery_at(dead)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery = raise_event()  # the message cannot be sent; the change stands
+    finally:
+        point_celery_at(django_settings.CELERY_BROKER_URL)
+
+    assert WebhookDelivery.objects.get().state == State.PENDING
+    assert deliveries_send_due() == 0  # a message may still be on its way
+    # Some minutes later no worker has taken it: the periodic task sends it again.
+    WebhookDelivery.objects.update(enqueued_at=timezone.now() - timedelta(minutes=6))
+    assert deliveries_send_due() == 1
+    outcome = delivery_attempt(delivery_id=delivery.pk)
+    assert outcome is not None and outcome.state == State.DELIVERED
