@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from moderation.models import WebhookDelivery, WebhookEndpoint
 from moderation.webhooks.addresses import RefusedAddress, post, url_resolve
-from moderation.webhooks.events import deliveries_enqueue
+from moderation.webhooks.events import deliveries_enqueue, subscriptions_forget
 from moderation.webhooks.signing import signature_header
 
 logger = logging.getLogger(__name__)
@@ -69,6 +69,9 @@ class Outcome:
 def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     """Take the delivery for one attempt if it is due (or its last attempt was lost)
     and its endpoint is enabled: one conditional UPDATE, of which one caller wins."""
+    # The timeout bounds each network wait (connect, send, the answer's head, its
+    # body), not the whole request: hold the delivery for a few of them, so that an
+    # attempt still running is not taken for lost.
     hold = timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 4 + 60)
     due = Q(state=State.PENDING, next_attempt_at__lte=now) | Q(state=State.SENDING, claimed_until__lt=now)
     claimed = WebhookDelivery.objects.filter(due, pk=delivery_id, endpoint__is_enabled=True).update(
@@ -201,8 +204,6 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Outcom
 def endpoint_disable(*, endpoint_id: int, reason: str, now: datetime | None = None) -> bool:
     """Disable an endpoint (its receiver answered 410); its waiting deliveries wait
     until it is enabled again."""
-    from moderation.webhooks.events import subscriptions_forget
-
     changed = WebhookEndpoint.objects.filter(pk=endpoint_id, is_enabled=True).update(
         is_enabled=False, disabled_at=now or timezone.now(), disabled_reason=reason[:255]
     )

@@ -36,7 +36,7 @@ SUBSCRIPTIONS_TTL = 60
 
 Status = Comment.Status
 COMMENT_CREATED = "comment.created"
-COMMENT_STATUS_EVENTS = {
+COMMENT_STATUS_EVENTS: dict[str, str] = {
     Status.PUBLISHED: "comment.published",
     Status.HELD: "comment.held",
     Status.REJECTED: "comment.rejected",
@@ -186,9 +186,7 @@ def webhook_event_for_new_comment(comment: Comment) -> None:
 def webhook_events_for_comment_entry(entry: AuditEntry) -> None:
     """comment.published, .held, .rejected or .removed: the audit entry of a change of
     a comment's status, by the model, a moderator, the system or its author."""
-    event_type = (
-        COMMENT_STATUS_EVENTS.get(Status(entry.to_status)) if entry.to_status in Status.values else None
-    )
+    event_type = COMMENT_STATUS_EVENTS.get(entry.to_status)
     if event_type is None or entry.from_status == entry.to_status:
         return
     endpoint_ids = endpoints_subscribed(event_type)
