@@ -7,13 +7,16 @@ it carries), unless the address is in a network of WEBHOOK_ALLOWED_NETWORKS. The
 request then connects to the address that was checked, not to the name again, so a
 name that answers differently the second time (DNS rebinding) cannot send it
 elsewhere. https only, unless WEBHOOK_ALLOW_HTTP; redirects are not followed; the
-answer's body is read up to a cap and ignored.
+answer's body is read up to a cap and ignored; WEBHOOK_TIMEOUT_SECONDS bounds each
+wait and twice that the whole request.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -136,6 +139,23 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
+class _Cutoff:
+    """Ends a request that takes too long: shutting the socket down wakes the read,
+    which then sees the end of the stream; ``fired`` tells that apart from an answer."""
+
+    def __init__(self, connection: http.client.HTTPConnection, seconds: float) -> None:
+        self.connection = connection
+        self.fired = threading.Event()
+        self.timer = threading.Timer(seconds, self.fire)
+
+    def fire(self) -> None:
+        self.fired.set()
+        sock = self.connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 def post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answer:
     """POST ``body`` to ``target``, trying its checked addresses in turn until one
     connects. Raises OSError or http.client.HTTPException when no answer comes."""
@@ -155,9 +175,22 @@ def post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answer:
             except OSError as exc:
                 error = exc
                 continue
-            connection.request("POST", target.path, body=body, headers=all_headers)
-            response = connection.getresponse()
-            response.read(RESPONSE_READ_CAP)
+            # The timeout bounds each wait; a receiver that answers a byte at a time
+            # is cut off when the whole request has taken twice as long.
+            cutoff = _Cutoff(connection, timeout * 2)
+            cutoff.timer.start()
+            try:
+                connection.request("POST", target.path, body=body, headers=all_headers)
+                response = connection.getresponse()
+                response.read(RESPONSE_READ_CAP)
+            except (OSError, http.client.HTTPException):
+                if cutoff.fired.is_set():
+                    raise TimeoutError(f"no complete answer within {timeout * 2:g} s") from None
+                raise
+            finally:
+                cutoff.timer.cancel()
+            if cutoff.fired.is_set():
+                raise TimeoutError(f"no complete answer within {timeout * 2:g} s")
             return Answer(status=response.status, retry_after=response.getheader("Retry-After") or "")
         finally:
             connection.close()

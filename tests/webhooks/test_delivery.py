@@ -3,6 +3,9 @@ Webhooks reference library: the signature, the retries after a failure with the 
 webhook id, 410, Retry-After, redirects and the secret's rotation."""
 
 import itertools
+import socket
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -295,3 +298,39 @@ def test_with_the_broker_unreachable_the_delivery_waits_for_the_periodic_task(
     assert deliveries_send_due() == 1
     outcome = delivery_attempt(delivery_id=delivery.pk)
     assert outcome is not None and outcome.state == State.DELIVERED
+
+
+def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off(db, local_receivers_allowed, settings) -> None:
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            while not stop.is_set():
+                try:
+                    connection.sendall(b"X")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    WebhookEndpoint.objects.create(
+        url=f"http://127.0.0.1:{listener.getsockname()[1]}/", secret="whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"
+    )
+    (delivery,) = webhook_event_raise("comment.published", {})
+    started = time.monotonic()
+    try:
+        outcome = delivery_attempt(delivery_id=delivery.pk)
+    finally:
+        stop.set()
+        listener.close()
+
+    assert time.monotonic() - started < 4
+    assert outcome is not None and outcome.state == State.PENDING
+    assert outcome.status_code is None
+    assert outcome.error == "TimeoutError: no complete answer within 2 s"
