@@ -1,6 +1,6 @@
 """The moderators' workplace in the admin: the queues, readers, the policy, the model
 registry, the audit log, the statistics page, misuse (DSA Art. 23) and the keys of
-the Perspective-compatible API. Admin classes
+the Perspective-compatible API and Coral's moderation phase. Admin classes
 stay thin: every decision goes through moderation.decisions (misuse steps through
 moderation.dsa.misuse), every figure through moderation.selectors or
 moderation.statistics.
@@ -11,6 +11,7 @@ Django's autodiscovery imports this package; importing each module registers its
 from moderation.admin import (  # noqa: F401
     appeals,
     audit,
+    coral,
     misuse,
     model_versions,
     notices,
