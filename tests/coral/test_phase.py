@@ -5,8 +5,10 @@ site policy, every refusal a quick JSON error, and every decision recorded."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from moderation.coral.services import plain_text
 from moderation.coral.signatures import secret_create
 from moderation.models import CoralDecision, ModelVersion, SitePolicy
 from tests.coral.coral import (
@@ -384,3 +386,39 @@ def test_without_a_model_the_answer_is_a_clear_503_which_coral_skips(secret: str
 
 def test_only_post_is_answered(secret: str, client) -> None:
     assert client.get("/api/coral/phase/").status_code == 405
+
+
+def test_a_body_that_is_not_json_is_a_415(secret: str) -> None:
+    body = b"action=NEW"
+    response = Client().post(
+        "/api/coral/phase/",
+        body,
+        content_type="text/plain",
+        HTTP_X_CORAL_SIGNATURE=coral_signature(body, SECRET),
+    )
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_a_body_over_the_limit_is_a_413(secret: str, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    body = coral_body(request_with("Sehr lang. " * 400))
+
+    response = post_raw(body, coral_signature(body, SECRET))
+
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("<p>Erste Zeile<br>zweite Zeile</p><p>Absatz</p>", "Erste Zeile\nzweite Zeile\nAbsatz"),
+        ('<p>Siehe <a href="https://example.org">hier</a> &amp; dort</p>', "Siehe hier & dort"),
+        ("<blockquote>Zitat</blockquote>Antwort", "Zitat\nAntwort"),
+        ("Wenn a < b und b > c, dann …", "Wenn a < b und b > c, dann …"),
+        ("Ganz ohne Markup &amp; so", "Ganz ohne Markup &amp; so"),
+    ],
+)
+def test_the_text_of_corals_html_format(body: str, text: str) -> None:
+    assert plain_text(body) == text
