@@ -13,7 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from moderation.coral.services import phase_decide
-from moderation.coral.signatures import HEADER, signature_check
+from moderation.coral.signatures import (
+    HEADER,
+    WEBHOOK_ID,
+    WEBHOOK_SIGNATURE,
+    WEBHOOK_TIMESTAMP,
+    request_signer,
+    webhook_id_release,
+)
 from web.api_errors import TOO_LARGE, UNSUPPORTED, ErrorOutput, validated
 
 # Coral's ids are UUIDs; the bound keeps anything else small.
@@ -125,7 +132,22 @@ class CoralPhaseApi(APIView):
                 required=False,
                 description="sha256=<hex HMAC-SHA256 of the raw body>[,sha256=<hex>…], one for each of "
                 "Coral's active secrets.",
-            )
+            ),
+            *(
+                OpenApiParameter(name, str, OpenApiParameter.HEADER, required=False, description=description)
+                for name, description in (
+                    (WEBHOOK_ID, "Standard Webhooks: the message id, accepted once."),
+                    (
+                        WEBHOOK_TIMESTAMP,
+                        "Standard Webhooks: Unix seconds, within five minutes of the server's.",
+                    ),
+                    (
+                        WEBHOOK_SIGNATURE,
+                        "Standard Webhooks: v1,<base64 HMAC-SHA256 of id.timestamp.body>, instead of "
+                        "X-Coral-Signature.",
+                    ),
+                )
+            ),
         ],
         request=PhaseRequestSerializer,
         responses={
@@ -133,7 +155,8 @@ class CoralPhaseApi(APIView):
             204: OpenApiResponse(description="No opinion: Coral's pipeline goes on."),
             400: OpenApiResponse(PHASE_ERRORS, description="Malformed JSON or a missing or wrong field."),
             401: OpenApiResponse(ErrorOutput, description="Not signed."),
-            403: OpenApiResponse(ErrorOutput, description="Signed with no active secret."),
+            403: OpenApiResponse(ErrorOutput, description="Signed with no active secret, or out of time."),
+            409: OpenApiResponse(ErrorOutput, description="A webhook-id accepted before: a replay."),
             413: TOO_LARGE,
             415: UNSUPPORTED,
             503: OpenApiResponse(ErrorOutput, description="No usable model: Coral skips the phase."),
@@ -142,9 +165,13 @@ class CoralPhaseApi(APIView):
         tags=["coral"],
     )
     def post(self, request: Request) -> Response:
-        secret = signature_check(request.body, request.headers.get(HEADER))
-        data = validated(PhaseRequestSerializer, request.data)
-        answer = phase_decide(request=data, secret=secret)
+        secret = request_signer(request.body, request.headers)
+        try:
+            data = validated(PhaseRequestSerializer, request.data)
+            answer = phase_decide(request=data, secret=secret)
+        except Exception:
+            webhook_id_release(request.headers)
+            raise
         if answer.body is None:
             return Response(status=204)
         return Response(PhaseResponseSerializer(answer.body).data)
