@@ -1,5 +1,6 @@
 """Classifier speed and size: training, file size, load time, one comment at a time,
-batches, the Perspective-compatible endpoint (bench/perspective.py), and the memory
+batches, the Perspective-compatible endpoint (bench/perspective.py), Coral's moderation
+phase (bench/coral.py), and the memory
 of a worker process with the model loaded. Prints `name: value` lines.
 
 .venv/bin/python -m bench.classifier            # the model `make run` trains
@@ -26,7 +27,7 @@ from threadpoolctl import threadpool_limits
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
-from bench import perspective  # noqa: E402
+from bench import coral, perspective  # noqa: E402
 from moderation.classifier.data import load_coldstart  # noqa: E402  (after django.setup)
 from moderation.classifier.model import ToxicityModel, fit  # noqa: E402
 from moderation.classifier.persist import load_model, save_model  # noqa: E402
@@ -93,6 +94,7 @@ def main() -> None:
         print(f"worker_rss_mb: {int(probe.stdout.strip().splitlines()[-1]) / 1024:.0f}")
     speed(model, data.texts)
     perspective.report(model, data.texts)
+    coral.report(model, data.texts)
     print(f"bench_process_max_rss_mb: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 

@@ -467,6 +467,25 @@ CELERY_BEAT_SCHEDULE["retrain-model-from-decisions"] = {
     ),
 }
 
+# --- Coral Talk's external moderation phase (docs/coral.md) --------------------
+# What Coral is told for a comment in the uncertain band between the thresholds:
+# SYSTEM_WITHHELD (as Coral's own toxicity filter does) or PREMOD.
+CORAL_HOLD_STATUS = env_choice("CORAL_HOLD_STATUS", "SYSTEM_WITHHELD", ["SYSTEM_WITHHELD", "PREMOD"])
+# Below the publish threshold Stammtisch gives no status, so that Coral's later
+# phases (pre-moderation of new commenters, of the story, of the user) still apply;
+# true answers APPROVED instead, which ends Coral's pipeline there.
+CORAL_APPROVE_LOW_SCORES = env_bool("CORAL_APPROVE_LOW_SCORES", False)
+# Comments by these Coral roles get no opinion: the newsroom's own people.
+CORAL_ROLES = ["COMMENTER", "MEMBER", "STAFF", "MODERATOR", "ADMIN"]
+CORAL_ROLES_LEFT_TO_CORAL = env_list("CORAL_ROLES_LEFT_TO_CORAL", ["STAFF", "MODERATOR", "ADMIN"])
+if not set(CORAL_ROLES_LEFT_TO_CORAL) <= set(CORAL_ROLES):
+    raise ImproperlyConfigured(
+        f"CORAL_ROLES_LEFT_TO_CORAL: {', '.join(sorted(set(CORAL_ROLES_LEFT_TO_CORAL) - set(CORAL_ROLES)))} "
+        f"not among Coral's roles {', '.join(CORAL_ROLES)}"
+    )
+# Keep the comment's text with each recorded decision (off: ids, score and verdict only).
+CORAL_STORE_TEXT = env_bool("CORAL_STORE_TEXT", False)
+
 # --- The Digital Services Act and email --------------------------------------
 # Notices, statements of reasons, appeals and their outcomes are told by email.
 # EMAIL_URL-style settings are Django's own; the default prints mails to the log.

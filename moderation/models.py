@@ -649,6 +649,102 @@ class SuggestedScore(models.Model):
         return f"{'offensive' if self.offensive else 'acceptable'} ({self.created_at:%Y-%m-%d})"
 
 
+class CoralSecret(models.Model):
+    """A signing secret of Coral Talk's external moderation phase (moderation.coral).
+    Coral makes it (``empsec_`` and hex) and signs every request with each of its
+    active secrets; Stammtisch keeps the same string to check the signature, so it is
+    kept as it is (an HMAC key cannot be hashed away), and never shown again after
+    it was entered. Several may be active at once while Coral rotates them."""
+
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Where it comes from: the Coral installation and its phase.")
+    )
+    secret = models.CharField(_("signing secret"), max_length=200, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    expires_at = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: until switched off. When Coral rotates the secret, the time it gives the old one."
+        ),
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Coral signing secret")
+        verbose_name_plural = _("Coral signing secrets")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class CoralDecision(ImmutableRecord):
+    """One call of Coral's external moderation phase: what Coral said about the
+    comment (its ids, not its text unless CORAL_STORE_TEXT), the score, the policy's
+    verdict and the status Stammtisch answered, so that a site can measure them."""
+
+    class Action(models.TextChoices):
+        NEW = "NEW", _("new comment")
+        EDIT = "EDIT", _("edited comment")
+
+    class Verdict(models.TextChoices):
+        PUBLISHED = "published", _("published")
+        HELD = "held", _("held")
+        REJECTED = "rejected", _("rejected")
+        UNSCORED = "unscored", _("not scored")
+
+    class Status(models.TextChoices):
+        NONE = "", _("no opinion")
+        APPROVED = "APPROVED", _("approved")
+        REJECTED = "REJECTED", _("rejected")
+        PREMOD = "PREMOD", _("pre-moderated")
+        SYSTEM_WITHHELD = "SYSTEM_WITHHELD", _("withheld by the system")
+
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    tenant_id = models.CharField(_("Coral tenant"), max_length=255)
+    tenant_domain = models.CharField(_("Coral domain"), max_length=255)
+    site_id = models.CharField(_("Coral site"), max_length=255)
+    story_id = models.CharField(_("Coral story"), max_length=255)
+    story_url = models.CharField(_("story URL"), max_length=2000, blank=True)
+    author_id = models.CharField(_("Coral author"), max_length=255)
+    author_role = models.CharField(_("author's role"), max_length=32)
+    parent_id = models.CharField(_("reply to"), max_length=255, blank=True)
+    text = models.TextField(_("text"), blank=True, help_text=_("Kept only with CORAL_STORE_TEXT."))
+    model_version = models.ForeignKey(
+        ModelVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("model version"),
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
+    status = models.CharField(_("answered status"), max_length=16, choices=Status.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    secret = models.ForeignKey(
+        CoralSecret,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signing secret"),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Coral phase decision")
+        verbose_name_plural = _("Coral phase decisions")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.story_id}: {self.verdict} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class QueueComment(Comment):
     """Comments as the moderation queues show them (the admin's queue pages)."""
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
 from moderation.dsa.appeal_api import MeDecisionAppealApi, MeDecisionsApi, NoticeAppealApi
@@ -8,6 +8,8 @@ from moderation.privacy.api import MeExportApi
 urlpatterns = [
     path("moderation/queues/<str:queue>/", QueueApi.as_view(), name="moderation-queue"),
     path("moderation/comments/<int:comment_id>/decision/", DecisionApi.as_view(), name="moderation-decision"),
+    # Coral Talk's external moderation phase (docs/coral.md).
+    path("coral/", include("moderation.coral.urls")),
     path("moderation/analyze/", AnalyzeApi.as_view(), name="moderation-analyze"),
     path("moderation/readers/<str:username>/", ReaderApi.as_view(), name="moderation-reader"),
     path("me/export/", MeExportApi.as_view(), name="me-export"),

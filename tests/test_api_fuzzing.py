@@ -21,12 +21,14 @@ from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from discussion.models import Comment
+from moderation.coral.signatures import secret_create
 from moderation.decisions import comment_decide
 from moderation.dsa.notices import notice_create
 from moderation.models import StatementOfReasons
 from moderation.permissions import moderators_group
 from moderation.perspective.keys import key_create
 from moderation.selectors import QUEUES
+from tests.coral.coral import coral_body, coral_signature, request_with
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, reply_to
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +100,8 @@ def world(db, healthy) -> dict[str, Any]:
     # A client of the Perspective-compatible API, allowed to suggest, with a rate
     # that the fuzzing's requests do not reach.
     _, perspective_key = key_create(name="Fuzz-Client", rate_per_minute=100_000, allow_suggestions=True)
+    # The signing secret of Coral's moderation phase (CORAL below).
+    secret_create(name="Fuzz-Coral", secret=CORAL_SECRET)
     return {
         "perspective_key": perspective_key,
         "notice": (str(notice.reference), notice_token),
@@ -141,6 +145,35 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
         "clientToken": "comment:1",
     },
 }
+# Coral's moderation phase: its requests are signed over their exact bytes, so the
+# bodies of positive cases are sent pretty-printed, as Coral sends them, and signed
+# (by the hook below) unless the case brings a signature header of its own.
+CORAL = "POST /api/coral/phase/"
+CORAL_SECRET = "empsec_" + "5eed" * 16
+CORAL_EXAMPLES = [
+    request_with("Danke für den Bericht."),
+    request_with("<p>Du bist ein <b>Idiot</b>.</p>", action="EDIT", reply=True),
+    request_with("Ein Kommentar der Redaktion.", role="STAFF"),
+]
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+    if case.operation.label != CORAL or isinstance(case.body, bytes):
+        return
+    if case.meta is not None and case.meta.generation.mode.is_negative:
+        return  # left unsigned: refused before its body is read
+    if any(name.lower() == "x-coral-signature" for name in case.headers or {}):
+        return
+    try:
+        body = coral_body(case.body)
+    except (TypeError, ValueError):
+        return  # not JSON: sent as generated, unsigned
+    # The bytes replace schemathesis's own serialisation of the same body.
+    kwargs["data"] = body
+    case.headers = {**(case.headers or {}), "X-Coral-Signature": coral_signature(body, CORAL_SECRET)}
+
+
 # The operations that take a Perspective API key as ?key=.
 PERSPECTIVE = {"POST /v1alpha1/comments:analyze", "POST /v1alpha1/comments:suggestscore"}
 
@@ -181,6 +214,9 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
                         path_parameters=parameters, query=query, body=body, media_type="application/json"
                     )
                 )
+        if operation.label == CORAL:
+            for example in CORAL_EXAMPLES:
+                examples.append(operation.Case(body=example, media_type="application/json"))
         if operation.label == "POST /api/notices/":
             notice = {
                 "comment": world["top_id"],

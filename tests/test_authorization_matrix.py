@@ -38,10 +38,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
+from moderation.coral.signatures import secret_create
 from moderation.dsa.notices import notice_create
 from moderation.models import Notice, StatementOfReasons
 from moderation.permissions import moderators_group
 from moderation.perspective.keys import key_create
+from tests.coral.coral import coral_body, coral_signature, request_with
 from tests.factories import CommentFactory, UserFactory, authenticator_for, current_code, reply_to, wrong_code
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +184,12 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST /v1alpha1/comments:suggestscore",       "no key",       (401,     401,  401,   401,      401)),
     ("POST /v1alpha1/comments:suggestscore",       "key",          (403,     403,  403,   403,      403)),
     ("POST /v1alpha1/comments:suggestscore",       "suggesting key", (200,   200,  200,   200,      200)),
+
+    # Coral's external moderation phase (docs/coral.md) answers a request signed with
+    # an active secret, whoever is signed in: 401 unsigned, 403 signed with another.
+    ("POST /api/coral/phase/",                     "unsigned",     (401,     401,  401,   401,      401)),
+    ("POST /api/coral/phase/",                     "signed",       (204,     204,  204,   204,      204)),
+    ("POST /api/coral/phase/",                     "signed with another secret", (403, 403, 403, 403, 403)),
 ]
 # fmt: on
 
@@ -197,6 +205,9 @@ STAFF_SEE_HIDDEN_TEXT = {"GET /api/moderation/queues/{queue}/"}
 STAFF_ROLES = ("moderator", "admin")
 
 PASSWORD = "a-long-test-password"  # tests.factories.UserFactory's
+CORAL_SECRET = "empsec_" + "0123456789abcdef" * 4
+# A new comment as Coral sends it to its external moderation phase (tests/coral/coral.py).
+CORAL_REQUEST = coral_body(request_with("Danke für den ausführlichen Bericht, sehr gut recherchiert."))
 NOTICE_SECRET = "das-geheimnis-der-meldung"
 
 
@@ -232,6 +243,9 @@ class World:
         Perspective API key (in Google's header; ?key= is tested in tests/perspective)."""
         if target in self.keys:
             return {"HTTP_X_GOOG_API_KEY": self.keys[target]}
+        signers = {"signed": CORAL_SECRET, "signed with another secret": "empsec_" + "ab" * 32}
+        if target in signers:
+            return {"HTTP_X_CORAL_SIGNATURE": coral_signature(CORAL_REQUEST, signers[target])}
         tokens = {
             "notice:token": self.notice[1],
             "notice:wrong token": "falsch",
@@ -239,8 +253,11 @@ class World:
         }
         return {"HTTP_X_NOTICE_TOKEN": tokens[target]} if target in tokens else {}
 
-    def body(self, operation: str, target: str, role: str) -> dict[str, Any] | None:
-        """A valid request body of the operation, or None if it takes none."""
+    def body(self, operation: str, target: str, role: str) -> dict[str, Any] | bytes | None:
+        """A valid request body of the operation (the exact bytes, where they are
+        signed), or None if it takes none."""
+        if operation == "POST /api/coral/phase/":
+            return CORAL_REQUEST
         if operation == "POST /api/articles/{slug}/comments/":
             parent = self.comments[target].pk if target in self.comments else None
             return {"body": "Ein neuer Beitrag.", "parent": parent}
@@ -358,6 +375,7 @@ def world(article, settings, redis_url: str, active_model) -> World:
         good_faith=True,
         notifier=AnonymousUser(),
     )
+    secret_create(name="Coral", secret=CORAL_SECRET)
     switched_off, switched_off_key = key_create(name="Abgeschaltet")
     switched_off.is_active = False
     switched_off.save()
@@ -395,13 +413,15 @@ def send(
     client: APIClient,
     operation: str,
     values: dict[str, Any],
-    body: dict[str, Any] | None,
+    body: dict[str, Any] | bytes | None,
     headers: dict[str, str] | None = None,
 ):
     method, template = operation.split(" ")
     url = template.format_map(values)
     if body is None:
         return client.generic(method, url, **(headers or {}))
+    if isinstance(body, bytes):
+        return client.generic(method, url, body, content_type="application/json", **(headers or {}))
     return getattr(client, method.lower())(url, body, format="json", **(headers or {}))
 
 

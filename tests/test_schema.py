@@ -36,6 +36,7 @@ PATHS = {
     "/api/moderation/comments/{comment_id}/decision/": {"post"},
     "/api/moderation/analyze/": {"post"},
     "/api/moderation/readers/{username}/": {"post"},
+    "/api/coral/phase/": {"post"},
     # Perspective's paths, colon and all, where its clients look for them.
     "/v1alpha1/comments:analyze": {"post"},
     "/v1alpha1/comments:suggestscore": {"post"},
@@ -79,6 +80,7 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("get", "/api/notices/{reference}/", {"200", "404"}),
         ("post", "/v1alpha1/comments:analyze", {"200", "400", "401", "403", "429", "503"}),
         ("post", "/v1alpha1/comments:suggestscore", {"200", "400", "401", "403", "429", "503"}),
+        ("post", "/api/coral/phase/", {"200", "204", "400", "401", "403", "413", "503"}),
         ("delete", "/api/auth/token/", {"204", "401", "403"}),
         ("patch", "/api/me/", {"200", "400", "401", "403"}),
         ("delete", "/api/me/", {"204", "400", "401", "403", "429"}),
