@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from discussion.models import Comment, CommentRevision, Report
 
@@ -22,8 +23,8 @@ class CommentRevisionInline(_ReadOnlyInline):
     model = CommentRevision
     fields = ("revision", "body", "created_at")
     readonly_fields = fields
-    verbose_name = "earlier text"
-    verbose_name_plural = "edit history"
+    verbose_name = _("earlier text")
+    verbose_name_plural = _("edit history")
 
 
 class ReportInline(_ReadOnlyInline):

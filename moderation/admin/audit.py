@@ -4,6 +4,7 @@ those decisions, and the log of changes to the site policy and the active model.
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from discussion.admin import CommentAdmin
 from discussion.models import Comment
@@ -39,7 +40,7 @@ class AuditEntryInline(admin.TabularInline):
         "score",
     )
     readonly_fields = fields
-    verbose_name_plural = "decisions (audit log)"
+    verbose_name_plural = _("decisions (audit log)")
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -82,7 +83,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["comment", "model_version", "moderator"]
     search_fields = ["=comment__id", "reason"]
 
-    @admin.display(description="words that raised the score")
+    @admin.display(description=_("words that raised the score"))
     def explanation(self, obj: AuditEntry) -> str:
         """The model's explanation and its likeliest fine label, as plain (escaped) text."""
         words = ", ".join(
@@ -102,7 +103,7 @@ class SettingsAuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["subject", "source"]
     list_select_related = ["user"]
 
-    @admin.display(description="changes")
+    @admin.display(description=_("changes"))
     def changed(self, obj: SettingsAuditEntry) -> str:
         return "; ".join(
             f"{name}: {change['before']} → {change['after']}" for name, change in obj.changes.items()
