@@ -216,7 +216,11 @@ def comment_decide(
             "Cannot %(action)s this comment: it is %(status)s at revision %(revision)d "
             "(decided or edited meanwhile?)."
         )
-        % {"action": action, "status": now.status, "revision": now.revision},
+        % {
+            "action": Action(action).label if action in Action.values else action,
+            "status": Status(now.status).label,
+            "revision": now.revision,
+        },
         code="decided",
     )
 

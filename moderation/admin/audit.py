@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from discussion.admin import CommentAdmin
 from discussion.models import Comment
 from moderation.models import AuditEntry, SettingsAuditEntry
+from web.formats import percent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -24,7 +25,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditEntryInline(admin.TabularInline):
+class EntryScoreShown:
+    @admin.display(description=_("score"), ordering="score")
+    def entry_score(self, obj: AuditEntry) -> str:
+        return percent(obj.score)
+
+
+class AuditEntryInline(EntryScoreShown, admin.TabularInline):
     model = AuditEntry
     fk_name = "comment"
     extra = 0
@@ -37,7 +44,7 @@ class AuditEntryInline(admin.TabularInline):
         "from_status",
         "to_status",
         "reason",
-        "score",
+        "entry_score",
     )
     readonly_fields = fields
     verbose_name_plural = _("decisions (audit log)")
@@ -66,7 +73,7 @@ class CommentWithHistoryAdmin(CommentAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
+class AuditEntryAdmin(EntryScoreShown, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "comment",
@@ -74,7 +81,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "from_status",
         "to_status",
         "reason",
-        "score",
+        "entry_score",
         "explanation",
         "model_version",
         "moderator",

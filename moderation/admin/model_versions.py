@@ -4,11 +4,12 @@ administrators activate one or ask for retraining."""
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from moderation.classifier.evaluate import reported_prevalences
@@ -33,7 +34,7 @@ TRADEOFF_HEADERS = (
 
 
 def _percent(share: float) -> str:
-    return number_format(share * 100, 0)
+    return number_format(round(share * 100), 0)
 
 
 @admin.register(ModelVersion)
@@ -42,7 +43,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         "version",
         "created_at",
         "is_active",
-        "size_bytes",
+        "size",
         "germeval_f1",
         "thresholds",
         "automatic",
@@ -58,6 +59,10 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Administrators activate and retrain through the actions; nobody edits a row.
         return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("size"), ordering="size_bytes")
+    def size(self, obj: ModelVersion) -> str:
+        return filesizeformat(obj.size_bytes)
 
     @admin.display(description=_("CV average F"))
     def germeval_f1(self, obj: ModelVersion) -> object:
@@ -146,7 +151,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if not reports:
             return "–"
         return format_html(
-            '<a href="{}">{}</a>', reverse("model-report", args=[reports[0]]), gettext("report")
+            '<a href="{}">{}</a>',
+            reverse("model-report", args=[reports[0]]),
+            pgettext("evaluation", "report"),
         )
 
     @admin.action(description=_("Activate the selected model version"), permissions=["change"])

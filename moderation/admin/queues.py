@@ -19,7 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from discussion.admin import CommentRevisionInline, ReportInline
+from discussion.admin import CommentRevisionInline, ReportInline, ScoreShown
 from discussion.models import Report
 from moderation.admin.audit import AuditEntryInline
 from moderation.decisions import Action, RejectReason, comment_decide
@@ -69,7 +69,7 @@ def _reject_action(reason: str, label: str | Promise) -> Callable[..., None]:
 REJECT_ACTIONS = [_reject_action(reason, label) for reason, label in RejectReason.choices]
 
 
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(ScoreShown, admin.ModelAdmin):
     queue = ""
     list_display = [
         "comment_text",
@@ -91,7 +91,7 @@ class QueueAdmin(admin.ModelAdmin):
         "body",
         "status",
         "revision",
-        "score",
+        "score_percent",
         "report_count",
         "created_at",
         "edited_at",
