@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -18,26 +19,33 @@ class ReaderProfile(models.Model):
     """What the discussion knows about a reader beyond the account; created on demand."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reader_profile",
+        verbose_name=_("user"),
     )
-    display_name = models.CharField(max_length=50, blank=True)
+    display_name = models.CharField(max_length=50, blank=True, verbose_name=_("display name"))
     # display_name_key(display_name), kept by save(): the unique constraint holds on
     # it, so that no two readers show names that look the same. NULL, not "", for no
     # name: NULLs never collide, on SQLite and PostgreSQL alike.
-    display_name_key = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
-    suspended_until = models.DateTimeField(null=True, blank=True)
-    suspension_reason = models.CharField(max_length=255, blank=True)
-    banned = models.BooleanField(default=False)
-    ban_reason = models.CharField(max_length=255, blank=True)
+    display_name_key = models.TextField(  # noqa: DJ001
+        null=True, blank=True, editable=False, verbose_name=_("display name key")
+    )
+    suspended_until = models.DateTimeField(null=True, blank=True, verbose_name=_("suspended until"))
+    suspension_reason = models.CharField(max_length=255, blank=True, verbose_name=_("suspension reason"))
+    banned = models.BooleanField(default=False, verbose_name=_("banned"))
+    ban_reason = models.CharField(max_length=255, blank=True, verbose_name=_("ban reason"))
     # Every comment of this reader waits for a human, whatever its score.
-    always_premoderated = models.BooleanField(default=False)
+    always_premoderated = models.BooleanField(default=False, verbose_name=_("always premoderated"))
     # When the reader deleted their account (GDPR Art. 17). The account stays, under
     # a pseudonym and without anything that names the reader, because the audit log
     # refers to it; this marks it as deleted.
-    deleted_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("reader")
+        verbose_name_plural = _("readers")
         db_table = "discussion_readerprofile"
         constraints = [models.UniqueConstraint(fields=["display_name_key"], name="unique_display_name")]
 
@@ -59,11 +67,17 @@ class UsernameKey(models.Model):
     cannot be looked up by the key: case folding and NFKC are not SQL."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="username_key"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="username_key",
+        verbose_name=_("user"),
     )
-    key = models.TextField(db_index=True)
+    key = models.TextField(db_index=True, verbose_name=_("key"))
 
     class Meta:
+        verbose_name = _("username key")
+        verbose_name_plural = _("username keys")
         db_table = "discussion_usernamekey"
 
     def __str__(self) -> str:
@@ -77,12 +91,20 @@ class TokenSecondFactor(models.Model):
     with the device (a new one enrolled after a lost phone)."""
 
     token = models.OneToOneField(
-        Token, on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+        Token,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="second_factor",
+        verbose_name=_("token"),
     )
-    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="+")
-    verified_at = models.DateTimeField(default=timezone.now)
+    device = models.ForeignKey(
+        TOTPDevice, on_delete=models.CASCADE, related_name="+", verbose_name=_("device")
+    )
+    verified_at = models.DateTimeField(default=timezone.now, verbose_name=_("verified at"))
 
     class Meta:
+        verbose_name = _("token's second factor")
+        verbose_name_plural = _("tokens' second factors")
         db_table = "discussion_tokensecondfactor"
 
     def __str__(self) -> str:

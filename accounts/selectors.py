@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -18,7 +19,7 @@ def reader_get(*, username: str) -> User:
     """The account with this username, staff included; NotFound otherwise."""
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise NotFound("No such reader.")
+        raise NotFound(gettext("No such reader."))
     return user
 
 

@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.debug import sensitive_variables
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -36,7 +38,7 @@ _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\ud
 DISPLAY_NAME_MAX_LENGTH = 50
 
 
-def text_clean(raw: str, *, field: str, max_length: int, what: str) -> str:
+def text_clean(raw: str, *, field: str, max_length: int) -> str:
     """Text as stored, for all that readers write (display names; comments and report
     notes in the discussion): NFC-normalised, trimmed, at most ``max_length``
     characters, no control characters except newline, carriage return and tab. May
@@ -44,10 +46,12 @@ def text_clean(raw: str, *, field: str, max_length: int, what: str) -> str:
     text = unicodedata.normalize("NFC", raw).strip()
     if len(text) > max_length:
         raise InvalidInput(
-            f"{what} may have at most {max_length} characters; this one has {len(text)}.", field=field
+            gettext("At most %(limit)d characters are allowed; this text has %(length)d.")
+            % {"limit": max_length, "length": len(text)},
+            field=field,
         )
     if _FORBIDDEN_CONTROL.search(text):
-        raise InvalidInput("The text contains control characters.", field=field)
+        raise InvalidInput(gettext("The text contains control characters."), field=field)
     return text
 
 
@@ -67,14 +71,15 @@ def reader_ensure_may_write(*, user: User, now: datetime | None = None) -> None:
         return
     if profile.banned:
         raise Forbidden(
-            "Your account may no longer write in the discussion.",
+            gettext("Your account may no longer write in the discussion."),
             code="banned",
             extra={"reason": profile.ban_reason, "until": None},
         )
     if profile.suspended_until is not None and (now or timezone.now()) < profile.suspended_until:
         until = timezone.localtime(profile.suspended_until)
         raise Forbidden(
-            f"Your account is suspended until {until:%Y-%m-%d %H:%M %Z}.",
+            gettext("Your account is suspended until %(until)s.")
+            % {"until": date_format(until, "DATETIME_FORMAT")},
             code="suspended",
             extra={"reason": profile.suspension_reason, "until": until.isoformat()},
         )
@@ -83,7 +88,7 @@ def reader_ensure_may_write(*, user: User, now: datetime | None = None) -> None:
 def reader_suspend(*, user: User, until: datetime, reason: str) -> ReaderProfile:
     """Suspend a reader from writing until ``until``; replaces an earlier suspension."""
     if until <= timezone.now():
-        raise InvalidInput("A suspension must end in the future.", field="until")
+        raise InvalidInput(gettext("A suspension must end in the future."), field="until")
     profile = reader_profile_get_or_create(user=user)
     profile.suspended_until = until
     profile.suspension_reason = reason
@@ -125,8 +130,8 @@ def reader_set_premoderated(*, user: User, premoderated: bool) -> ReaderProfile:
 # One answer for a name taken, reserved or made of look-alike letters: which of them
 # it is would tell a prober which accounts exist (staff names among them), as the
 # settings may reserve the names of staff accounts.
-NAME_UNAVAILABLE = "This name is not available."
-USERNAME_UNAVAILABLE = "This username is not available."
+NAME_UNAVAILABLE = gettext_noop("This name is not available.")
+USERNAME_UNAVAILABLE = gettext_noop("This username is not available.")
 
 
 def _name_reserved(name: str) -> bool:
@@ -134,11 +139,12 @@ def _name_reserved(name: str) -> bool:
     return bool(skeleton) and skeleton in {display_name_skeleton(n) for n in settings.RESERVED_DISPLAY_NAMES}
 
 
-def _name_visible(name: str, *, field: str, what: str) -> None:
+def _name_visible(name: str, *, field: str) -> None:
     hidden = hidden_character(name)
     if hidden is not None:
         raise InvalidInput(
-            f"{what} may not contain invisible or text-direction characters; this one has {hidden}.",
+            gettext("Invisible or text-direction characters are not allowed; this name has %(character)s.")
+            % {"character": hidden},
             field=field,
         )
 
@@ -148,12 +154,12 @@ def display_name_clean(raw: str) -> str:
     characters, may be empty), or InvalidInput naming ``display_name`` when it holds
     characters a reader cannot see (names.hidden_character) or nothing visible.
     Looks at the name alone; whether it is free is display_name_ensure_available."""
-    name = text_clean(raw, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH, what="A display name")
+    name = text_clean(raw, field="display_name", max_length=DISPLAY_NAME_MAX_LENGTH)
     if not name:
         return name
-    _name_visible(name, field="display_name", what="A display name")
+    _name_visible(name, field="display_name")
     if display_name_key(name) is None:
-        raise InvalidInput("A display name needs visible characters.", field="display_name")
+        raise InvalidInput(gettext("A display name needs visible characters."), field="display_name")
     return name
 
 
@@ -169,7 +175,7 @@ def display_name_ensure_available(name: str, *, user: User | None = None) -> Non
         or (_name_reserved(name) and not getattr(user, "is_staff", False))
         or _name_taken(display_name_key(name), user=user)
     ):
-        raise InvalidInput(NAME_UNAVAILABLE, field="display_name")
+        raise InvalidInput(gettext(NAME_UNAVAILABLE), field="display_name")
 
 
 def _name_taken(key: str | None, *, user: User | None) -> bool:
@@ -206,7 +212,7 @@ def display_name_set(*, user: User, display_name: str) -> ReaderProfile:
         with transaction.atomic():
             profile.save(update_fields=["display_name", "updated_at"])
     except IntegrityError:
-        raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
+        raise InvalidInput(gettext(NAME_UNAVAILABLE), field="display_name") from None
     return profile
 
 
@@ -226,7 +232,7 @@ def user_register(
     user_model = get_user_model()
     username = user_model.normalize_username(username)  # NFKC, as Django's own forms do
     user = user_model(username=username, email=email)
-    _name_visible(username, field="username", what="A username")
+    _name_visible(username, field="username")
     try:
         user_model.username_validator(username)
     except ValidationError as exc:
@@ -241,7 +247,7 @@ def user_register(
         or _name_reserved(username)
         or _name_taken(display_name_key(username), user=None)
     ):
-        raise InvalidInput(USERNAME_UNAVAILABLE, field="username")
+        raise InvalidInput(gettext(USERNAME_UNAVAILABLE), field="username")
     display_name_ensure_available(display_name)
     user.set_password(password)
     try:
@@ -253,8 +259,8 @@ def user_register(
     except IntegrityError:  # registered concurrently under the same username or display name
         key = display_name_key(display_name)
         if key is not None and ReaderProfile.objects.filter(display_name_key=key).exists():
-            raise InvalidInput(NAME_UNAVAILABLE, field="display_name") from None
-        raise InvalidInput(USERNAME_UNAVAILABLE, field="username") from None
+            raise InvalidInput(gettext(NAME_UNAVAILABLE), field="display_name") from None
+        raise InvalidInput(gettext(USERNAME_UNAVAILABLE), field="username") from None
     return user, token.key
 
 
@@ -262,11 +268,11 @@ class SecondFactorRefused(InvalidInput):
     """The code given is not the current one of any of the account's authenticator apps."""
 
 
-OTP_MISSING = (
+OTP_MISSING = gettext_noop(
     "This account signs in with a second factor: give the current code of its authenticator app as otp."
 )
-OTP_WRONG = "That code is not right (or no longer valid). Try the current one in a few seconds."
-AUTHENTICATOR_NEEDED = (
+OTP_WRONG = gettext_noop("That code is not right (or no longer valid). Try the current one in a few seconds.")
+AUTHENTICATOR_NEEDED = gettext_noop(
     "Staff accounts need an authenticator app for an API token. Have an administrator set "
     "one up with `manage.py totp_enroll <username>`, then sign in with its current code as otp."
 )
@@ -284,16 +290,16 @@ def user_token_issue(*, user: User, otp: str = "") -> str:
     devices = list(user_authenticators(user=user))
     if not devices:
         if settings.OTP_REQUIRED_FOR_STAFF and (user.is_staff or user.is_superuser):
-            raise Forbidden(AUTHENTICATOR_NEEDED, code="second_factor_needed")
+            raise Forbidden(gettext(AUTHENTICATOR_NEEDED), code="second_factor_needed")
         token, _ = Token.objects.get_or_create(user=user)
         return str(token.key)
     if not otp:
-        raise InvalidInput(OTP_MISSING, field="otp")
+        raise InvalidInput(gettext(OTP_MISSING), field="otp")
     # django-otp's verify_token locks the device, so that a code is accepted once, and
     # keeps its throttling state (it commits the failure count itself).
     device = next(filter(None, (verify_token(user, each.persistent_id, otp) for each in devices)), None)
     if device is None:
-        raise SecondFactorRefused(OTP_WRONG, field="otp")
+        raise SecondFactorRefused(gettext(OTP_WRONG), field="otp")
     with transaction.atomic():
         token, _ = Token.objects.get_or_create(user=user)
         if not TokenSecondFactor.objects.filter(token=token).exists():
@@ -305,7 +311,7 @@ def user_token_issue(*, user: User, otp: str = "") -> str:
     return str(token.key)
 
 
-TOTP_CODE_WRONG = "That code is not right (or no longer valid). Try the current one."
+TOTP_CODE_WRONG = gettext_noop("That code is not right (or no longer valid). Try the current one.")
 
 
 def staff_totp_enrol(*, user: User, replace: bool = False) -> TOTPDevice:
@@ -320,7 +326,7 @@ def staff_totp_enrol(*, user: User, replace: bool = False) -> TOTPDevice:
     account is deleted, so their codes stop working, and the new one counts at once.
     """
     if not user.is_staff:
-        raise Forbidden("Two-factor login is for staff accounts (the admin).", code="not_staff")
+        raise Forbidden(gettext("Two-factor login is for staff accounts (the admin)."), code="not_staff")
     if not replace:
         device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "app"})
         return device
@@ -333,7 +339,7 @@ def staff_totp_confirm(*, device: TOTPDevice, code: str) -> None:
     """Make a device set up by staff_totp_enrol count, given the code its app shows
     now; InvalidInput naming ``token`` (nothing changes) for any other code."""
     if not device.verify_token(code.strip()):
-        raise InvalidInput(TOTP_CODE_WRONG, field="token")
+        raise InvalidInput(gettext(TOTP_CODE_WRONG), field="token")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
 
@@ -349,8 +355,8 @@ def user_tokens_revoke(*, user: User) -> int:
 
 # --- Deleting an account ----------------------------------------------------
 
-CONFIRMATION_MISSING = "Give your password to delete your account."
-CONFIRMATION_WRONG = "That is not your password."
+CONFIRMATION_MISSING = gettext_noop("Give your password to delete your account.")
+CONFIRMATION_WRONG = gettext_noop("That is not your password.")
 # The prefix of the username a deleted account is left with.
 DELETED_PREFIX = "deleted-"
 
@@ -368,10 +374,10 @@ def user_password_confirm(*, user: User, password: str, request: HttpRequest) ->
     if not user.has_usable_password():
         return
     if not password:
-        raise InvalidInput(CONFIRMATION_MISSING, field="password")
+        raise InvalidInput(gettext(CONFIRMATION_MISSING), field="password")
     signed_in = authenticate(request, username=user.get_username(), password=password)
     if signed_in is None or signed_in.pk != user.pk:
-        raise InvalidInput(CONFIRMATION_WRONG, field="password")
+        raise InvalidInput(gettext(CONFIRMATION_WRONG), field="password")
 
 
 def account_anonymize(*, user: User, now: datetime | None = None) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet, Value
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from articles.selectors import article_comments_open, site_comment_mode_choice
@@ -18,6 +19,6 @@ class ArticleAdmin(admin.ModelAdmin):
         # The site's choice of mode, read once for the whole list, not once per row.
         return super().get_queryset(request).annotate(site_choice=Value(site_comment_mode_choice()))
 
-    @admin.display(boolean=True, description="open now")
+    @admin.display(boolean=True, description=_("open now"))
     def open_now(self, article: Article) -> bool:
         return article_comments_open(article=article, site_choice=getattr(article, "site_choice", None))

@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Article(models.Model):
@@ -9,36 +10,50 @@ class Article(models.Model):
         ENGLISH = "en", "English"
 
     class CommentMode(models.TextChoices):
-        DEFAULT = "default", "site default"
-        POST = "post", "post-moderation (scored, clear cases decide themselves)"
-        PRE = "pre", "pre-moderation (every comment waits for a moderator)"
-        OFF = "off", "closed"
+        DEFAULT = "default", _("site default")
+        POST = "post", _("post-moderation (scored, clear cases decide themselves)")
+        PRE = "pre", _("pre-moderation (every comment waits for a moderator)")
+        OFF = "off", _("closed")
 
-    slug = models.SlugField(max_length=200, unique=True)
-    title = models.CharField(max_length=300)
-    teaser = models.TextField(blank=True)
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    teaser = models.TextField(blank=True, verbose_name=_("teaser"))
     # Ordered blocks as imported: [{"type": "paragraph" | "subheading", "text": "…"}].
-    body = models.JSONField(default=list, blank=True)
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.GERMAN)
-    published_at = models.DateTimeField(default=timezone.now)
-    comment_mode = models.CharField(max_length=8, choices=CommentMode.choices, default=CommentMode.DEFAULT)
+    body = models.JSONField(default=list, blank=True, verbose_name=_("body"))
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.GERMAN, verbose_name=_("language")
+    )
+    published_at = models.DateTimeField(default=timezone.now, verbose_name=_("published at"))
+    comment_mode = models.CharField(
+        max_length=8, choices=CommentMode.choices, default=CommentMode.DEFAULT, verbose_name=_("comment mode")
+    )
     comments_close_after_days = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MaxValueValidator(36500)],
-        help_text="Close the discussion this many days after publication; empty: the site default, 0: never.",
+        help_text=_(
+            "Close the discussion this many days after publication; empty: the site default, 0: never."
+        ),
+        verbose_name=_("comments close after days"),
     )
     # Number of published comments, kept by discussion.services in the same
     # transaction as every status change, so lists need no COUNT over comments.
-    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("comment count"))
     source_file = models.CharField(
-        max_length=255, blank=True, help_text="File the article was imported from."
+        max_length=255,
+        blank=True,
+        help_text=_("File the article was imported from."),
+        verbose_name=_("source file"),
     )
-    source_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    source_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("source sha256")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from articles.models import Article
 from web.errors import NotFound
@@ -22,7 +23,7 @@ def article_list() -> QuerySet[Article]:
 def article_get(*, slug: str) -> Article:
     article = Article.objects.filter(slug=slug).first()
     if article is None:
-        raise NotFound(f"No article with the slug {slug!r}.")
+        raise NotFound(gettext("No article with the slug %(slug)s.") % {"slug": slug})
     return article
 
 

@@ -16,6 +16,8 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
@@ -48,7 +50,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(max_length=8, label="Code from the authenticator app")
+    token = forms.CharField(max_length=8, label=_("Code from the authenticator app"))
 
 
 def _qr_data_uri(text: str) -> str:
@@ -60,8 +62,8 @@ def _qr_data_uri(text: str) -> str:
 
 class StammtischAdminSite(AdminSite):
     site_header = "Stammtisch"
-    site_title = "Stammtisch moderation"
-    index_title = "Moderation"
+    site_title = _("Stammtisch moderation")
+    index_title = _("Moderation")
     login_form = StaffLoginForm
     login_template = "otp/admin111/login.html"
 
@@ -88,7 +90,11 @@ class StammtischAdminSite(AdminSite):
         wait = ip_throttle_wait(request, "login") if request.method == "POST" else None
         if wait is None:
             return super().login(request, extra_context)
-        message = f"Too many login attempts from your address. Try again in {wait} seconds."
+        message = ngettext(
+            "Too many login attempts from your address. Try again in %(wait)d second.",
+            "Too many login attempts from your address. Try again in %(wait)d seconds.",
+            wait,
+        ) % {"wait": wait}
         response = TemplateResponse(
             request, "admin/locked_out.html", {**self.each_context(request), "message": message}, status=429
         )
@@ -111,7 +117,7 @@ class StammtischAdminSite(AdminSite):
         user = request.user
         context = {
             **self.each_context(request),
-            "title": "Two-factor login",
+            "title": gettext("Two-factor login"),
             "enabled": user_has_device(user),
         }
         if context["enabled"]:

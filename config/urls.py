@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The page and its script apart, so that the page holds no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    # Django's set_language: the admin's language switch posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("notices/<uuid:reference>/", notice_page, name="notice-page"),
     path("", include("articles.page_urls")),
 ]

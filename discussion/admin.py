@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from discussion.models import Comment, CommentRevision, Report
+from web.formats import percent
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -22,8 +24,8 @@ class CommentRevisionInline(_ReadOnlyInline):
     model = CommentRevision
     fields = ("revision", "body", "created_at")
     readonly_fields = fields
-    verbose_name = "earlier text"
-    verbose_name_plural = "edit history"
+    verbose_name = _("earlier text")
+    verbose_name_plural = _("edit history")
 
 
 class ReportInline(_ReadOnlyInline):
@@ -35,9 +37,27 @@ class ReportInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("reporter")
 
 
+class ScoreShown:
+    """The column and field ``score_percent``: the model's score as a percentage in
+    the page's language ("7 %")."""
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_percent(self, obj: Comment) -> str:
+        return percent(obj.score)
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ["id", "article", "author", "status", "score", "like_count", "report_count", "created_at"]
+class CommentAdmin(ScoreShown, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "article",
+        "author",
+        "status",
+        "score_percent",
+        "like_count",
+        "report_count",
+        "created_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["article", "author"]
     search_fields = ["body", "author__username"]
@@ -50,7 +70,7 @@ class CommentAdmin(admin.ModelAdmin):
         "body",
         "status",
         "revision",
-        "score",
+        "score_percent",
         "like_count",
         "report_count",
         "created_at",

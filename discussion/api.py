@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -200,7 +201,7 @@ class PageQueryInput(serializers.Serializer):
     def validate_limit(self, value: int) -> int:
         if value > settings.THREAD_MAX_PAGE_SIZE:
             raise serializers.ValidationError(
-                f"Ensure this value is at most {settings.THREAD_MAX_PAGE_SIZE}."
+                gettext("Ensure this value is at most %(limit)d.") % {"limit": settings.THREAD_MAX_PAGE_SIZE}
             )
         return value
 

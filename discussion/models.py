@@ -2,38 +2,56 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
 
 class Comment(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "pending"
-        PUBLISHED = "published", "published"
-        HELD = "held", "held"
-        REJECTED = "rejected", "rejected"
-        REMOVED = "removed", "removed"
+        PENDING = "pending", _("pending")
+        PUBLISHED = "published", _("published")
+        HELD = "held", _("held")
+        REJECTED = "rejected", _("rejected")
+        REMOVED = "removed", _("removed")
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="comments",
+        verbose_name=_("author"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("parent"),
     )
     # The top-level comment of the thread (None for a top-level comment itself), so a
     # page of threads loads all its replies with one query.
-    root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    depth = models.PositiveSmallIntegerField(default=0)
-    body = models.TextField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    root = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("root")
+    )
+    depth = models.PositiveSmallIntegerField(default=0, verbose_name=_("depth"))
+    body = models.TextField(verbose_name=_("body"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
     # Bumped on every edit; a score belongs to one revision of the text.
-    revision = models.PositiveIntegerField(default=1)
-    score = models.FloatField(null=True, blank=True, help_text="Offensiveness from the model, 0–1.")
+    revision = models.PositiveIntegerField(default=1, verbose_name=_("revision"))
+    score = models.FloatField(
+        null=True, blank=True, help_text=_("Offensiveness from the model, 0–1."), verbose_name=_("score")
+    )
     # Kept in the same transaction as the reactions and reports they count, so the
     # thread sorts by likes and the queues filter by reports without aggregating.
-    like_count = models.PositiveIntegerField(default=0, editable=False)
-    report_count = models.PositiveIntegerField(default=0, editable=False)
+    like_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("like count"))
+    report_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("report count"))
     # The likes readers see: none while the comment is not published (a placeholder
     # shows none). Threads sort by these, so that neither the order of a page nor
     # its cursor tells anything of the likes of a comment the reader cannot see.
@@ -41,12 +59,15 @@ class Comment(models.Model):
         expression=Case(When(status=Status.PUBLISHED, then=F("like_count")), default=Value(0)),
         output_field=models.PositiveIntegerField(),
         db_persist=True,
+        verbose_name=_("shown like count"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
+    status_changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("status changed at"))
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["article", "status", "root", "created_at"], name="comment_thread_idx"),
@@ -68,12 +89,18 @@ class Comment(models.Model):
 class CommentRevision(models.Model):
     """An earlier text of an edited comment, kept for moderators."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
-    revision = models.PositiveIntegerField()
-    body = models.TextField()
-    created_at = models.DateTimeField(help_text="When this text was written.")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
+    )
+    revision = models.PositiveIntegerField(verbose_name=_("revision"))
+    body = models.TextField(verbose_name=_("body"))
+    created_at = models.DateTimeField(
+        help_text=_("When this text was written."), verbose_name=_("created at")
+    )
 
     class Meta:
+        verbose_name = _("comment revision")
+        verbose_name_plural = _("comment revisions")
         ordering = ["comment", "revision"]
         constraints = [
             models.UniqueConstraint(fields=["comment", "revision"], name="one_row_per_comment_revision")
@@ -86,11 +113,17 @@ class CommentRevision(models.Model):
 class Reaction(models.Model):
     """A reader's like of a comment; one per reader and comment."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reactions", verbose_name=_("comment")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_reaction_per_user")]
 
     def __str__(self) -> str:
@@ -102,23 +135,33 @@ class Report(models.Model):
     reader and revision. It stays open across later edits until a moderator decides."""
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "spam"
-        OFFENSIVE = "offensive", "offensive"
-        OFF_TOPIC = "off_topic", "off topic"
-        MISINFORMATION = "misinformation", "misinformation"
-        OTHER = "other", "other"
+        SPAM = "spam", _("spam")
+        OFFENSIVE = "offensive", _("offensive")
+        OFF_TOPIC = "off_topic", _("off topic")
+        MISINFORMATION = "misinformation", _("misinformation")
+        OTHER = "other", _("other")
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
     )
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    note = models.TextField(blank=True)
-    comment_revision = models.PositiveIntegerField(help_text="The revision of the text that was reported.")
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reporter"),
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices, verbose_name=_("reason"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    comment_revision = models.PositiveIntegerField(
+        help_text=_("The revision of the text that was reported."), verbose_name=_("comment revision")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(

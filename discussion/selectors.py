@@ -26,6 +26,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from accounts.models import ReaderProfile
 from articles.models import Article
@@ -70,7 +71,7 @@ def comment_get(*, comment_id: int, user: Viewer) -> Comment:
         else None
     )
     if comment is None:
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     return comment
 
 
@@ -87,13 +88,13 @@ def comment_get_own(*, comment_id: int, user: User) -> Comment:
     is a 404, exactly as for a comment that does not exist.
     """
     if not _valid_id(comment_id):
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     comment = Comment.objects.select_related("article").filter(pk=comment_id, author=user).first()
     if comment is not None:
         return comment
     if comments_visible_to(user=user).filter(pk=comment_id).exists():
-        raise Forbidden("You can only change your own comments.", code="not_author")
-    raise NotFound("No such comment.")
+        raise Forbidden(gettext("You can only change your own comments."), code="not_author")
+    raise NotFound(gettext("No such comment."))
 
 
 def comment_editable_until(*, comment: Comment) -> datetime | None:
@@ -147,7 +148,9 @@ def _is_int(value: object, low: int, high: int) -> bool:
 def cursor_decode(raw: str, *, sort: str) -> Cursor:
     """The cursor a client sent back; anything but a cursor made by cursor_encode for
     the same sort order is an InvalidInput naming ``cursor``."""
-    invalid = InvalidInput("The cursor is not valid; start again from the first page.", field="cursor")
+    invalid = InvalidInput(
+        gettext("The cursor is not valid; start again from the first page."), field="cursor"
+    )
     if not raw or len(raw) > _MAX_CURSOR_LENGTH:
         raise invalid
     try:
@@ -166,7 +169,8 @@ def cursor_decode(raw: str, *, sort: str) -> Cursor:
         raise invalid
     if cursor_sort != sort:
         raise InvalidInput(
-            f"The cursor belongs to another list ({cursor_sort!r}); start again from the first page.",
+            gettext("The cursor belongs to another list (%(sort)s); start again from the first page.")
+            % {"sort": cursor_sort},
             field="cursor",
         )
     try:
@@ -343,7 +347,7 @@ def thread_page(*, article: Article, user: Viewer, sort: str, cursor: str | None
     signed in), each served by an index; no OFFSET.
     """
     if sort not in SORTS:
-        raise InvalidInput(f"Sort by one of {', '.join(SORTS)}.", field="sort")
+        raise InvalidInput(gettext("Sort by one of %(sorts)s.") % {"sorts": ", ".join(SORTS)}, field="sort")
     after = cursor_decode(cursor, sort=sort) if cursor is not None else None
     has_published_reply = Exists(Comment.objects.filter(root_id=OuterRef("pk"), status=Status.PUBLISHED))
     page_query = Comment.objects.filter(article_id=article.pk, root__isnull=True).filter(
@@ -390,7 +394,7 @@ def comment_replies(*, comment_id: int, user: Viewer) -> Replies:
         else None
     )
     if target is None:
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     root_id = target["root_id"] or target["id"]
     rows = list(
         _rows(Comment.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).order_by("created_at", "id"))
@@ -404,7 +408,7 @@ def comment_replies(*, comment_id: int, user: Viewer) -> Replies:
     liked = _liked_ids(user=user, scope=Q(comment_id__in=below - {comment_id}))
     nodes = _tree(subtree, tops=[comment_id], base_depth=target["depth"], liked=liked)
     if not nodes:
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     return Replies(comment_id=comment_id, reply_count=nodes[0]["reply_count"], results=nodes[0]["replies"])
 
 

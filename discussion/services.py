@@ -9,6 +9,8 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from accounts.services import reader_ensure_may_write, text_clean
 from articles.models import Article
@@ -35,9 +37,9 @@ AUTHOR = "author"
 
 def comment_clean_body(raw: str) -> str:
     """The body as stored: see text_clean; 1 to COMMENT_MAX_LENGTH characters."""
-    body = text_clean(raw, field="body", max_length=settings.COMMENT_MAX_LENGTH, what="A comment")
+    body = text_clean(raw, field="body", max_length=settings.COMMENT_MAX_LENGTH)
     if not body:
-        raise InvalidInput("A comment needs some text.", field="body")
+        raise InvalidInput(gettext("A comment needs some text."), field="body")
     return body
 
 
@@ -52,18 +54,20 @@ def _parent_for_reply(*, article: Article, parent_id: int) -> Comment:
     )
     if parent is None:
         raise InvalidInput(
-            "The comment replied to does not exist in this article's discussion.", field="parent"
+            gettext("The comment replied to does not exist in this article's discussion."), field="parent"
         )
     if parent.depth >= MAX_REPLY_DEPTH:
         raise InvalidInput(
-            f"Replies cannot nest deeper than {MAX_REPLY_DEPTH} levels; reply further up.", field="parent"
+            gettext("Replies cannot nest deeper than %(depth)d levels; reply further up.")
+            % {"depth": MAX_REPLY_DEPTH},
+            field="parent",
         )
     return parent
 
 
 def _ensure_open(article: Article) -> None:
     if not article_comments_open(article=article):
-        raise Forbidden("Comments are closed for this article.", code="comments_closed")
+        raise Forbidden(gettext("Comments are closed for this article."), code="comments_closed")
 
 
 def comment_create(*, article: Article, author: User, body: str, parent_id: int | None = None) -> Comment:
@@ -159,18 +163,29 @@ def comment_edit(*, comment_id: int, user: User, body: str, now: datetime | None
     reader_ensure_may_write(user=user, now=now)
     comment = comment_get_own(comment_id=comment_id, user=user)
     if comment.status == Status.REMOVED:
-        raise Conflict("This comment was deleted and can no longer be edited.", code="comment_removed")
+        raise Conflict(
+            gettext("This comment was deleted and can no longer be edited."), code="comment_removed"
+        )
     if comment.status == Status.REJECTED:
-        raise Conflict("A rejected comment cannot be edited.", code="comment_rejected")
+        raise Conflict(gettext("A rejected comment cannot be edited."), code="comment_rejected")
     _ensure_open(comment.article)
     editable_until = comment_editable_until(comment=comment)
     if editable_until is None:
-        raise Forbidden("Comments cannot be edited on this site.", code="editing_disabled")
+        raise Forbidden(gettext("Comments cannot be edited on this site."), code="editing_disabled")
     if now >= editable_until:
         minutes = settings.COMMENT_EDIT_WINDOW_SECONDS // 60
         raise Forbidden(
-            f"The edit window closed at {timezone.localtime(editable_until):%Y-%m-%d %H:%M %Z}; "
-            f"comments can be edited for {minutes} minutes after posting.",
+            ngettext(
+                "The edit window closed at %(closed)s; comments can be edited for %(minutes)d minute "
+                "after posting.",
+                "The edit window closed at %(closed)s; comments can be edited for %(minutes)d minutes "
+                "after posting.",
+                minutes,
+            )
+            % {
+                "closed": date_format(timezone.localtime(editable_until), "DATETIME_FORMAT"),
+                "minutes": minutes,
+            },
             code="edit_window_closed",
         )
     body = comment_clean_body(body)
@@ -185,7 +200,7 @@ def comment_edit(*, comment_id: int, user: User, body: str, now: datetime | None
         )
         if before is None:
             raise Conflict(
-                "The comment changed in the meantime; load it and try again.", code="edit_conflict"
+                gettext("The comment changed in the meantime; load it and try again."), code="edit_conflict"
             )
         CommentRevision.objects.create(
             comment_id=comment.pk,
@@ -220,7 +235,7 @@ def comment_delete(*, comment_id: int, user: User) -> None:
             comment_id=comment.pk, from_statuses=waiting_or_shown, to_status=Status.REMOVED
         )
         if before is None:
-            raise NotFound("No such comment.")
+            raise NotFound(gettext("No such comment."))
         comment_status_changed.send(
             sender=Comment,
             comment_id=comment.pk,
@@ -248,7 +263,7 @@ def reaction_add(*, comment_id: int, user: User) -> int:
     reader_ensure_may_write(user=user)
     comment = comment_get_published(comment_id=comment_id)
     if comment.author_id == user.pk:
-        raise Forbidden("You cannot like your own comment.", code="own_comment")
+        raise Forbidden(gettext("You cannot like your own comment."), code="own_comment")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -281,11 +296,14 @@ def report_create(*, comment_id: int, reporter: User, reason: str, note: str = "
     the same transaction, for moderation to act on."""
     reader_ensure_may_write(user=reporter)
     if reason not in Report.Reason.values:
-        raise InvalidInput(f"Give one of the reasons {', '.join(Report.Reason.values)}.", field="reason")
-    note = text_clean(note, field="note", max_length=REPORT_NOTE_MAX_LENGTH, what="A note")
+        raise InvalidInput(
+            gettext("Give one of the reasons %(reasons)s.") % {"reasons": ", ".join(Report.Reason.values)},
+            field="reason",
+        )
+    note = text_clean(note, field="note", max_length=REPORT_NOTE_MAX_LENGTH)
     comment = comment_get_published(comment_id=comment_id)
     if comment.author_id == reporter.pk:
-        raise Forbidden("You cannot report your own comment.", code="own_comment")
+        raise Forbidden(gettext("You cannot report your own comment."), code="own_comment")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -297,7 +315,9 @@ def report_create(*, comment_id: int, reporter: User, reason: str, note: str = "
                     comment_revision=comment.revision,
                 )
         except IntegrityError:
-            raise Conflict("You have already reported this comment.", code="already_reported") from None
+            raise Conflict(
+                gettext("You have already reported this comment."), code="already_reported"
+            ) from None
         Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
         report_count = Comment.objects.filter(pk=comment.pk).values_list("report_count", flat=True).get()
         comment_reported.send(

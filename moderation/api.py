@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -33,7 +34,7 @@ from web.api_errors import (
 )
 from web.requests import AuthenticatedRequest
 
-SECOND_FACTOR_NEEDED = (
+SECOND_FACTOR_NEEDED = gettext_noop(
     "The moderation API needs a sign-in with the second factor: get a new API token with "
     "your password and the current code of your authenticator app (otp). Without an "
     "authenticator app, have one set up first (the admin's two-factor page, or "
@@ -57,7 +58,7 @@ class IsModerator(BasePermission):
         if getattr(user, "is_verified", lambda: False)():
             return True
         # DRF puts these in its 403 answer: the client learns what is missing.
-        self.message = SECOND_FACTOR_NEEDED
+        self.message = gettext(SECOND_FACTOR_NEEDED)
         self.code = "second_factor_needed"
         return False
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import TextChoices
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReaderProfile
 from accounts.services import (
@@ -32,11 +34,11 @@ Status = Comment.Status
 
 
 class Action(TextChoices):
-    APPROVE = "approve", "approve"
-    REJECT = "reject", "reject"
-    REMOVE = "remove", "remove"
-    RESTORE = "restore", "restore"
-    NOTE = "note", "note"
+    APPROVE = "approve", _("approve")
+    REJECT = "reject", _("reject")
+    REMOVE = "remove", _("remove")
+    RESTORE = "restore", _("restore")
+    NOTE = "note", _("note")
 
 
 class RejectReason(TextChoices):
@@ -44,14 +46,14 @@ class RejectReason(TextChoices):
     # profanity) become training labels (modelops/training_data.py): a reason is a
     # label only when a moderator chose it, so a reject without one records "other",
     # which, like spam, off-topic and duplicate, never labels a text offensive.
-    INSULT = "insult", "insult"
-    THREAT = "threat", "threat"
-    HATE = "hate", "hate"
-    PROFANITY = "profanity", "profanity"
-    SPAM = "spam", "spam"
-    OFF_TOPIC = "off_topic", "off-topic"
-    DUPLICATE = "duplicate", "duplicate"
-    OTHER = "other", "other"
+    INSULT = "insult", _("insult")
+    THREAT = "threat", _("threat")
+    HATE = "hate", _("hate")
+    PROFANITY = "profanity", _("profanity")
+    SPAM = "spam", _("spam")
+    OFF_TOPIC = "off_topic", _("off-topic")
+    DUPLICATE = "duplicate", _("duplicate")
+    OTHER = "other", _("other")
 
 
 _FROM = {
@@ -74,7 +76,7 @@ def _current(comment_id: int) -> CommentAsFound:
         else None
     )
     if row is None:
-        raise NotFound("No such comment.")
+        raise NotFound(gettext("No such comment."))
     return CommentAsFound(id=comment_id, status=row[0], revision=row[1])
 
 
@@ -88,7 +90,9 @@ def _restore_target(comment_id: int) -> str:
         .first()
     )
     if removal is None or removal["actor"] != AuditEntry.Actor.MODERATOR:
-        raise Conflict("Only a comment removed by a moderator can be restored.", code="not_restorable")
+        raise Conflict(
+            gettext("Only a comment removed by a moderator can be restored."), code="not_restorable"
+        )
     return removal["from_status"]
 
 
@@ -125,19 +129,28 @@ def comment_decide(
     """
     # Without the revision seen, an edit made meanwhile would be published unread.
     if action == Action.APPROVE and expected_revision is None:
-        raise InvalidInput("Give the revision of the text you approve.", field="revision")
+        raise InvalidInput(gettext("Give the revision of the text you approve."), field="revision")
     if action not in Action.values:
-        raise InvalidInput(f"Choose one of the actions {', '.join(Action.values)}.", field="action")
+        raise InvalidInput(
+            gettext("Choose one of the actions %(actions)s.") % {"actions": ", ".join(Action.values)},
+            field="action",
+        )
     restricts = action in (Action.REJECT, Action.REMOVE)
     if restricts:
         reason = reason or RejectReason.OTHER
         if reason not in RejectReason.values:
-            raise InvalidInput(f"Give one of the reasons {', '.join(RejectReason.values)}.", field="reason")
+            raise InvalidInput(
+                gettext("Give one of the reasons %(reasons)s.") % {"reasons": ", ".join(RejectReason.values)},
+                field="reason",
+            )
     if legal_ground and legal_ground not in LEGAL_GROUNDS:
-        raise InvalidInput(f"Give one of the legal grounds {', '.join(LEGAL_GROUNDS)}.", field="legal_ground")
+        raise InvalidInput(
+            gettext("Give one of the legal grounds %(grounds)s.") % {"grounds": ", ".join(LEGAL_GROUNDS)},
+            field="legal_ground",
+        )
     if manifestly_illegal and not legal_ground:
         raise InvalidInput(
-            "Only content illegal on a legal ground is manifestly illegal.", field="legal_ground"
+            gettext("Only content illegal on a legal ground is manifestly illegal."), field="legal_ground"
         )
     note = note.strip()[:2000]
     dsa = (
@@ -153,7 +166,7 @@ def comment_decide(
     current = _current(comment_id)
     if action == Action.NOTE:
         if not note:
-            raise InvalidInput("A note needs some text.", field="note")
+            raise InvalidInput(gettext("A note needs some text."), field="note")
         return comment_entry_write(
             current,
             actor=AuditEntry.Actor.MODERATOR,
@@ -199,8 +212,15 @@ def comment_decide(
         details={"refused": action, "status": now.status},
     )
     raise Conflict(
-        f"Cannot {action} this comment: it is {now.status} at revision {now.revision} "
-        "(decided or edited meanwhile?).",
+        gettext(
+            "Cannot %(action)s this comment: it is %(status)s at revision %(revision)d "
+            "(decided or edited meanwhile?)."
+        )
+        % {
+            "action": Action(action).label if action in Action.values else action,
+            "status": Status(now.status).label,
+            "revision": now.revision,
+        },
         code="decided",
     )
 
@@ -278,7 +298,7 @@ def reader_moderate(
     who oversee moderation, nor lift what an administrator imposed on a colleague."""
     if not moderator.is_superuser and is_staff_account(reader):
         raise Forbidden(
-            "Only an administrator may restrict a staff account or lift its restrictions.",
+            gettext("Only an administrator may restrict a staff account or lift its restrictions."),
             code="staff_account",
         )
     reason = reason.strip()[:255]
@@ -286,7 +306,7 @@ def reader_moderate(
     def change() -> ReaderProfile:
         if action == ReaderAction.SUSPEND:
             if until is None:
-                raise InvalidInput("A suspension needs an end date.", field="until")
+                raise InvalidInput(gettext("A suspension needs an end date."), field="until")
             return reader_suspend(user=reader, until=until, reason=reason)
         if action == ReaderAction.BAN:
             return reader_ban(user=reader, reason=reason)
@@ -294,7 +314,10 @@ def reader_moderate(
             return reader_lift_restrictions(user=reader)
         if action in (ReaderAction.PREMODERATE, ReaderAction.TRUST):
             return reader_set_premoderated(user=reader, premoderated=action == ReaderAction.PREMODERATE)
-        raise InvalidInput(f"Choose one of the actions {', '.join(ReaderAction.values)}.", field="action")
+        raise InvalidInput(
+            gettext("Choose one of the actions %(actions)s.") % {"actions": ", ".join(ReaderAction.values)},
+            field="action",
+        )
 
     return audited(
         change,

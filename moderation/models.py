@@ -16,22 +16,30 @@ from discussion.models import Comment
 class ModelVersion(models.Model):
     """One trained classifier in the registry. At most one is active."""
 
-    version = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    file_name = models.CharField(max_length=255, help_text="Relative to MODELS_DIR.")
-    sha256 = models.CharField(max_length=64)
-    size_bytes = models.PositiveBigIntegerField(default=0)
-    training_data = models.JSONField(
-        default=list, help_text="Datasets the model was trained on, with counts."
+    version = models.CharField(max_length=64, unique=True, verbose_name=_("version"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    file_name = models.CharField(
+        max_length=255, help_text=_("Relative to MODELS_DIR."), verbose_name=_("file name")
     )
-    params = models.JSONField(default=dict)
-    metrics = models.JSONField(default=dict, help_text="Cross-validated measures at training time.")
-    is_active = models.BooleanField(default=False)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
+    size_bytes = models.PositiveBigIntegerField(default=0, verbose_name=_("size bytes"))
+    training_data = models.JSONField(
+        default=list,
+        help_text=_("Datasets the model was trained on, with counts."),
+        verbose_name=_("training data"),
+    )
+    params = models.JSONField(default=dict, verbose_name=_("params"))
+    metrics = models.JSONField(
+        default=dict, help_text=_("Cross-validated measures at training time."), verbose_name=_("metrics")
+    )
+    is_active = models.BooleanField(default=False, verbose_name=_("is active"))
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
     # Set by a worker that could not load this model, cleared when one could; shown by health.
-    load_error = models.TextField(blank=True)
+    load_error = models.TextField(blank=True, verbose_name=_("load error"))
 
     class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -62,30 +70,45 @@ class AuditEntry(ImmutableRecord):
     """An immutable record of one status change of a comment: who, from, to, why."""
 
     class Actor(models.TextChoices):
-        MODEL = "model", "model"
-        MODERATOR = "moderator", "moderator"
-        AUTHOR = "author", "author"
-        SYSTEM = "system", "system"
+        MODEL = "model", _("model")
+        MODERATOR = "moderator", _("moderator")
+        AUTHOR = "author", _("author")
+        SYSTEM = "system", _("system")
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="audit_entries")
-    comment_revision = models.PositiveIntegerField()
-    actor = models.CharField(max_length=16, choices=Actor.choices)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("comment")
+    )
+    comment_revision = models.PositiveIntegerField(verbose_name=_("comment revision"))
+    actor = models.CharField(max_length=16, choices=Actor.choices, verbose_name=_("actor"))
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
     )
     model_version = models.ForeignKey(
-        ModelVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ModelVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("model version"),
     )
-    from_status = models.CharField(max_length=16)
-    to_status = models.CharField(max_length=16)
-    reason = models.CharField(max_length=255, blank=True)
-    score = models.FloatField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True, help_text="Explanation and rule hits.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=16, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=16, verbose_name=_("to status"))
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("reason"))
+    score = models.FloatField(null=True, blank=True, verbose_name=_("score"))
+    details = models.JSONField(
+        default=dict, blank=True, help_text=_("Explanation and rule hits."), verbose_name=_("details")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["created_at", "id"]
-        verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=["comment", "created_at"], name="audit_comment_idx")]
 
     def __str__(self) -> str:
@@ -103,12 +126,18 @@ class ScoringState(models.Model):
     when it was last handed to the queue. Bounds retries of a comment that cannot be
     scored and keeps the sweeper from re-sending what is already on its way."""
 
-    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    revision = models.PositiveIntegerField()
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("comment")
+    )
+    revision = models.PositiveIntegerField(verbose_name=_("revision"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    enqueued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("enqueued at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("scoring state")
+        verbose_name_plural = _("scoring states")
 
     def __str__(self) -> str:
         return f"comment {self.comment_id} r{self.revision}: {self.attempts} attempts"
@@ -125,74 +154,105 @@ class SitePolicy(models.Model):
         choices=[
             (mode.value, mode.label) for mode in Article.CommentMode if mode != Article.CommentMode.DEFAULT
         ],
-        help_text="For articles whose mode is “site default”. Empty: the COMMENT_MODE setting.",
+        help_text=_("For articles whose mode is “site default”. Empty: the COMMENT_MODE setting."),
+        verbose_name=_("comment mode"),
     )
 
     publish_below = models.FloatField(
         null=True,
         blank=True,
-        help_text="Empty: the active model's recommendation (or MODERATION_PUBLISH_BELOW).",
+        help_text=_("Empty: the active model's recommendation (or MODERATION_PUBLISH_BELOW)."),
+        verbose_name=_("publish below"),
     )
     reject_above = models.FloatField(
         null=True,
         blank=True,
-        help_text="Empty: the active model's recommendation (or MODERATION_REJECT_ABOVE).",
+        help_text=_("Empty: the active model's recommendation (or MODERATION_REJECT_ABOVE)."),
+        verbose_name=_("reject above"),
     )
     auto_reject = models.BooleanField(
-        default=True, help_text="Off: comments above the reject threshold are held, first in the queue."
+        default=True,
+        help_text=_("Off: comments above the reject threshold are held, first in the queue."),
+        verbose_name=_("auto reject"),
     )
     new_account_hold_count = models.PositiveIntegerField(
-        default=0, help_text="A new reader's first N comments wait for a human (0: off)."
+        default=0,
+        help_text=_("A new reader's first N comments wait for a human (0: off)."),
+        verbose_name=_("new account hold count"),
     )
     trusted_after_approved = models.PositiveIntegerField(
         default=5,
-        help_text="Readers with this many approved comments and none rejected publish on score alone "
-        "(suspect words, spam signals and the new-account rule do not hold them; 0: nobody).",
+        help_text=_(
+            "Readers with this many approved comments and none rejected publish on score alone (suspect "
+            "words, spam signals and the new-account rule do not hold them; 0: nobody)."
+        ),
+        verbose_name=_("trusted after approved"),
     )
     report_threshold = models.PositiveIntegerField(
-        default=3, help_text="This many open reports move a published comment to the reported queue."
+        default=3,
+        help_text=_("This many open reports move a published comment to the reported queue."),
+        verbose_name=_("report threshold"),
     )
     max_links = models.PositiveIntegerField(
-        default=2, help_text="More links than this: held as possible spam."
+        default=2, help_text=_("More links than this: held as possible spam."), verbose_name=_("max links")
     )
     repeat_window_minutes = models.PositiveIntegerField(
         default=60,
-        help_text="The same text again from the same reader within this time: held as possible spam.",
+        help_text=_("The same text again from the same reader within this time: held as possible spam."),
+        verbose_name=_("repeat window minutes"),
     )
     max_comments_per_minute = models.PositiveIntegerField(
-        default=5, help_text="A reader posting faster than this: held as possible spam."
+        default=5,
+        help_text=_("A reader posting faster than this: held as possible spam."),
+        verbose_name=_("max comments per minute"),
     )
     # The Digital Services Act: a comment section is a hosting service (notices and
     # statements of reasons always apply); appeals and misuse are an online
     # platform's duties, which many news sites do not carry (DSA Recital 13).
     notice_deadline_hours = models.PositiveIntegerField(
-        default=24, help_text="Notices of illegal content still open after this long are shown as overdue."
+        default=24,
+        help_text=_("Notices of illegal content still open after this long are shown as overdue."),
+        verbose_name=_("notice deadline hours"),
     )
     held_statement_after_hours = models.PositiveIntegerField(
         default=48,
-        help_text="A comment held longer than this is a restriction: its author gets a statement of "
-        "reasons (0: never).",
+        help_text=_(
+            "A comment held longer than this is a restriction: its author gets a statement of reasons "
+            "(0: never)."
+        ),
+        verbose_name=_("held statement after hours"),
     )
     appeals_enabled = models.BooleanField(
         default=True,
-        help_text="Authors and notifiers may appeal decisions for six months (DSA Art. 20).",
+        help_text=_("Authors and notifiers may appeal decisions for six months (DSA Art. 20)."),
+        verbose_name=_("appeals enabled"),
     )
     misuse_enabled = models.BooleanField(
         default=False,
-        help_text="Count readers who often post manifestly illegal content and notifiers who often send "
-        "manifestly unfounded notices; warn, then suspend them (DSA Art. 23).",
+        help_text=_(
+            "Count readers who often post manifestly illegal content and notifiers who often send "
+            "manifestly unfounded notices; warn, then suspend them (DSA Art. 23)."
+        ),
+        verbose_name=_("misuse enabled"),
     )
     misuse_threshold = models.PositiveIntegerField(
-        default=3, help_text="This many manifestly illegal comments or unfounded notices count as often."
+        default=3,
+        help_text=_("This many manifestly illegal comments or unfounded notices count as often."),
+        verbose_name=_("misuse threshold"),
     )
-    misuse_window_days = models.PositiveIntegerField(default=180, help_text="Within this many days.")
+    misuse_window_days = models.PositiveIntegerField(
+        default=180, help_text=_("Within this many days."), verbose_name=_("misuse window days")
+    )
     misuse_suspension_days = models.PositiveIntegerField(
-        default=14, help_text="How long a suspension for misuse lasts."
+        default=14,
+        help_text=_("How long a suspension for misuse lasts."),
+        verbose_name=_("misuse suspension days"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
-        verbose_name = verbose_name_plural = "site policy"
+        verbose_name = _("site policy")
+        verbose_name_plural = _("site policy")
 
     def __str__(self) -> str:
         return "Site policy"
@@ -201,14 +261,17 @@ class SitePolicy(models.Model):
 class ArticlePolicy(models.Model):
     """Per-article exceptions to the site policy; empty fields follow the site."""
 
-    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="moderation_policy")
-    publish_below = models.FloatField(null=True, blank=True)
-    reject_above = models.FloatField(null=True, blank=True)
-    auto_reject = models.BooleanField(null=True, blank=True)
-    report_threshold = models.PositiveIntegerField(null=True, blank=True)
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="moderation_policy", verbose_name=_("article")
+    )
+    publish_below = models.FloatField(null=True, blank=True, verbose_name=_("publish below"))
+    reject_above = models.FloatField(null=True, blank=True, verbose_name=_("reject above"))
+    auto_reject = models.BooleanField(null=True, blank=True, verbose_name=_("auto reject"))
+    report_threshold = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("report threshold"))
 
     class Meta:
-        verbose_name_plural = "article policies"
+        verbose_name = _("article policy")
+        verbose_name_plural = _("article policies")
 
     def __str__(self) -> str:
         return f"Policy for {self.article}"
@@ -218,15 +281,17 @@ class Term(models.Model):
     """A word-list entry: banned terms reject, suspect terms hold. A trailing * makes a prefix."""
 
     class Kind(models.TextChoices):
-        BANNED = "banned", "banned (reject)"
-        SUSPECT = "suspect", "suspect (hold)"
+        BANNED = "banned", _("banned (reject)")
+        SUSPECT = "suspect", _("suspect (hold)")
 
-    text = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.CharField(max_length=100, unique=True, verbose_name=_("text"))
+    kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
+    note = models.CharField(max_length=255, blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("word list entry")
+        verbose_name_plural = _("word list")
         ordering = ["kind", "text"]
 
     def __str__(self) -> str:
@@ -237,22 +302,27 @@ class ReaderAuditEntry(ImmutableRecord):
     """An immutable record of a moderator's action on a reader account."""
 
     class Action(models.TextChoices):
-        SUSPEND = "suspend", "suspend"
-        BAN = "ban", "ban"
-        LIFT = "lift", "lift restrictions"
-        PREMODERATE = "premoderate", "always pre-moderate"
-        TRUST = "unpremoderate", "stop pre-moderating"
+        SUSPEND = "suspend", _("suspend")
+        BAN = "ban", _("ban")
+        LIFT = "lift", _("lift restrictions")
+        PREMODERATE = "premoderate", _("always pre-moderate")
+        TRUST = "unpremoderate", _("stop pre-moderating")
 
-    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=16, choices=Action.choices)
-    reason = models.CharField(max_length=255, blank=True)
-    until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reader")
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("moderator")
+    )
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("action"))
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("reason"))
+    until = models.DateTimeField(null=True, blank=True, verbose_name=_("until"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("reader audit entry")
+        verbose_name_plural = _("reader audit entries")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "reader audit entries"
 
     def __str__(self) -> str:
         return f"{self.moderator} {self.action} {self.reader}"
@@ -264,28 +334,37 @@ class SettingsAuditEntry(ImmutableRecord):
     management command or a background task."""
 
     class Subject(models.TextChoices):
-        SITE_POLICY = "site_policy", "site policy"
-        ACTIVE_MODEL = "active_model", "active model"
+        SITE_POLICY = "site_policy", _("site policy")
+        ACTIVE_MODEL = "active_model", _("active model")
 
     class Source(models.TextChoices):
-        ADMIN = "admin", "admin"
-        COMMAND = "command", "management command"
-        TASK = "task", "background task"
+        ADMIN = "admin", _("admin")
+        COMMAND = "command", _("management command")
+        TASK = "task", _("background task")
 
-    subject = models.CharField(max_length=16, choices=Subject.choices)
-    source = models.CharField(max_length=16, choices=Source.choices)
+    subject = models.CharField(max_length=16, choices=Subject.choices, verbose_name=_("subject"))
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("source"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     changes = models.JSONField(
-        default=dict, blank=True, help_text="Each changed field with its value before and after."
+        default=dict,
+        blank=True,
+        help_text=_("Each changed field with its value before and after."),
+        verbose_name=_("changes"),
     )
-    reason = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("settings audit entry")
+        verbose_name_plural = _("settings audit entries")
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "settings audit entries"
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()} changed by {self.user or self.get_source_display()}"
@@ -302,7 +381,7 @@ class Notice(models.Model):
         REFUSED = "refused", _("no action taken")
 
     reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
-    token_hash = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False, verbose_name=_("token hash"))
     comment = models.ForeignKey(
         Comment, on_delete=models.SET_NULL, null=True, related_name="notices", verbose_name=_("comment")
     )
@@ -383,7 +462,7 @@ class StatementOfReasons(models.Model):
         NOTICE = "notice", _("notice of illegal content")
         VOLUNTARY = "voluntary", _("own initiative")
 
-    puid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    puid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("puid"))
     restriction = models.CharField(_("restriction"), max_length=16, choices=Restriction.choices)
     comment = models.ForeignKey(
         Comment, on_delete=models.SET_NULL, null=True, related_name="statements", verbose_name=_("comment")
@@ -600,7 +679,7 @@ class AnalysisKey(models.Model):
         _("name"), max_length=100, unique=True, help_text=_("The client: a site or an installation.")
     )
     prefix = models.CharField(_("prefix"), max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("key hash"))
     is_active = models.BooleanField(_("active"), default=True)
     rate_per_minute = models.PositiveIntegerField(
         _("requests per minute"),
@@ -755,27 +834,30 @@ class QueueComment(Comment):
 
 class HeldComment(QueueComment):
     class Meta:
+        verbose_name = _("held comment")
+        verbose_name_plural = _("held comments")
         proxy = True
-        verbose_name = "held comment"
 
 
 class ReportedComment(QueueComment):
     class Meta:
+        verbose_name = _("reported comment")
+        verbose_name_plural = _("reported comments")
         proxy = True
-        verbose_name = "reported comment"
 
 
 class StuckComment(QueueComment):
     class Meta:
+        verbose_name = _("pending comment (stuck)")
+        verbose_name_plural = _("pending comments (stuck)")
         proxy = True
-        verbose_name = "pending comment (stuck)"
-        verbose_name_plural = "pending comments (stuck)"
 
 
 class RejectedComment(QueueComment):
     class Meta:
+        verbose_name = _("recently rejected comment")
+        verbose_name_plural = _("recently rejected comments")
         proxy = True
-        verbose_name = "recently rejected comment"
 
 
 class WebhookEndpoint(models.Model):
@@ -794,8 +876,10 @@ class WebhookEndpoint(models.Model):
     is_enabled = models.BooleanField(_("enabled"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=255, blank=True)
-    secret = models.CharField(max_length=100, editable=False)
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    secret = models.CharField(max_length=100, editable=False, verbose_name=_("secret"))
+    previous_secret = models.CharField(
+        max_length=100, blank=True, editable=False, verbose_name=_("previous secret")
+    )
     previous_secret_expires_at = models.DateTimeField(
         _("previous secret valid until"), null=True, blank=True, editable=False
     )
@@ -832,10 +916,10 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     # A message is on its way to a worker since then: the periodic task leaves the
     # delivery alone for a while.
-    enqueued_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("enqueued at"))
     # An attempt in progress holds the delivery until then; past it, the attempt is
     # taken for lost (its worker died) and the delivery is due again.
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed until"))
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)

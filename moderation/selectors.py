@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from discussion.models import Comment, Report
 from moderation.classifier.persist import sha256_of
@@ -92,7 +93,10 @@ def queue_filter(queue: str, *, now: datetime | None = None) -> Q:
         return Q(status=Status.PENDING, status_changed_at__lt=now - STUCK_AFTER)
     if queue == "rejected":
         return Q(status=Status.REJECTED, status_changed_at__gte=now - RECENT_REJECTIONS)
-    raise NotFound(f"No queue {queue!r}; the queues are {', '.join(QUEUES)}.")
+    raise NotFound(
+        gettext("No queue %(queue)s; the queues are %(queues)s.")
+        % {"queue": queue, "queues": ", ".join(QUEUES)}
+    )
 
 
 def queue_ordering(queue: str) -> list[Any]:

@@ -62,7 +62,7 @@ def test_admin_logins_lock_after_repeated_failures(settings) -> None:
         client.post("/admin/login/", {"username": "mod", "password": "falsch"})
     locked = client.post("/admin/login/", {"username": "mod", "password": PASSWORD})
     assert locked.status_code == 429
-    assert "Too many failed logins" in locked.content.decode()
+    assert "Zu viele fehlgeschlagene Anmeldungen" in locked.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -87,7 +87,7 @@ def test_a_wrong_code_turns_nothing_on() -> None:
     client.get("/admin/two-factor/")
     device = TOTPDevice.objects.get(user=staff)
     response = client.post("/admin/two-factor/", {"token": wrong_code(device)})
-    assert "That code is not right" in response.content.decode()
+    assert "Dieser Code stimmt nicht" in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 
@@ -41,7 +42,7 @@ class CheckedCursorPagination(CursorPagination):
         if encoded is None:
             return None
         invalid = InvalidInput(
-            "This cursor is not one we gave out; start again from the first page.", field="cursor"
+            gettext("This cursor is not one we gave out; start again from the first page."), field="cursor"
         )
         if len(encoded) > _MAX_CURSOR_LENGTH:
             raise invalid

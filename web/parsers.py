@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -12,7 +14,7 @@ from rest_framework.parsers import JSONParser
 
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _lazy("The request body is too large.")
     default_code = "too_large"
 
 
@@ -31,7 +33,7 @@ def _check_strings(data: Any) -> None:
                 item.encode("utf-8")
             except UnicodeEncodeError:
                 raise ParseError(
-                    "JSON parse error - the text contains an unpaired surrogate code point."
+                    gettext("JSON parse error: the text contains an unpaired surrogate code point.")
                 ) from None
         elif isinstance(item, Mapping):
             stack.extend(item.keys())
@@ -56,14 +58,16 @@ class StrictJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if limit is not None else stream.read()
         if limit is not None and len(raw) > limit:
-            raise RequestTooLarge(f"The request body is larger than {limit} bytes.")
+            raise RequestTooLarge(
+                gettext("The request body is larger than %(limit)d bytes.") % {"limit": limit}
+            )
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except UnicodeDecodeError:
-            raise ParseError("JSON parse error - the body is not UTF-8.") from None
+            raise ParseError(gettext("JSON parse error: the body is not UTF-8.")) from None
         except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
+            raise ParseError(gettext("JSON parse error: nested too deeply.")) from None
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(gettext("JSON parse error: %(problem)s") % {"problem": exc}) from None
         _check_strings(data)
         return data

@@ -17,6 +17,7 @@ from django.core.checks import Warning as CheckWarning
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import ngettext
 from rest_framework.request import Request
 
 
@@ -28,7 +29,11 @@ def lockout_response(
     **kwargs: Any,
 ) -> HttpResponse:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = f"Too many failed logins. Try again in {minutes} minutes."
+    message = ngettext(
+        "Too many failed logins. Try again in %(minutes)d minute.",
+        "Too many failed logins. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         answer = JsonResponse(
             {"detail": message, "code": "locked_out", "retry_after": minutes * 60}, status=429

@@ -4,10 +4,12 @@ those decisions, and the log of changes to the site policy and the active model.
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from discussion.admin import CommentAdmin
 from discussion.models import Comment
 from moderation.models import AuditEntry, SettingsAuditEntry
+from web.formats import percent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -23,7 +25,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditEntryInline(admin.TabularInline):
+class EntryScoreShown:
+    @admin.display(description=_("score"), ordering="score")
+    def entry_score(self, obj: AuditEntry) -> str:
+        return percent(obj.score)
+
+
+class AuditEntryInline(EntryScoreShown, admin.TabularInline):
     model = AuditEntry
     fk_name = "comment"
     extra = 0
@@ -36,10 +44,10 @@ class AuditEntryInline(admin.TabularInline):
         "from_status",
         "to_status",
         "reason",
-        "score",
+        "entry_score",
     )
     readonly_fields = fields
-    verbose_name_plural = "decisions (audit log)"
+    verbose_name_plural = _("decisions (audit log)")
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -65,7 +73,7 @@ class CommentWithHistoryAdmin(CommentAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
+class AuditEntryAdmin(EntryScoreShown, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "comment",
@@ -73,7 +81,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "from_status",
         "to_status",
         "reason",
-        "score",
+        "entry_score",
         "explanation",
         "model_version",
         "moderator",
@@ -82,7 +90,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["comment", "model_version", "moderator"]
     search_fields = ["=comment__id", "reason"]
 
-    @admin.display(description="words that raised the score")
+    @admin.display(description=_("words that raised the score"))
     def explanation(self, obj: AuditEntry) -> str:
         """The model's explanation and its likeliest fine label, as plain (escaped) text."""
         words = ", ".join(
@@ -102,7 +110,7 @@ class SettingsAuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["subject", "source"]
     list_select_related = ["user"]
 
-    @admin.display(description="changes")
+    @admin.display(description=_("changes"))
     def changed(self, obj: SettingsAuditEntry) -> str:
         return "; ".join(
             f"{name}: {change['before']} → {change['after']}" for name, change in obj.changes.items()

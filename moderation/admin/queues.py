@@ -14,8 +14,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from discussion.admin import CommentRevisionInline, ReportInline
+from discussion.admin import CommentRevisionInline, ReportInline, ScoreShown
+from discussion.models import Report
 from moderation.admin.audit import AuditEntryInline
 from moderation.decisions import Action, RejectReason, comment_decide
 from moderation.models import HeldComment, QueueComment, RejectedComment, ReportedComment, StuckComment
@@ -41,8 +46,18 @@ class QueueChangeList(ChangeList):
             comment.return_to = request.get_full_path()
 
 
-def _reject_action(reason: str, label: str) -> Callable[..., None]:
-    @admin.action(description=f"Reject selected comments as {label}", permissions=["moderate"])
+def _reason_label(reason: str) -> str:
+    """A report's reason as the page's language names it."""
+    try:
+        return str(Report.Reason(reason).label)
+    except ValueError:
+        return reason
+
+
+def _reject_action(reason: str, label: str | Promise) -> Callable[..., None]:
+    @admin.action(
+        description=format_lazy(_("Reject selected comments as {}"), label), permissions=["moderate"]
+    )
     def reject(model_admin: "QueueAdmin", request: AuthenticatedHttpRequest, queryset: QuerySet[Any]) -> None:
         model_admin._bulk(request, queryset, Action.REJECT, reason)
 
@@ -54,7 +69,7 @@ def _reject_action(reason: str, label: str) -> Callable[..., None]:
 REJECT_ACTIONS = [_reject_action(reason, label) for reason, label in RejectReason.choices]
 
 
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(ScoreShown, admin.ModelAdmin):
     queue = ""
     list_display = [
         "comment_text",
@@ -76,7 +91,7 @@ class QueueAdmin(admin.ModelAdmin):
         "body",
         "status",
         "revision",
-        "score",
+        "score_percent",
         "report_count",
         "created_at",
         "edited_at",
@@ -112,7 +127,7 @@ class QueueAdmin(admin.ModelAdmin):
 
     # --- columns ----------------------------------------------------------
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def comment_text(self, obj: QueueComment) -> str:
         details = getattr(obj, "queue_details", {})
         return render_to_string(
@@ -124,15 +139,15 @@ class QueueAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.display(description="article")
+    @admin.display(description=_("article"))
     def article_title(self, obj: QueueComment) -> str:
         return obj.article.title[:60]
 
-    @admin.display(description="author")
+    @admin.display(description=_("author"))
     def author_record(self, obj: QueueComment) -> str:
         record = getattr(obj, "queue_details", {}).get("author")
         if obj.author is None or record is None:
-            return "(deleted account)"
+            return gettext("(deleted account)")
         query = urlencode({"q": obj.author.get_username()})
         return render_to_string(
             "admin/moderation/queue/author.html",
@@ -143,7 +158,7 @@ class QueueAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.display(description="score", ordering="score")
+    @admin.display(description=_("score"), ordering="score")
     def score_bar(self, obj: QueueComment) -> str:
         if obj.score is None:
             return "–"
@@ -152,25 +167,25 @@ class QueueAdmin(admin.ModelAdmin):
             "admin/moderation/queue/score.html", {"level": level, "percent": round(obj.score * 100)}
         )
 
-    @admin.display(description="why")
+    @admin.display(description=_("why"))
     def rules(self, obj: QueueComment) -> str:
         rules = getattr(obj, "queue_details", {}).get("rules", [])
         return render_to_string("admin/moderation/queue/lines.html", {"lines": rules}) if rules else "–"
 
-    @admin.display(description="reports")
+    @admin.display(description=_("reports"))
     def reports(self, obj: QueueComment) -> str:
         reports = getattr(obj, "queue_details", {}).get("reports", {})
         if not reports:
             return "–"
-        lines = [f"{count} × {reason}" for reason, count in reports.items()]
+        lines = [f"{count} × {_reason_label(reason)}" for reason, count in reports.items()]
         return render_to_string("admin/moderation/queue/lines.html", {"lines": lines})
 
-    @admin.display(description="waiting", ordering="status_changed_at")
+    @admin.display(description=_("waiting"), ordering="status_changed_at")
     def waiting(self, obj: QueueComment) -> str:
         minutes = int((timezone.now() - obj.status_changed_at).total_seconds() // 60)
         return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
-    @admin.display(description="decide")
+    @admin.display(description=_("decide"))
     def decide(self, obj: QueueComment) -> str:
         # The buttons submit the changelist's own form (forms cannot nest) to this
         # comment's decide URL; what the moderator saw travels in the query string.
@@ -223,14 +238,22 @@ class QueueAdmin(admin.ModelAdmin):
             except DomainError:
                 conflicts += 1
         self.message_user(
-            request, f"{action}: {done} comments" + (f", {conflicts} already decided" if conflicts else "")
+            request,
+            ngettext("%(action)s: %(done)d comment", "%(action)s: %(done)d comments", done)
+            % {"action": Action(action).label, "done": done}
+            + (
+                ngettext(", %(conflicts)d already decided", ", %(conflicts)d already decided", conflicts)
+                % {"conflicts": conflicts}
+                if conflicts
+                else ""
+            ),
         )
 
-    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
     def approve_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(request, queryset, Action.APPROVE)
 
-    @admin.action(description="Remove selected comments", permissions=["moderate"])
+    @admin.action(description=_("Remove selected comments"), permissions=["moderate"])
     def remove_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Any]) -> None:
         self._bulk(request, queryset, Action.REMOVE)
 
@@ -263,9 +286,14 @@ def _decide_view(model_admin: QueueAdmin, request: AuthenticatedHttpRequest, com
             expected_status=request.GET.get("expected_status") or None,
             expected_revision=_number(request.GET.get("revision", "")),
         )
-        messages.success(request, f"Comment #{comment_id}: {action} done.")
+        messages.success(
+            request,
+            gettext("Comment #%(id)d: %(action)s done.") % {"id": comment_id, "action": Action(action).label},
+        )
     except DomainError as exc:
-        messages.error(request, f"Comment #{comment_id}: {exc.message}")
+        messages.error(
+            request, gettext("Comment #%(id)d: %(error)s") % {"id": comment_id, "error": exc.message}
+        )
     changelist = reverse(f"admin:moderation_{model_admin.model._meta.model_name}_changelist")
     target = request.GET.get("next", "")
     return HttpResponseRedirect(target if target.startswith(changelist) else changelist)

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReaderProfile
 from moderation.admin.audit import ReadOnlyAdmin
@@ -24,17 +26,17 @@ from web.requests import AuthenticatedHttpRequest
 class ReaderActionForm(forms.Form):
     # Not "action": the admin's own action field carries the name of this admin action.
     restriction = forms.ChoiceField(choices=ReaderAction.choices)
-    until = forms.DateTimeField(required=False, help_text="End of a suspension (YYYY-MM-DD HH:MM).")
+    until = forms.DateTimeField(required=False, help_text=_("End of a suspension (YYYY-MM-DD HH:MM)."))
     reason = forms.CharField(max_length=255, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("restriction") == ReaderAction.SUSPEND and not data.get("until"):
-            self.add_error("until", "A suspension needs an end date.")
+            self.add_error("until", _("A suspension needs an end date."))
         elif data.get("until") and data["until"] <= timezone.now():
-            self.add_error("until", "A suspension must end in the future.")
+            self.add_error("until", _("A suspension must end in the future."))
         if data.get("restriction") in (ReaderAction.SUSPEND, ReaderAction.BAN) and not data.get("reason"):
-            self.add_error("reason", "Say why; the reader sees it.")
+            self.add_error("reason", _("Say why; the reader sees it."))
         return data
 
 
@@ -68,7 +70,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    @admin.display(description="manifestly illegal comments (misuse window)")
+    @admin.display(description=_("manifestly illegal comments (misuse window)"))
     def manifestly_illegal(self, obj: ReaderProfile) -> int:
         """Counted for misuse (DSA Art. 23) within the site policy's window."""
         return reader_misuse_count(reader_id=obj.user_id)
@@ -77,7 +79,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         return request.user.has_perm(MODERATE)
 
     @admin.action(
-        description="Suspend, ban, lift or pre-moderate selected readers…", permissions=["moderate"]
+        description=_("Suspend, ban, lift or pre-moderate selected readers…"), permissions=["moderate"]
     )
     def restrict(
         self, request: AuthenticatedHttpRequest, queryset: QuerySet[ReaderProfile]
@@ -109,7 +111,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
                 "form": form,
                 "readers": queryset,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "title": "Restrict readers",
+                "title": gettext("Restrict readers"),
             },
         )
 

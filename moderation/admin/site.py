@@ -49,7 +49,7 @@ def _index_entries(request: HttpRequest, app: dict[str, Any]) -> None:
         app["models"].insert(
             sum(m["object_name"] in WORK_ORDER for m in app["models"]),
             {
-                "name": "Statistics",
+                "name": gettext("Statistics"),
                 "object_name": "Statistics",
                 "view_only": True,
                 "add_url": None,

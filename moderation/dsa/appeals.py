@@ -12,6 +12,7 @@ from uuid import UUID
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from moderation.decisions import Action, comment_decide, reader_moderate
 from moderation.dsa.explain import appeal_open_until
@@ -28,9 +29,9 @@ MAX_TEXT = 5000
 def _text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise InvalidInput("Say why the decision should be changed.", field="text")
+        raise InvalidInput(gettext("Say why the decision should be changed."), field="text")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"At most {MAX_TEXT} characters.", field="text")
+        raise InvalidInput(gettext("At most %(limit)d characters.") % {"limit": MAX_TEXT}, field="text")
     return text
 
 
@@ -39,37 +40,39 @@ def _create(**fields: Any) -> Appeal:
         with transaction.atomic():
             return Appeal.objects.create(**fields)
     except IntegrityError:
-        raise Conflict("An appeal against this decision is already open.", code="appeal_open") from None
+        raise Conflict(
+            gettext("An appeal against this decision is already open."), code="appeal_open"
+        ) from None
 
 
 def appeal_by_author(*, statement_puid: UUID | str, user: User, text: str, language: str) -> Appeal:
     """The addressee of a statement of reasons appeals against it."""
     statement = StatementOfReasons.objects.filter(puid=statement_puid, reader=user).first()
     if statement is None:
-        raise NotFound("No such decision.")
+        raise NotFound(gettext("No such decision."))
     if not site_policy().appeals_enabled:
-        raise Conflict("This site does not offer appeals.", code="appeals_off")
+        raise Conflict(gettext("This site does not offer appeals."), code="appeals_off")
     until = appeal_open_until(statement, appeals_enabled=True)
     if until is None:
-        raise Conflict("This decision was already reversed.", code="reversed")
+        raise Conflict(gettext("This decision was already reversed."), code="reversed")
     if timezone.now() > until:
-        raise Conflict("The six months for an appeal have passed.", code="appeal_expired")
+        raise Conflict(gettext("The six months for an appeal have passed."), code="appeal_expired")
     if statement.appeals.exclude(status=Appeal.Status.OPEN).exists():
-        raise Conflict("This decision was already reviewed on appeal.", code="appealed")
+        raise Conflict(gettext("This decision was already reviewed on appeal."), code="appealed")
     return _create(statement=statement, appellant=user, text=_text(text), language=language)
 
 
 def appeal_by_notifier(*, notice: Notice, text: str, language: str) -> Appeal:
     """A notifier appeals against a notice that led to no action."""
     if not site_policy().appeals_enabled:
-        raise Conflict("This site does not offer appeals.", code="appeals_off")
+        raise Conflict(gettext("This site does not offer appeals."), code="appeals_off")
     until = notice_appealable_until(notice, appeals_enabled=True)
     if until is None:
-        raise Conflict("Only a notice that led to no action can be appealed.", code="not_refused")
+        raise Conflict(gettext("Only a notice that led to no action can be appealed."), code="not_refused")
     if timezone.now() > until:
-        raise Conflict("The six months for an appeal have passed.", code="appeal_expired")
+        raise Conflict(gettext("The six months for an appeal have passed."), code="appeal_expired")
     if notice.appeals.exclude(status=Appeal.Status.OPEN).exists():
-        raise Conflict("This decision was already reviewed on appeal.", code="appealed")
+        raise Conflict(gettext("This decision was already reviewed on appeal."), code="appealed")
     return _create(notice=notice, appellant=notice.notifier, text=_text(text), language=language)
 
 
@@ -88,11 +91,11 @@ def _reverse_statement(statement: StatementOfReasons, moderator: User, note: str
     """Undo the restriction: the comment back to where it was, the account free."""
     if statement.restriction in (Restriction.SUSPENDED, Restriction.BANNED):
         if statement.reader is None:
-            raise Conflict("The account no longer exists.", code="gone")
+            raise Conflict(gettext("The account no longer exists."), code="gone")
         reader_moderate(reader=statement.reader, moderator=moderator, action="lift", reason=note)
         return
     if statement.comment_id is None:
-        raise Conflict("The comment no longer exists.", code="gone")
+        raise Conflict(gettext("The comment no longer exists."), code="gone")
     action = Action.RESTORE if statement.restriction == Restriction.REMOVED else Action.APPROVE
     comment_decide(
         comment_id=statement.comment_id,
@@ -107,7 +110,7 @@ def _reverse_statement(statement: StatementOfReasons, moderator: User, note: str
 def _reverse_notice(notice: Notice, moderator: User, note: str, explanation: str) -> None:
     """The notifier was right: the content is restricted now, on the notice's ground."""
     if notice.comment_id is None:
-        raise Conflict("The comment no longer exists.", code="gone")
+        raise Conflict(gettext("The comment no longer exists."), code="gone")
     comment_decide(
         comment_id=notice.comment_id,
         moderator=moderator,
@@ -125,10 +128,10 @@ def appeal_decide(*, appeal_id: int, moderator: User, outcome: str, explanation:
     "reversed" (it is undone). Refused (Forbidden) for the moderator who took the
     first decision. Everything in one transaction; the mails go after it commits."""
     if outcome not in (Appeal.Status.UPHELD, Appeal.Status.REVERSED):
-        raise InvalidInput("Choose upheld or reversed.", field="outcome")
+        raise InvalidInput(gettext("Choose upheld or reversed."), field="outcome")
     explanation = explanation.strip()
     if not explanation:
-        raise InvalidInput("Explain the decision to the appellant.", field="explanation")
+        raise InvalidInput(gettext("Explain the decision to the appellant."), field="explanation")
     with transaction.atomic():
         appeal = (
             Appeal.objects.select_for_update(of=("self",))
@@ -138,13 +141,13 @@ def appeal_decide(*, appeal_id: int, moderator: User, outcome: str, explanation:
             .first()
         )
         if appeal is None:
-            raise NotFound("No such appeal.")
+            raise NotFound(gettext("No such appeal."))
         if appeal.status != Appeal.Status.OPEN:
-            raise Conflict("This appeal was decided already.", code="decided")
+            raise Conflict(gettext("This appeal was decided already."), code="decided")
         first = first_decider(appeal)
         if first is not None and first.pk == moderator.pk:
             raise Forbidden(
-                "You took the decision appealed against: another moderator decides the appeal.",
+                gettext("You took the decision appealed against: another moderator decides the appeal."),
                 code="same_moderator",
             )
         now = timezone.now()

@@ -32,6 +32,7 @@ from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from moderation.decisions import ReaderAction, reader_moderate
@@ -254,22 +255,27 @@ class _Target:
 def _target(subject: str, reader: User | None, email: str) -> _Target:
     if subject == Subject.CONTENT:
         if reader is None:
-            raise InvalidInput("Name the reader whose content is counted.", field="reader")
+            raise InvalidInput(gettext("Name the reader whose content is counted."), field="reader")
         return _Target(subject, reader, "")
     if subject == Subject.NOTICES:
         email = email.strip().lower()
         if not email:
-            raise InvalidInput("Give the notifier's email address.", field="email")
+            raise InvalidInput(gettext("Give the notifier's email address."), field="email")
         return _Target(subject, None, email)
-    raise InvalidInput(f"Choose one of the subjects {', '.join(Subject.values)}.", field="subject")
+    raise InvalidInput(
+        gettext("Choose one of the subjects %(subjects)s.") % {"subjects": ", ".join(Subject.values)},
+        field="subject",
+    )
 
 
 def _enabled_policy() -> SitePolicy:
     policy = site_policy()
     if not policy.misuse_enabled:
         raise Conflict(
-            "Misuse handling (DSA Art. 23) is switched off in the site policy; nobody can be warned "
-            "or suspended for misuse.",
+            gettext(
+                "Misuse handling (DSA Art. 23) is switched off in the site policy; nobody can be warned "
+                "or suspended for misuse."
+            ),
             code="misuse_off",
         )
     return policy
@@ -279,8 +285,10 @@ def _counted(target: _Target, policy: SitePolicy, now: datetime) -> int:
     count = target.count(now)
     if count < max(policy.misuse_threshold, 1):
         raise Conflict(
-            f"Only {count} counted within {policy.misuse_window_days} days; the site policy counts "
-            f"{policy.misuse_threshold} as often.",
+            gettext(
+                "Only %(count)d counted within %(days)d days; the site policy counts %(threshold)d as often."
+            )
+            % {"count": count, "days": policy.misuse_window_days, "threshold": policy.misuse_threshold},
             code="below_threshold",
         )
     return count
@@ -339,25 +347,34 @@ def misuse_suspend(
     warning = _standing_warning(steps, since)
     if warning is None:
         raise Conflict(
-            "Warn first: a suspension for misuse needs a prior warning (DSA Art. 23(1)), given within "
-            f"the last {policy.misuse_window_days} days and after any earlier suspension.",
+            gettext(
+                "Warn first: a suspension for misuse needs a prior warning (DSA Art. 23(1)), given within "
+                "the last %(days)d days and after any earlier suspension."
+            )
+            % {"days": policy.misuse_window_days},
             code="not_warned",
         )
     if not target.counted_after(warning.created_at):
         warned = timezone.localtime(warning.created_at)
         raise Conflict(
-            f"Nothing more was counted after the warning of {warned:%Y-%m-%d}: "
-            "a suspension answers misuse that goes on after the warning.",
+            gettext(
+                "Nothing more was counted after the warning of %(date)s: "
+                "a suspension answers misuse that goes on after the warning."
+            )
+            % {"date": date_format(warned, "DATE_FORMAT")},
             code="not_since_warning",
         )
     current = _current_suspension(steps, now)
     if current is not None:
         raise Conflict(
-            f"Already suspended for misuse until {timezone.localtime(current):%Y-%m-%d %H:%M}.",
+            gettext("Already suspended for misuse until %(until)s.")
+            % {"until": date_format(timezone.localtime(current), "DATETIME_FORMAT")},
             code="suspended",
         )
     if policy.misuse_suspension_days == 0:
-        raise Conflict("The site policy sets no length for a suspension for misuse.", code="no_duration")
+        raise Conflict(
+            gettext("The site policy sets no length for a suspension for misuse."), code="no_duration"
+        )
     until = now + timedelta(days=policy.misuse_suspension_days)
     reason = reason.strip()[:255]
     with transaction.atomic():

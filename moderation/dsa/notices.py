@@ -26,6 +26,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.services import text_clean
 from discussion.models import Comment
@@ -71,10 +73,10 @@ def _comment_url(comment: Comment) -> str:
     return absolute(f"{reverse('article-page', args=[comment.article.slug])}#comment-{comment.pk}")
 
 
-def _required_text(raw: str, *, field: str, max_length: int, what: str) -> str:
-    text = text_clean(raw, field=field, max_length=max_length, what=what)
+def _required_text(raw: str, *, field: str, max_length: int) -> str:
+    text = text_clean(raw, field=field, max_length=max_length)
     if not text:
-        raise InvalidInput(f"{what} is required.", field=field)
+        raise InvalidInput(gettext("This field is required."), field=field)
     return text
 
 
@@ -108,52 +110,56 @@ def notice_create(
     written, so that of two equal notices at once one is stored.
     """
     if legal_ground not in LEGAL_GROUNDS:
-        raise InvalidInput(f"Give one of the legal grounds {', '.join(LEGAL_GROUNDS)}.", field="legal_ground")
+        raise InvalidInput(
+            gettext("Give one of the legal grounds %(grounds)s.") % {"grounds": ", ".join(LEGAL_GROUNDS)},
+            field="legal_ground",
+        )
     ground = LEGAL_GROUNDS[legal_ground]
     ground_other = text_clean(
         legal_ground_other,
         field="legal_ground_other",
         max_length=GROUND_OTHER_MAX_LENGTH,
-        what="The provision",
     )
     if legal_ground == "other" and not ground_other:
-        raise InvalidInput("Name the provision the comment breaks.", field="legal_ground_other")
-    explanation = _required_text(
-        explanation, field="explanation", max_length=EXPLANATION_MAX_LENGTH, what="An explanation"
-    )
+        raise InvalidInput(gettext("Name the provision the comment breaks."), field="legal_ground_other")
+    explanation = _required_text(explanation, field="explanation", max_length=EXPLANATION_MAX_LENGTH)
     if len(explanation) < EXPLANATION_MIN_LENGTH:
         raise InvalidInput(
-            f"Explain in at least {EXPLANATION_MIN_LENGTH} characters why the comment is illegal.",
+            gettext("Explain in at least %(minimum)d characters why the comment is illegal.")
+            % {"minimum": EXPLANATION_MIN_LENGTH},
             field="explanation",
         )
-    name = text_clean(notifier_name, field="notifier_name", max_length=NAME_MAX_LENGTH, what="A name")
-    email = text_clean(notifier_email, field="notifier_email", max_length=EMAIL_MAX_LENGTH, what="An address")
+    name = text_clean(notifier_name, field="notifier_name", max_length=NAME_MAX_LENGTH)
+    email = text_clean(notifier_email, field="notifier_email", max_length=EMAIL_MAX_LENGTH)
     if not ground.anonymous_notice_allowed:
         if not name:
-            raise InvalidInput("Give your name.", field="notifier_name")
+            raise InvalidInput(gettext("Give your name."), field="notifier_name")
         if not email:
-            raise InvalidInput("Give your email address.", field="notifier_email")
+            raise InvalidInput(gettext("Give your email address."), field="notifier_email")
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise InvalidInput("Enter a valid email address.", field="notifier_email") from None
+            raise InvalidInput(gettext("Enter a valid email address."), field="notifier_email") from None
     if good_faith is not True:
         raise InvalidInput(
-            "Confirm that you believe the information in your notice is accurate and complete.",
+            gettext("Confirm that you believe the information in your notice is accurate and complete."),
             field="good_faith",
         )
     try:
         comment = comment_get(comment_id=comment_id, user=notifier)
     except NotFound:
-        raise InvalidInput("No such comment.", field="comment") from None
+        raise InvalidInput(gettext("No such comment."), field="comment") from None
     if email and site_policy().misuse_enabled:
         until = notices_suspended_until(email)
         if until is not None:
             shown = timezone.localtime(until)
             raise Forbidden(
-                f"Notices from this address are not processed until {shown:%Y-%m-%d %H:%M %Z}, "
-                "because it sent manifestly unfounded notices.",
+                gettext(
+                    "Notices from this address are not processed until %(until)s, "
+                    "because it sent manifestly unfounded notices."
+                )
+                % {"until": date_format(shown, "DATETIME_FORMAT")},
                 code="notices_suspended",
                 extra={"reason": "manifestly unfounded notices", "until": shown.isoformat()},
             )
@@ -168,7 +174,7 @@ def notice_create(
             )
             if existing is not None:
                 raise Conflict(
-                    "You have already sent a notice about this comment; it is still open.",
+                    gettext("You have already sent a notice about this comment; it is still open."),
                     code="duplicate_notice",
                     extra={"reference": str(existing)},
                 )
@@ -201,7 +207,7 @@ def notice_find(*, reference: UUID, token: str) -> Notice:
     # Hashed even when there is no notice, so the time taken does not tell.
     given = token_hash(token)
     if notice is None or not token or not secrets.compare_digest(given, notice.token_hash):
-        raise NotFound("No such notice.")
+        raise NotFound(gettext("No such notice."))
     return notice
 
 
@@ -259,25 +265,31 @@ def notice_decide(
     leaves the notices open and raises its Conflict (the refused attempt audited).
     """
     if action not in ("remove", "refuse"):
-        raise InvalidInput("Choose one of the actions remove, refuse.", field="action")
-    explanation = text_clean(
-        explanation, field="explanation", max_length=DECISION_EXPLANATION_MAX_LENGTH, what="An explanation"
-    )
+        raise InvalidInput(gettext("Choose one of the actions remove, refuse."), field="action")
+    explanation = text_clean(explanation, field="explanation", max_length=DECISION_EXPLANATION_MAX_LENGTH)
     if action == "refuse" and not explanation:
-        raise InvalidInput("Say why no action is taken; the notifier is told.", field="explanation")
+        raise InvalidInput(gettext("Say why no action is taken; the notifier is told."), field="explanation")
     if reason and reason not in RejectReason.values:
-        raise InvalidInput(f"Give one of the reasons {', '.join(RejectReason.values)}.", field="reason")
+        raise InvalidInput(
+            gettext("Give one of the reasons %(reasons)s.") % {"reasons": ", ".join(RejectReason.values)},
+            field="reason",
+        )
     if legal_ground and legal_ground not in LEGAL_GROUNDS:
-        raise InvalidInput(f"Give one of the legal grounds {', '.join(LEGAL_GROUNDS)}.", field="legal_ground")
+        raise InvalidInput(
+            gettext("Give one of the legal grounds %(grounds)s.") % {"grounds": ", ".join(LEGAL_GROUNDS)},
+            field="legal_ground",
+        )
     refused_decision: Conflict | None = None
     decided: list[int] = []
     with transaction.atomic():
         notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
         if notice is None:
-            raise NotFound("No such notice.")
+            raise NotFound(gettext("No such notice."))
         if notice.status != Status.OPEN:
             raise Conflict(
-                f"This notice was decided already ({notice.get_status_display()}).", code="notice_decided"
+                gettext("This notice was decided already (%(status)s).")
+                % {"status": notice.get_status_display()},
+                code="notice_decided",
             )
         now = timezone.now()
         automated = _automated_means(notice.comment_id)

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.services import account_anonymize, user_password_confirm
@@ -42,7 +43,7 @@ from web.errors import Forbidden
 
 logger = logging.getLogger(__name__)
 
-STAFF_REFUSED = (
+STAFF_REFUSED = gettext_noop(
     "Staff accounts (moderators and administrators) cannot be deleted here; an administrator removes them."
 )
 
@@ -58,7 +59,7 @@ def reader_account_erase(*, user: User, password: str, request: HttpRequest) -> 
     and does nothing. A fixed number of queries plus at most four per comment (its
     status change and audit entry); likes and reports cost the same however many."""
     if is_staff_account(user):
-        raise Forbidden(STAFF_REFUSED, code="staff_account")
+        raise Forbidden(gettext(STAFF_REFUSED), code="staff_account")
     # Before the transaction: a failed attempt is recorded even though nothing else is.
     user_password_confirm(user=user, password=password, request=request)
     keep_in_threads = settings.ACCOUNT_DELETION_COMMENTS == "placeholder"

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from discussion.models import Comment
+
 COLOURS = {
     "published": "#2e7d32",
     "held": "#f9a825",
@@ -15,6 +17,14 @@ COLOURS = {
     "line": "#1565c0",
 }
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 44, 28, 10
+
+
+def _shown(name: str) -> str:
+    """A series as the page's language names it: a comment's status by its label."""
+    try:
+        return str(Comment.Status(name).label)
+    except ValueError:
+        return name
 
 
 def _frame(maximum: float, unit: str = "") -> SafeString:
@@ -61,7 +71,7 @@ def stacked_bars(labels: Sequence[str], series: Mapping[str, Sequence[float]], t
                     f"{max(step - 2, 1):.1f}",
                     f"{height:.1f}",
                     COLOURS.get(name, "#999"),
-                    f"{label} {name}: {values[index]:g}",
+                    f"{label} {_shown(name)}: {values[index]:g}",
                 )
             )
             base += height
@@ -124,7 +134,7 @@ def _svg(
     keys = format_html_join(
         "",
         '<span class="key"><span style="background:{}"></span>{}</span>',
-        ((COLOURS.get(name, "#999"), name) for name in legend),
+        ((COLOURS.get(name, "#999"), _shown(name)) for name in legend),
     )
     return format_html(
         '<figure class="chart"><figcaption>{}</figcaption>'

@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from discussion.models import Comment
 from moderation.classifier.evaluate import estimate_prevalence
@@ -165,11 +167,13 @@ def statistics_page_context(*, since: datetime, days: int) -> dict[str, Any]:
         "automatic_share": share,
         "median_minutes": times,
         "charts": [
-            stacked_bars(labels, comments_per_day(since, day_list), "Comments per day, by outcome"),
-            line(labels, share_per_day, "Share decided without a human (%)", unit="%"),
-            line(labels, held_queue_length(since, day_list), "Held queue at the end of each day"),
+            stacked_bars(labels, comments_per_day(since, day_list), gettext("Comments per day, by outcome")),
+            line(labels, share_per_day, gettext("Share decided without a human (%)"), unit="%"),
+            line(labels, held_queue_length(since, day_list), gettext("Held queue at the end of each day")),
             stacked_bars(
-                [f"{n / 20:.2f}" for n in range(20)], histogram, "Score distribution (model's P(offensive))"
+                [number_format(n / 20, 2) for n in range(20)],
+                histogram,
+                gettext("Score distribution (model's P(offensive))"),
             ),
         ],
     }

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from moderation.models import SettingsAuditEntry
 from moderation.services import site_thresholds_for_mix_set
@@ -40,7 +42,7 @@ def statistics_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{request.path}?days={days}#site-mix")
     context = {
         **admin.site.each_context(request),
-        "title": "Moderation statistics",
+        "title": gettext("Moderation statistics"),
         "can_change_policy": can_change_policy,
         "site_mix_min_comments": SITE_MIX_MIN_COMMENTS,
         **statistics_page_context(since=since, days=days),
@@ -53,12 +55,19 @@ def _use_site_mix_thresholds(request: AuthenticatedHttpRequest, since: datetime)
         since=since, source=SettingsAuditEntry.Source.ADMIN, user=request.user
     )
     if changed is None:
-        messages.error(request, "Too few scored comments to estimate the site's mix; nothing changed.")
+        messages.error(
+            request, gettext("Too few scored comments to estimate the site's mix; nothing changed.")
+        )
         return
     policy, mix = changed
-    change = (
-        f"Thresholds for {mix['recommended']['prevalence'] * 100:.0f} % offensive comments (estimated "
-        f"{mix['estimate'] * 100:.1f} % from {mix['n']} scored comments): publish below "
-        f"{policy.publish_below}, reject from {policy.reject_above}."
-    )
+    change = gettext(
+        "Thresholds for %(prevalence)s %% offensive comments (estimated %(estimate)s %% from %(n)d scored "
+        "comments): publish below %(publish)s, reject from %(reject)s."
+    ) % {
+        "prevalence": number_format(mix["recommended"]["prevalence"] * 100, 0),
+        "estimate": number_format(mix["estimate"] * 100, 1),
+        "n": mix["n"],
+        "publish": number_format(policy.publish_below) if policy.publish_below is not None else "–",
+        "reject": number_format(policy.reject_above) if policy.reject_above is not None else "–",
+    }
     messages.success(request, change)

@@ -39,7 +39,7 @@ def test_token_with_wrong_password_is_400(api_client: APIClient) -> None:
     assert "token" not in response.json()
 
 
-UNAVAILABLE = {"username": ["This username is not available."]}
+UNAVAILABLE = {"username": ["Dieser Benutzername ist nicht verfügbar."]}
 
 
 def register(api_client: APIClient, username: str, password: str = PASSWORD) -> Response:
@@ -111,7 +111,8 @@ def test_usernames_with_invisible_or_direction_characters_are_refused(
     assert response.status_code == 400
     assert response.json() == {
         "username": [
-            f"A username may not contain invisible or text-direction characters; this one has {code_point}."
+            "Unsichtbare Zeichen und Zeichen der Schreibrichtung sind nicht erlaubt; "
+            f"dieser Name enthält {code_point}."
         ]
     }
 

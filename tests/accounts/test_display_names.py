@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "Ein-sicheres-Passwort-2026"
 # Taken, reserved or look-alike: one answer, so that it tells nobody which it is.
-UNAVAILABLE = {"display_name": ["This name is not available."]}
-USERNAME_UNAVAILABLE = {"username": ["This username is not available."]}
+# The site answers in German unless asked otherwise (Accept-Language).
+UNAVAILABLE = {"display_name": ["Dieser Name ist nicht verfügbar."]}
+USERNAME_UNAVAILABLE = {"username": ["Dieser Benutzername ist nicht verfügbar."]}
 
 
 def register(username: str, display_name: str | None = None) -> Response:
@@ -187,8 +188,8 @@ def test_changing_the_name_needs_an_account(api_client: APIClient) -> None:
 
 
 def hidden(code_point: str) -> dict[str, list[str]]:
-    why = "may not contain invisible or text-direction characters"
-    return {"display_name": [f"A display name {why}; this one has {code_point}."]}
+    why = "Unsichtbare Zeichen und Zeichen der Schreibrichtung sind nicht erlaubt"
+    return {"display_name": [f"{why}; dieser Name enthält {code_point}."]}
 
 
 def test_alice_with_a_soft_hyphen_is_refused(reader_client: APIClient) -> None:

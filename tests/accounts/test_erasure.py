@@ -130,7 +130,8 @@ def test_a_session_ends_and_so_does_every_other_of_the_account(reader) -> None:
 
 
 @pytest.mark.parametrize(
-    ("password", "message"), [(None, "Give your password"), ("falsches-Passwort", "not your password")]
+    ("password", "message"),
+    [(None, "Geben Sie Ihr Passwort an"), ("falsches-Passwort", "nicht Ihr Passwort")],
 )
 def test_a_missing_or_wrong_password_is_400_naming_it_and_changes_nothing(
     reader, reader_client: APIClient, article, password: str | None, message: str
@@ -182,7 +183,7 @@ def test_staff_cannot_delete_their_account_here(role: str) -> None:
 
     assert response.status_code == 403
     assert response.json()["code"] == "staff_account"
-    assert "an administrator removes them" in response.json()["detail"]
+    assert "ein Administrator entfernt sie" in response.json()["detail"]
     assert User.objects.get(pk=staff.pk).is_active
     assert client.get(URL).status_code == 200
 
@@ -322,7 +323,7 @@ def test_a_comment_a_moderator_removed_cannot_be_restored_without_its_text(
 
     assert delete_account(reader_client).status_code == 204
 
-    with pytest.raises(Exception, match="Only a comment removed by a moderator can be restored"):
+    with pytest.raises(Exception, match="Nur ein von der Moderation entfernter Kommentar"):
         comment_decide(comment_id=comment.pk, moderator=moderator, action="restore")
     assert Comment.objects.get(pk=comment.pk).status == Status.REMOVED
 

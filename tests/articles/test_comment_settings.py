@@ -43,7 +43,10 @@ def test_mode_off_closes_the_discussion(reader_client: APIClient) -> None:
     article = ArticleFactory(comment_mode="off")
     response = post(reader_client, article)
     assert response.status_code == 403
-    assert response.json() == {"detail": "Comments are closed for this article.", "code": "comments_closed"}
+    assert response.json() == {
+        "detail": "Die Kommentare zu diesem Artikel sind geschlossen.",
+        "code": "comments_closed",
+    }
     assert not Comment.objects.exists()
 
 

@@ -120,7 +120,7 @@ def test_edit_after_the_window_is_403_saying_the_window_closed(
     response = reader_client.patch(url(old), {"body": "Zu spät"}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "edit_window_closed"
-    assert "edit window closed" in response.json()["detail"]
+    assert "Die Bearbeitungszeit endete" in response.json()["detail"]
     old.refresh_from_db()
     assert old.revision == 1
 
@@ -133,7 +133,7 @@ def test_edit_window_boundary(reader, article, settings) -> None:
     comment = CommentFactory(article=article, author=reader, status=Status.PENDING)
     just_inside = comment.created_at + timedelta(seconds=599)
     assert comment_edit(comment_id=comment.pk, user=reader, body="noch", now=just_inside).revision == 2
-    with pytest.raises(Forbidden, match="edit window closed"):
+    with pytest.raises(Forbidden, match="Die Bearbeitungszeit endete"):
         comment_edit(
             comment_id=comment.pk, user=reader, body="nicht mehr", now=just_inside + timedelta(seconds=1)
         )

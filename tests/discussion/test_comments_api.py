@@ -62,7 +62,7 @@ def test_missing_body_is_400(reader_client: APIClient, article) -> None:
 def test_too_long_body_is_400(reader_client: APIClient, article) -> None:
     response = reader_client.post(comments_url(article.slug), {"body": "x" * 21}, format="json")
     assert response.status_code == 400
-    assert "at most 20" in response.json()["body"][0]
+    assert "Höchstens 20 Zeichen" in response.json()["body"][0]
 
 
 def test_control_characters_are_refused_but_newlines_kept(reader_client: APIClient, article) -> None:
@@ -133,7 +133,7 @@ def test_closed_article_refuses_comments(reader_client: APIClient) -> None:
     closed = ArticleFactory(comment_mode="off")
     response = reader_client.post(comments_url(closed.slug), {"body": "Hallo"}, format="json")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Comments are closed for this article."
+    assert response.json()["detail"] == "Die Kommentare zu diesem Artikel sind geschlossen."
 
 
 def test_thread_shows_published_comments_with_nested_replies(api_client: APIClient, article) -> None:
@@ -191,7 +191,7 @@ def test_impossible_comment_ids_are_404(api_client: APIClient, comment_id: str) 
 def test_malformed_json_is_400_json(reader_client: APIClient, article) -> None:
     response = reader_client.post(comments_url(article.slug), '{"body": ', content_type="application/json")
     assert response.status_code == 400
-    assert "JSON parse error" in response.json()["detail"]
+    assert "JSON-Fehler" in response.json()["detail"]
 
 
 def test_wrong_content_type_is_415(reader_client: APIClient, article) -> None:
@@ -203,4 +203,4 @@ def test_wrong_content_type_is_415(reader_client: APIClient, article) -> None:
 def test_unknown_api_path_is_json_404(api_client: APIClient) -> None:
     response = api_client.get("/api/gibt-es-nicht/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert response.json() == {"detail": "Nicht gefunden.", "code": "not_found"}

@@ -54,7 +54,7 @@ def test_only_published_comments_can_be_liked(reader_client: APIClient, reader, 
     for comment in (own, others):
         for response in (reader_client.post(url(comment.pk)), reader_client.delete(url(comment.pk))):
             assert response.status_code == 404
-            assert response.json() == {"detail": "No such comment.", "code": "not_found"}
+            assert response.json() == {"detail": "Diesen Kommentar gibt es nicht.", "code": "not_found"}
     assert not Reaction.objects.exists()
 
 

@@ -61,7 +61,7 @@ def test_second_report_by_the_same_reader_is_409(reader_client: APIClient, artic
     response = reader_client.post(url(comment.pk), {"reason": "other"}, format="json")
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "You have already reported this comment.",
+        "detail": "Sie haben diesen Kommentar bereits gemeldet.",
         "code": "already_reported",
     }
     assert Comment.objects.get(pk=comment.pk).report_count == 1

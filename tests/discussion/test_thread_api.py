@@ -187,7 +187,7 @@ def test_cursor_of_another_sort_order_is_400(api_client: APIClient, article) -> 
     cursor = cursor_encode(Cursor(sort="top", created_at=timezone.now(), id=1, like_count=3))
     response = api_client.get(thread_url(article, sort="newest", cursor=cursor))
     assert response.status_code == 400
-    assert "'top'" in response.json()["cursor"][0]
+    assert "anderen Liste (top)" in response.json()["cursor"][0]
 
 
 def test_a_top_page_tells_nothing_of_the_likes_of_a_placeholder(api_client: APIClient, article) -> None:
@@ -237,7 +237,7 @@ def test_the_largest_page_is_the_setting(api_client: APIClient, article, setting
     assert api_client.get(thread_url(article, limit=2)).status_code == 200
     response = api_client.get(thread_url(article, limit=3))
     assert response.status_code == 400
-    assert response.json() == {"limit": ["Ensure this value is at most 2."]}
+    assert response.json() == {"limit": ["Dieser Wert darf höchstens 2 sein."]}
 
 
 def test_removed_comment_with_replies_stays_as_a_placeholder(api_client: APIClient, article) -> None:

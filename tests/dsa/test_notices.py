@@ -12,7 +12,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
 from discussion.models import Comment
@@ -220,7 +221,8 @@ def test_a_suspended_notifier_gets_a_403_with_the_date(send, comment, moderator)
 
     assert response.status_code == 403
     assert response.json()["code"] == "notices_suspended"
-    assert f"{timezone.localtime(until):%Y-%m-%d}" in response.json()["detail"]
+    with translation.override("en"):
+        assert date_format(timezone.localtime(until), "DATETIME_FORMAT") in response.json()["detail"]
     assert response.json()["until"].startswith(f"{timezone.localtime(until):%Y-%m-%d}")
     assert not Notice.objects.exists()
 
@@ -587,7 +589,7 @@ def test_the_admin_refuses_a_refusal_without_reasons_and_keeps_the_notice_open(c
     response = admin_client(moderator).post(
         f"/admin/moderation/notice/{notice.pk}/decide/", {"decision": "refuse"}, follow=True
     )
-    assert "Say why no action is taken" in response.content.decode()
+    assert "Sagen Sie, warum nichts unternommen wird" in response.content.decode()
     assert Notice.objects.get().status == "open"
 
 

@@ -62,10 +62,10 @@ def test_the_index_shows_every_queue_with_its_count(moderator_client: Client) ->
     CommentFactory(status=Comment.Status.PENDING, status_changed_at=timezone.now() - timedelta(minutes=5))
     CommentFactory(status=Comment.Status.PENDING)  # fresh: the pipeline is working on it
     page = moderator_client.get("/admin/").content.decode()
-    assert "Held comments (2)" in page
-    assert "Reported comments (0)" in page
-    assert "Pending comments (stuck) (1)" in page
-    assert "Statistics" in page
+    assert "Zurückgehaltene Kommentare (2)" in page
+    assert "Gemeldete Kommentare (0)" in page
+    assert "Wartende Kommentare (hängen) (1)" in page
+    assert "Statistik" in page
 
 
 def test_the_held_queue_shows_why_and_in_priority_order(
@@ -82,7 +82,7 @@ def test_the_held_queue_shows_why_and_in_priority_order(
     assert page.index(f"#{harsh.pk} ·") < page.index(f"#{mild.pk} ·")
     assert '<mark class="weight" title="model: +1.70">Vollpfosten</mark>' in page
     assert "suspect term &#x27;Vollpfosten&#x27;" in page
-    assert "0 approved · 0 rejected" in page
+    assert "0 freigegeben · 0 abgelehnt" in page
     assert 'style="width:80%"' in page
 
 
@@ -94,7 +94,7 @@ def test_a_reported_comment_is_in_its_own_queue_with_the_reasons(moderator_clien
     assert f"#{comment.pk} ·" not in moderator_client.get(HELD).content.decode()
     page = moderator_client.get("/admin/moderation/reportedcomment/").content.decode()
     assert f"#{comment.pk} ·" in page
-    assert "2 × spam" in page
+    assert "2 × Spam" in page
 
 
 def test_user_text_is_escaped_in_the_queue(moderator_client: Client) -> None:
@@ -138,7 +138,7 @@ def test_approving_from_the_queue_without_the_revision_seen_changes_nothing(mode
     response = moderator_client.post(
         f"{HELD}{comment.pk}/decide/?expected_status=held&next={HELD}", {"decision": "approve"}, follow=True
     )
-    assert "Give the revision of the text you approve." in response.content.decode()
+    assert "Geben Sie die Fassung des Textes an, die Sie freigeben." in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == "held"
 
@@ -149,7 +149,7 @@ def test_bulk_reject_with_a_reason(moderator_client: Client) -> None:
     response = moderator_client.post(
         HELD, {"action": "reject_insult", "_selected_action": [c.pk for c in comments]}, follow=True
     )
-    assert "reject: 3 comments" in response.content.decode().lower()
+    assert "ablehnen: 3 kommentare" in response.content.decode().lower()
     assert set(Comment.objects.filter(pk__in=[c.pk for c in comments]).values_list("status", flat=True)) == {
         "rejected"
     }
@@ -231,7 +231,7 @@ def test_a_moderator_may_not_restrict_staff_accounts_from_the_admin(moderator_cl
         follow=True,
     )
     assert response.status_code == 200
-    assert "Chefin: Only an administrator" in response.content.decode()
+    assert "Chefin: Nur ein Administrator" in response.content.decode()
     assert list(ReaderAuditEntry.objects.values_list("reader__username", flat=True)) == ["leserin"]
 
 
@@ -243,7 +243,7 @@ def test_restricting_needs_a_reason_and_a_date(moderator_client: Client, reader)
         "/admin/accounts/readerprofile/",
         {"action": "restrict", "_selected_action": [profile.pk], "apply": "1", "restriction": "suspend"},
     )
-    assert "A suspension needs an end date." in response.content.decode()
+    assert "Eine Sperre braucht ein Enddatum." in response.content.decode()
     profile.refresh_from_db()
     assert profile.suspended_until is None
 
@@ -268,9 +268,9 @@ def test_the_statistics_page_draws_its_charts(moderator_client: Client) -> None:
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count('<figure class="chart">') == 4
-    assert "Comments per day, by outcome" in page
-    assert re.search(r"Decided without a human:\s*<strong>67 %</strong>", page)
-    assert "Held queue at the end of each day" in page
+    assert "Kommentare pro Tag, nach Ergebnis" in page
+    assert re.search(r"Ohne Menschen entschieden:\s*<strong>67 %</strong>", page)
+    assert "Zurückgehaltene am Ende jedes Tages" in page
 
 
 def test_statistics_need_the_audit_permission(reader) -> None:
@@ -291,7 +291,7 @@ def test_bulk_decisions_skip_comments_edited_since_the_page_was_shown(moderator_
         },
         follow=True,
     )
-    assert "1 already decided" in response.content.decode()
+    assert "1 schon entschieden" in response.content.decode()
     assert Comment.objects.get(pk=seen.pk).status == "published"
     assert Comment.objects.get(pk=edited.pk).status == "held"
 
@@ -311,7 +311,7 @@ def test_a_suspension_must_end_in_the_future(moderator_client: Client, reader) -
             "reason": "alt",
         },
     )
-    assert "A suspension must end in the future." in response.content.decode()
+    assert "Eine Sperre muss in der Zukunft enden." in response.content.decode()
 
 
 # --- the site's mix ---------------------------------------------------------
@@ -329,11 +329,13 @@ def test_the_statistics_estimate_the_sites_mix_and_recommend_thresholds(
     scored_by_model(model_with_mix_measures, [0.9] * 45 + [0.1] * 255)
     page = moderator_client.get("/admin/moderation/statistics/").content.decode()
     assert re.search(
-        r"Of the 300 comments the active model \(mix-model\) scored, about\s*<strong>13 %</strong>", page
+        r"Von den 300 Kommentaren, die das aktive Modell \(mix-model\) bewertet hat, "
+        r"sind etwa\s*<strong>13 %</strong>",
+        page,
     )
-    assert "recommended for 13 % offensive" in page
+    assert "empfohlen für 13 % anstößige" in page
     assert "<td>0,37</td>" in page  # publish below, for 13 % (numbers as the admin's language writes them)
-    assert "none (95 % precision cannot be shown at this mix)" in page
+    assert "keine (95 % Präzision lassen sich bei dieser Mischung nicht zeigen)" in page
     assert "<td>0,03</td><td>0,94</td>" in page  # the thresholds now
     assert "use_site_mix" not in page  # moderators see it, administrators set it
 
@@ -372,7 +374,7 @@ def test_too_few_scored_comments_estimate_nothing(model_with_mix_measures: Model
     scored_by_model(model_with_mix_measures, [0.9] * 20 + [0.1] * 100)
     admin = logged_in(UserFactory(username="chefin", is_staff=True, is_superuser=True))
     page = admin.get("/admin/moderation/statistics/").content.decode()
-    assert "has scored 120 comments in these days;\n  200 are needed" in page
+    assert "hat in diesen Tagen 120 Kommentare bewertet; 200 sind nötig" in page
     response = admin.post("/admin/moderation/statistics/", {"action": "use_site_mix"}, follow=True)
-    assert "Too few scored comments" in response.content.decode()
+    assert "Zu wenige bewertete Kommentare" in response.content.decode()
     assert not SitePolicy.objects.filter(publish_below__isnull=False).exists()

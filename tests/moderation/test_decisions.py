@@ -98,7 +98,7 @@ def test_the_second_of_two_decisions_conflicts_and_is_recorded(moderator) -> Non
     comment = held()
     other = UserFactory(username="zweite", is_staff=True)
     comment_decide(comment_id=comment.pk, moderator=moderator, action="reject", reason="insult")
-    with pytest.raises(Conflict, match="it is rejected"):
+    with pytest.raises(Conflict, match="Er ist abgelehnt"):
         comment_decide(comment_id=comment.pk, moderator=other, action="reject", reason="hate")
     entries = list(AuditEntry.objects.filter(comment=comment).order_by("id"))
     assert [(e.moderator.username, e.from_status, e.to_status, e.reason) for e in entries] == [
@@ -156,7 +156,7 @@ def test_concurrent_decisions_cannot_both_win() -> None:
 
 def test_a_decision_on_text_the_moderator_did_not_see_conflicts(moderator) -> None:
     comment = held(revision=2)
-    with pytest.raises(Conflict, match="revision 2"):
+    with pytest.raises(Conflict, match="in Fassung 2"):
         comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", expected_revision=1)
     comment.refresh_from_db()
     assert comment.status == "held"
@@ -247,7 +247,7 @@ def test_what_its_author_deleted_cannot_be_restored(moderator) -> None:
     AuditEntry.objects.create(
         comment=comment, comment_revision=1, actor="author", from_status="published", to_status="removed"
     )
-    with pytest.raises(Conflict, match="removed by a moderator"):
+    with pytest.raises(Conflict, match="von der Moderation entfernter"):
         comment_decide(comment_id=comment.pk, moderator=moderator, action="restore")
     comment.refresh_from_db()
     assert comment.status == "removed"

@@ -69,7 +69,7 @@ def test_train_model_prints_progress_and_metrics(models_dir: Path, client) -> No
     assert float(values["site_offensive_0.10.automatic_share"]) == sites[0.10]["automatic_share"]
     client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
     changelist = client.get("/admin/moderation/modelversion/").content.decode()
-    assert f"{sites[0.10]['automatic_share'] * 100:.0f} % where 10 % are offensive" in changelist
+    assert f"{sites[0.10]['automatic_share'] * 100:.0f} %, wo 10 % anstößig sind" in changelist
 
 
 def test_train_model_recommends_for_a_news_site_and_prints_the_tradeoff(models_dir: Path, client) -> None:
@@ -93,11 +93,11 @@ def test_train_model_recommends_for_a_news_site_and_prints_the_tradeoff(models_d
 
     client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
     changelist = client.get("/admin/moderation/modelversion/").content.decode()
-    assert f"{top_10['offensive_caught'] * 100:.0f} % of the offensive" in changelist
-    assert f"{recommended['automatic_share'] * 100:.0f} % where 10 % are offensive (default)" in changelist
+    assert f"{top_10['offensive_caught'] * 100:.0f} % der anstößigen" in changelist
+    assert f"{recommended['automatic_share'] * 100:.0f} %, wo 10 % anstößig sind (Vorgabe)" in changelist
     page = client.get(f"/admin/moderation/modelversion/{row.pk}/change/").content.decode()
-    assert "Where 10 % of the comments are offensive (coldstart out of fold)" in page
-    assert "<th>offensive caught</th>" in page
+    assert "Wo 10 % der Kommentare anstößig sind (coldstart, out of fold)" in page
+    assert "<th>anstößige erfasst</th>" in page
     assert f"<td>{result['published'][4]['publish_below']:.4f}</td>" in page
 
 

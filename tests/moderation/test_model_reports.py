@@ -28,7 +28,7 @@ def write_report(data_dir: Path, version: str) -> None:
 
 def report_link(client: Client) -> str:
     page = client.get("/admin/moderation/modelversion/").content.decode()
-    [href] = re.findall(r'<a href="([^"]+)">report</a>', page)
+    [href] = re.findall(r'<a href="([^"]+)">Bericht</a>', page)
     return html.unescape(href)
 
 

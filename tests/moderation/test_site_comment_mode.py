@@ -64,7 +64,10 @@ def test_off_in_the_site_policy_closes_default_articles(reader_client: APIClient
 
     refused = post(reader_client, article.slug)
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "Comments are closed for this article.", "code": "comments_closed"}
+    assert refused.json() == {
+        "detail": "Die Kommentare zu diesem Artikel sind geschlossen.",
+        "code": "comments_closed",
+    }
     assert not Comment.objects.filter(article=article).exists()
     shown = reader_client.get(f"/api/articles/{article.slug}/").json()
     assert (shown["comments_open"], shown["comment_mode"]) == (False, "off")
