@@ -4,13 +4,23 @@ more; the request goes to the address that was checked."""
 import ipaddress
 import re
 import socket
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from moderation.models import WebhookDelivery, WebhookEndpoint
 from moderation.webhooks.addresses import RefusedAddress, address_allowed, url_resolve
 from moderation.webhooks.delivery import delivery_attempt
 from moderation.webhooks.events import webhook_event_raise
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The refusals are matched by their English wording; the site's default is German."""
+    with translation.override("en"):
+        yield
+
 
 REFUSED = [
     "https://127.0.0.1/hook",
