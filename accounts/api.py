@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ReaderProfile
-from accounts.selectors import reader_profile_find
+from accounts.selectors import reader_badges, reader_profile_find
 from accounts.services import (
     DISPLAY_NAME_MAX_LENGTH,
     SecondFactorRefused,
@@ -53,6 +53,10 @@ class ReaderOutput(serializers.Serializer):
     display_name = serializers.CharField(allow_blank=True)
     banned = serializers.BooleanField()
     suspended_until = serializers.DateTimeField(allow_null=True)
+    badges = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Given by the publisher (SSO): its role STAFF, MODERATOR or ADMIN, then its badges.",
+    )
 
 
 # --- Inputs ---------------------------------------------------------------
@@ -104,6 +108,7 @@ def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
         "display_name": profile.display_name if profile else "",
         "banned": bool(profile and profile.banned),
         "suspended_until": profile.suspended_until if profile else None,
+        "badges": reader_badges(user=user),
     }
 
 

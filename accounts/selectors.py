@@ -6,12 +6,26 @@ from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts.models import ReaderProfile, TokenSecondFactor
+from accounts.models import ReaderProfile, SsoIdentity, TokenSecondFactor
 from web.errors import NotFound
 
 
 def reader_profile_find(*, user: User) -> ReaderProfile | None:
     return ReaderProfile.objects.filter(user=user).first()
+
+
+# The publisher's roles shown as badges; commenters and members are every reader.
+BADGE_ROLES = ("STAFF", "MODERATOR", "ADMIN")
+
+
+def reader_badges(*, user: User) -> list[str]:
+    """The badges the publisher gave the reader (SSO): the role if it is one of
+    BADGE_ROLES, then the token's badges. Empty for other accounts. One query."""
+    identity = SsoIdentity.objects.filter(user=user).only("role", "badges").first()
+    if identity is None:
+        return []
+    role = [identity.role] if identity.role in BADGE_ROLES else []
+    return [*role, *(badge for badge in identity.badges if badge not in role)]
 
 
 def reader_get(*, username: str) -> User:
