@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -6,7 +9,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReaderProfile, SsoIdentity, SsoSecret
-from accounts.sso import sso_secret_generate
+from accounts.sso import sso_secret_generate, sso_secret_valid
 
 
 @admin.register(ReaderProfile)
@@ -30,6 +33,34 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         return False
 
 
+class SsoSecretAddForm(forms.ModelForm):
+    """Adding a secret: made here, or one the publisher already signs with (moving
+    from Coral, whose secrets have the same form)."""
+
+    existing = forms.CharField(
+        label=_("Existing secret"),
+        required=False,
+        max_length=128,
+        strip=True,
+        help_text=_(
+            "Leave empty to make a new secret. To keep the one the site signs with now "
+            "(from Coral), paste it here: ssosec_ and at least 32 hex digits."
+        ),
+    )
+
+    class Meta:
+        model = SsoSecret
+        fields = ("kid", "is_active", "expires_at")
+
+    def clean_existing(self) -> str:
+        value: str = self.cleaned_data["existing"]
+        if value and not sso_secret_valid(value):
+            raise forms.ValidationError(_("A secret is ssosec_ followed by at least 32 hex digits."))
+        if value and SsoSecret.objects.filter(secret=value).exists():
+            raise forms.ValidationError(_("This secret is already here."))
+        return value
+
+
 @admin.register(SsoSecret)
 class SsoSecretAdmin(admin.ModelAdmin):
     """The secrets of the sign-in with the publisher's accounts: made here (the
@@ -44,7 +75,14 @@ class SsoSecretAdmin(admin.ModelAdmin):
     actions = ("deactivate",)
 
     def get_fields(self, request: HttpRequest, obj: SsoSecret | None = None) -> tuple[str, ...]:
-        return self.fields if obj is None else (*self.fields, *self.readonly_fields)
+        return (*self.fields, "existing") if obj is None else (*self.fields, *self.readonly_fields)
+
+    def get_form(
+        self, request: HttpRequest, obj: SsoSecret | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm]:
+        if obj is None:
+            kwargs["form"] = SsoSecretAddForm
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: SsoSecret | None = None) -> tuple[str, ...]:
         # The kid names the secret in the publisher's tokens: a new kid is a new secret.
@@ -55,10 +93,11 @@ class SsoSecretAdmin(admin.ModelAdmin):
         return f"{obj.secret[:11]}…" if obj.secret else ""
 
     def save_model(self, request: HttpRequest, obj: SsoSecret, form: ModelForm, change: bool) -> None:
+        existing = form.cleaned_data.get("existing", "") if not change else ""
         if not change:
-            obj.secret = sso_secret_generate()
+            obj.secret = existing or sso_secret_generate()
         super().save_model(request, obj, form, change)
-        if not change:
+        if not change and not existing:
             messages.warning(
                 request,
                 gettext(

@@ -67,6 +67,17 @@ def sso_secret_generate() -> str:
     return SECRET_PREFIX + secrets.token_hex(32)
 
 
+def sso_secret_valid(secret: str) -> bool:
+    """Whether a secret brought along (from Coral) has the form: the prefix and at
+    least 32 hex digits (128 bits)."""
+    digits = secret.removeprefix(SECRET_PREFIX)
+    return (
+        secret.startswith(SECRET_PREFIX)
+        and len(digits) >= 32
+        and all(char in "0123456789abcdefABCDEF" for char in digits)
+    )
+
+
 def sso_secret_create(*, kid: str, expires_at: datetime | None = None) -> SsoSecret:
     """Make an active secret with this kid; its ``secret`` is shown to the publisher once."""
     return SsoSecret.objects.create(kid=kid, secret=sso_secret_generate(), expires_at=expires_at)

@@ -618,3 +618,36 @@ def test_the_admin_makes_a_secret_and_shows_it_once(settings) -> None:
     page = browser.get(f"/admin/accounts/ssosecret/{made.pk}/change/").content.decode()
     assert made.secret not in page
     assert made.secret[:11] in page
+
+
+def test_the_admin_keeps_the_secret_a_site_brings_from_coral() -> None:
+    admin = UserFactory(username="chefin", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+    coral_secret = "ssosec_" + "5f" * 24
+
+    response = browser.post(
+        "/admin/accounts/ssosecret/add/",
+        {"kid": "von-coral", "is_active": "on", "existing": coral_secret},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert SsoSecret.objects.get().secret == coral_secret
+    # The site's tokens sign in as before, with or without the kid.
+    assert sign_in(hs256(coral_claims(), coral_secret)).status_code == 200
+
+
+@pytest.mark.parametrize("existing", ["ssosec_123", "whsec_" + "ab" * 20, "ssosec_" + "zz" * 20])
+def test_the_admin_refuses_what_is_no_secret(existing: str) -> None:
+    admin = UserFactory(username="chefin", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+
+    response = browser.post(
+        "/admin/accounts/ssosecret/add/", {"kid": "falsch", "is_active": "on", "existing": existing}
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "ssosec_ followed by at least 32 hex digits" in response.content.decode()
+    assert not SsoSecret.objects.exists()
