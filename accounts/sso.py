@@ -111,6 +111,11 @@ def _jwks_client(url: str, timeout: float, lifespan: int) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=lifespan, timeout=timeout)
 
 
+def _shown(value: str | None) -> str:
+    """A value from the token's header, quoted and cut short, for a message."""
+    return repr((value or "")[:64])
+
+
 def _header(token: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
@@ -134,7 +139,7 @@ def _signing_keys(token: str, header: dict[str, Any], now: datetime) -> tuple[li
         if not candidates:
             raise _refused(
                 "unknown_key",
-                f"No active secret has the kid {kid!r}." if kid else "No secret is active.",
+                f"No active secret has the kid {_shown(kid)}." if kid else "No secret is active.",
             )
         return [each.secret for each in candidates], [alg]
     if alg in JWKS_ALGORITHMS:
@@ -145,20 +150,22 @@ def _signing_keys(token: str, header: dict[str, Any], now: datetime) -> tuple[li
         )
         try:
             key = client.get_signing_key_from_jwt(token)
-        except jwt.PyJWKClientConnectionError as exc:
+        # Unreachable, an answer that is no JSON (an error page), or one without a
+        # usable key: the publisher's side, for now; nothing the reader sent.
+        except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, OSError, ValueError) as exc:
             raise Unavailable(
                 "The publisher's key set (JWKS) cannot be fetched now; try again later.",
                 code="jwks_unavailable",
                 extra={"reason": str(exc)[:200]},
             ) from None
-        except (jwt.PyJWKClientError, jwt.PyJWKSetError, jwt.InvalidKeyError, jwt.DecodeError):
+        except (jwt.PyJWKClientError, jwt.InvalidKeyError, jwt.DecodeError):
             raise _refused(
-                "unknown_key", f"The publisher's key set has no usable key with the kid {kid!r}."
+                "unknown_key", f"The publisher's key set has no usable key with the kid {_shown(kid)}."
             ) from None
         return [key], [alg]
     raise _refused(
         "unsupported_algorithm",
-        f"Tokens signed {alg} are not accepted; use {', '.join(HMAC_ALGORITHMS + JWKS_ALGORITHMS)}.",
+        f"Tokens signed {_shown(alg)} are not accepted; use {', '.join(HMAC_ALGORITHMS + JWKS_ALGORITHMS)}.",
     )
 
 

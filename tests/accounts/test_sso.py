@@ -514,12 +514,13 @@ class Jwks:
         public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         self.keys: list[dict[str, Any]] = [public | {"kid": "idp-1", "use": "sig", "alg": "RS256"}]
         self.requests = 0
+        self.answer: bytes | None = None  # served instead of the key set
         jwks = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 jwks.requests += 1
-                body = json.dumps({"keys": jwks.keys}).encode()
+                body = jwks.answer or json.dumps({"keys": jwks.keys}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -599,6 +600,14 @@ def test_an_unreachable_jwks_is_a_clear_503(settings) -> None:
     assert "JWKS" in body["detail"]
 
 
+@pytest.mark.parametrize(
+    "answer", [b"<html>Wartungsarbeiten</html>", b'{"keys": []}', b'{"keys": [{"kty": "RSA"}]}']
+)
+def test_a_jwks_without_usable_keys_is_a_clear_503(jwks: Jwks, answer: bytes) -> None:
+    jwks.answer = answer
+    refused(jwks.sign(coral_claims()), "jwks_unavailable", 503)
+
+
 # --- The admin --------------------------------------------------------------------
 
 
@@ -651,3 +660,10 @@ def test_the_admin_refuses_what_is_no_secret(existing: str) -> None:
     assert response.status_code == 200  # the form again, with the error
     assert "ssosec_ followed by at least 32 hex digits" in response.content.decode()
     assert not SsoSecret.objects.exists()
+
+
+def test_sign_ins_are_throttled_per_address(secret: SsoSecret, settings) -> None:
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "sso_ip": "2/min"}
+    codes = [sign_in(hs256(coral_claims(), secret)).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
