@@ -18,14 +18,19 @@ def reader_profile_find(*, user: User) -> ReaderProfile | None:
 BADGE_ROLES = ("STAFF", "MODERATOR", "ADMIN")
 
 
+def badges_shown(*, role: str | None, badges: list[str] | None) -> list[str]:
+    """The badges a reader is shown with: the publisher's role if it is one of
+    BADGE_ROLES, then the badges the publisher gave (SSO); empty for other readers."""
+    shown = [role] if role in BADGE_ROLES else []
+    return [*shown, *(badge for badge in badges or [] if badge not in shown)]
+
+
 def reader_badges(*, user: User) -> list[str]:
-    """The badges the publisher gave the reader (SSO): the role if it is one of
-    BADGE_ROLES, then the token's badges. Empty for other accounts. One query."""
+    """The reader's badges (badges_shown). One query."""
     identity = SsoIdentity.objects.filter(user=user).only("role", "badges").first()
     if identity is None:
         return []
-    role = [identity.role] if identity.role in BADGE_ROLES else []
-    return [*role, *(badge for badge in identity.badges if badge not in role)]
+    return badges_shown(role=identity.role, badges=identity.badges)
 
 
 def reader_get(*, username: str) -> User:

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from accounts.models import ReaderProfile, SsoIdentity, SsoSecret, SsoTokenUse
 from accounts.services import display_name_set, user_register
 from accounts.sso import sso_secret_create
-from tests.factories import UserFactory
+from tests.factories import CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -318,6 +318,22 @@ def test_a_role_the_settings_name_makes_staff_and_a_later_one_takes_it_back(
     sign_in(hs256(coral_claims(user_role="COMMENTER", iat=now), secret))
     user.refresh_from_db()
     assert not user.is_staff
+
+
+def test_readers_see_the_badges_next_to_the_authors_name(secret: SsoSecret, article) -> None:
+    key = sign_in(hs256(coral_claims(user_role="MODERATOR", user_badges=["ABO"]), secret)).json()["token"]
+    author = Token.objects.get(key=key).user
+    CommentFactory(article=article, author=author, body="Von der Moderation.")
+    CommentFactory(article=article, author=UserFactory(username="ohne-abo"), body="Ohne Abo.")
+
+    thread = APIClient().get(f"/api/articles/{article.slug}/comments/").json()["results"]
+    single = APIClient().get(f"/api/comments/{thread[0]['id']}/").json()
+
+    assert [(node["author"], node["author_badges"]) for node in thread] == [
+        ("Bob Berger", ["MODERATOR", "ABO"]),
+        ("ohne-abo", []),
+    ]
+    assert single["author_badges"] == ["MODERATOR", "ABO"]
 
 
 # --- Later sign-ins: iat --------------------------------------------------------

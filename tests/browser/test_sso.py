@@ -116,6 +116,7 @@ def test_the_publishers_reader_is_signed_in_posts_and_signs_out(
     posted = Comment.objects.get()
     assert posted.author == identity.user
     expect(page.locator(f"#stm1-c{posted.pk} .stm-author")).to_have_text("Bob Berger")
+    expect(page.locator(f"#stm1-c{posted.pk} .stm-role")).to_have_text("ABONNENT")
     shot(page, "sso-signed-in")
 
     # A reload brings a new token: the reader stays signed in, as the same account.

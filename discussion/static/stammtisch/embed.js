@@ -239,6 +239,11 @@
     this.retryAfter = retryAfter;
   }
 
+  /* The badges the publisher gave a reader (SSO), next to their name. */
+  function roles(list) {
+    return (list || []).map(function (b) { return h('span', { 'class': 'stm-role' }, b); });
+  }
+
   var widgets = 0, fields = 0;
 
   // --- The widget ------------------------------------------------------------
@@ -567,7 +572,7 @@
     var mine = this.isMine(c), published = c.status === 'published';
     var badge = c.status === 'pending' ? t.pending : c.status === 'rejected' ? t.rejected : null;
     var meta = h('p', { 'class': 'stm-meta' },
-      h('span', { 'class': 'stm-author' }, c.author || t.someone), ' ',
+      h('span', { 'class': 'stm-author' }, c.author || t.someone), roles(c.author_badges), ' ',
       h('time', { datetime: c.created_at }, this.date(c.created_at)),
       c.edited ? h('span', { 'class': 'stm-edited' }, ' · ' + t.edited) : null,
       badge ? h('span', { 'class': 'stm-badge stm-' + c.status }, badge) : null);
@@ -1057,8 +1062,7 @@
         type: 'button', 'class': 'stm-link', 'aria-expanded': 'false', 'aria-controls': this.id('nameform'),
         onclick: function () { self.nameForm(change); }
       }, t.changeName);
-      var badges = (this.user.badges || []).map(function (b) { return h('span', { 'class': 'stm-badge stm-role' }, b); });
-      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, badges, ' ', change, ' ',
+      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, roles(this.user.badges), ' ', change, ' ',
         this.token ? h('button', { type: 'button', 'class': 'stm-link', onclick: function () { self.signOut(); } }, t.signOut) : null));
     } else {
       this.account.replaceChildren(h('p', {}, t.signInPrompt, ' ',
