@@ -105,6 +105,10 @@ def test_the_publishers_reader_is_signed_in_posts_and_signs_out(
 
     expect(account).to_contain_text("Angemeldet als Bob Berger")
     expect(account.locator(".stm-role")).to_have_text("ABONNENT")
+    # The thread and the reader's own comments are loaded before the reader writes.
+    expect(widget.locator(".stm-count")).not_to_be_empty()
+    expect(widget).not_to_have_attribute("aria-busy", "true")
+    page.wait_for_load_state("networkidle")
     identity = SsoIdentity.objects.get()
     assert (identity.subject, identity.email) == ("tb-10293", "bob@tagesblatt.example")
 

@@ -499,6 +499,7 @@
       id: node.id,
       parent: node.parent,
       author: node.author,
+      author_badges: node.author_badges,
       body: node.body,
       created_at: node.created_at,
       edited: Boolean(node.edited || node.edited_at),
