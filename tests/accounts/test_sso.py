@@ -683,3 +683,22 @@ def test_sign_ins_are_throttled_per_address(secret: SsoSecret, settings) -> None
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "sso_ip": "2/min"}
     codes = [sign_in(hs256(coral_claims(), secret)).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_the_readers_export_holds_what_the_publisher_told(secret: SsoSecret) -> None:
+    key = sign_in(hs256(coral_claims(), secret)).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    export = client.get("/api/me/export/").json()
+
+    assert export["publisher_account"] == {
+        "id": "628bdc61-6616-4add-bfec-dd79156715d4",
+        "email": "bob@example.com",
+        "username": "Bob Berger",
+        "role": "COMMENTER",
+        "badges": ["SUBSCRIBER"],
+        "last_issued_at": export["publisher_account"]["last_issued_at"],
+    }
+    assert export["publisher_account"]["last_issued_at"]
+    assert export["account"]["email"] == "bob@example.com"
