@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ReaderProfile
-from accounts.selectors import reader_profile_find
+from accounts.selectors import reader_badges, reader_profile_find
 from accounts.services import (
     DISPLAY_NAME_MAX_LENGTH,
     SecondFactorRefused,
@@ -27,6 +27,7 @@ from accounts.services import (
     user_token_issue,
     user_tokens_revoke,
 )
+from accounts.sso import sso_sign_in
 from web.api_errors import (
     FORBIDDEN,
     NOT_AUTHENTICATED,
@@ -52,6 +53,10 @@ class ReaderOutput(serializers.Serializer):
     display_name = serializers.CharField(allow_blank=True)
     banned = serializers.BooleanField()
     suspended_until = serializers.DateTimeField(allow_null=True)
+    badges = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Given by the publisher (SSO): its role STAFF, MODERATOR or ADMIN, then its badges.",
+    )
 
 
 # --- Inputs ---------------------------------------------------------------
@@ -103,6 +108,7 @@ def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
         "display_name": profile.display_name if profile else "",
         "banned": bool(profile and profile.banned),
         "suspended_until": profile.suspended_until if profile else None,
+        "badges": reader_badges(user=user),
     }
 
 
@@ -294,3 +300,75 @@ class TokenApi(APIView):
         if isinstance(request.successful_authenticator, SessionAuthentication):
             logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Sign-in with the publisher's accounts (SSO) ------------------------------
+
+
+SSO_TOKEN_MAX_LENGTH = 8192
+
+
+class SsoInput(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=SSO_TOKEN_MAX_LENGTH,
+        help_text="The JWT the publisher's page made for the reader (Coral's claims; see docs/sso.md).",
+    )
+
+
+class SsoRefusedOutput(ErrorOutput):
+    claim = serializers.CharField(
+        required=False,
+        help_text="The claim at fault, e.g. `user.email` (codes `missing_claim`, `invalid_claim`).",
+    )
+
+
+class SsoUnavailableOutput(ErrorOutput):
+    reason = serializers.CharField(required=False, help_text="Why the key set could not be fetched.")
+
+
+SSO_REFUSALS = (
+    "`malformed_token`, `unsigned_token` (alg none), `unsupported_algorithm`, `unknown_key` (no active "
+    "secret with the kid, nor a key in the JWKS), `bad_signature`, `token_expired`, `token_not_yet_valid`, "
+    "`lifetime_too_long`, `wrong_audience`, `wrong_issuer`, `missing_claim` and `invalid_claim` (with "
+    "`claim`), `token_replayed` (its jti signed in before), `token_revoked` (signed out), `account_inactive`."
+)
+
+
+class SsoApi(APIView):
+    """Exchange the publisher's token for the reader's API token."""
+
+    throttle_scopes = {"POST": "sso"}
+
+    @extend_schema(
+        operation_id="auth_sso",
+        parameters=[RETRY_AFTER],
+        summary="Sign in with the publisher's account (SSO)",
+        description="The token is a JWT in Coral's shape, signed HS256 with one of the site's secrets or "
+        "RS256/ES256 with a key of the publisher's JWKS. The first sign-in makes the reader; a token with a "
+        "newer `iat` updates email, display name, role and badges. The answer is the API token, as from "
+        "/api/auth/token/; signing out there revokes the JWT's `jti` too.",
+        request=SsoInput,
+        responses={
+            200: inline_serializer("SsoOutput", {"token": serializers.CharField()}),
+            400: field_errors("SsoErrors", ["token"]),
+            401: OpenApiResponse(
+                SsoRefusedOutput, description=f"The token signs nobody in; `code` says why: {SSO_REFUSALS}"
+            ),
+            409: OpenApiResponse(
+                ErrorOutput,
+                description="Another of the publisher's accounts signed in with this email "
+                "(code `duplicate_user`).",
+            ),
+            413: TOO_LARGE,
+            415: UNSUPPORTED,
+            429: THROTTLED,
+            503: OpenApiResponse(
+                SsoUnavailableOutput,
+                description="The publisher's key set (JWKS) cannot be fetched (code `jwks_unavailable`).",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(SsoInput, request.data)
+        _, key = sso_sign_in(token=data["token"])
+        return Response({"token": key})

@@ -1,7 +1,8 @@
 """The readers' accounts beyond Django's user: profile and restrictions, the key of
-the username, and the second factor of an API token.
+the username, the second factor of an API token, and the sign-in with the
+publisher's accounts (SSO: its secrets, the linked accounts, the tokens used).
 
-The tables were created by the discussion app and keep their names."""
+The first tables were created by the discussion app and keep their names."""
 
 from typing import Any
 
@@ -109,3 +110,86 @@ class TokenSecondFactor(models.Model):
 
     def __str__(self) -> str:
         return f"Token of user {self.token.user_id}, verified by {self.device}"
+
+
+# --- Sign-in with the publisher's accounts (SSO) ----------------------------
+
+
+class SsoSecret(models.Model):
+    """A secret the publisher signs its readers' tokens with (HS256). Several may be
+    active at once while the publisher rotates them; a token's ``kid`` header picks
+    one, a token without picks none and every active one is tried. The secret is
+    kept as it is (HMAC needs it), shown in full once, when it is made."""
+
+    kid = models.SlugField(
+        _("key id"),
+        max_length=64,
+        unique=True,
+        help_text=_("The kid the publisher puts in the token's header to pick this secret."),
+    )
+    secret = models.CharField(_("secret"), max_length=128, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    expires_at = models.DateTimeField(
+        _("expires"), null=True, blank=True, help_text=_("From then on, tokens signed with it are refused.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sign-in secret")
+        verbose_name_plural = _("sign-in secrets")
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class SsoIdentity(models.Model):
+    """The publisher's account (its ``user.id``) a reader's account belongs to, and
+    what the publisher's last token said about it. Made at the first sign-in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sso_identity",
+        verbose_name=_("account"),
+    )
+    subject = models.CharField(_("publisher's user id"), max_length=255, unique=True)
+    # Lowercased, as Coral stores it; one publisher account per address.
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    # The user.username of the last token applied: the display name follows it.
+    username = models.CharField(_("publisher's username"), max_length=255)
+    role = models.CharField(_("role"), max_length=16, blank=True)
+    badges = models.JSONField(_("badges"), default=list, blank=True)
+    # The iat of the last token applied: an older token changes nothing.
+    last_issued_at = models.DateTimeField(_("last token issued"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("publisher account")
+        verbose_name_plural = _("publisher accounts")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class SsoTokenUse(models.Model):
+    """A token (by its ``jti``) that signed someone in. A jti signs in once: the
+    unique key refuses it a second time, and signing out marks it revoked. Rows
+    are kept until the token expires, then deleted."""
+
+    jti = models.CharField(max_length=255, unique=True, verbose_name=_("jti"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    expires_at = models.DateTimeField(db_index=True, verbose_name=_("expires at"))
+    used_at = models.DateTimeField(default=timezone.now, verbose_name=_("used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
+
+    class Meta:
+        verbose_name = _("used sign-in token")
+        verbose_name_plural = _("used sign-in tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="sso_token_user_idx")]
+
+    def __str__(self) -> str:
+        return self.jti

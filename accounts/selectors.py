@@ -7,12 +7,31 @@ from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts.models import ReaderProfile, TokenSecondFactor
+from accounts.models import ReaderProfile, SsoIdentity, TokenSecondFactor
 from web.errors import NotFound
 
 
 def reader_profile_find(*, user: User) -> ReaderProfile | None:
     return ReaderProfile.objects.filter(user=user).first()
+
+
+# The publisher's roles shown as badges; commenters and members are every reader.
+BADGE_ROLES = ("STAFF", "MODERATOR", "ADMIN")
+
+
+def badges_shown(*, role: str | None, badges: list[str] | None) -> list[str]:
+    """The badges a reader is shown with: the publisher's role if it is one of
+    BADGE_ROLES, then the badges the publisher gave (SSO); empty for other readers."""
+    shown = [role] if role in BADGE_ROLES else []
+    return [*shown, *(badge for badge in badges or [] if badge not in shown)]
+
+
+def reader_badges(*, user: User) -> list[str]:
+    """The reader's badges (badges_shown). One query."""
+    identity = SsoIdentity.objects.filter(user=user).only("role", "badges").first()
+    if identity is None:
+        return []
+    return badges_shown(role=identity.role, badges=identity.badges)
 
 
 def reader_get(*, username: str) -> User:

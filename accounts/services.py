@@ -24,7 +24,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
-from accounts.models import ReaderProfile, TokenSecondFactor, UsernameKey
+from accounts.models import ReaderProfile, SsoIdentity, SsoTokenUse, TokenSecondFactor, UsernameKey
 from accounts.names import (
     display_name_key,
     display_name_skeleton,
@@ -134,7 +134,7 @@ NAME_UNAVAILABLE = gettext_noop("This name is not available.")
 USERNAME_UNAVAILABLE = gettext_noop("This username is not available.")
 
 
-def _name_reserved(name: str) -> bool:
+def name_reserved(name: str) -> bool:
     skeleton = display_name_skeleton(name)
     return bool(skeleton) and skeleton in {display_name_skeleton(n) for n in settings.RESERVED_DISPLAY_NAMES}
 
@@ -172,7 +172,7 @@ def display_name_ensure_available(name: str, *, user: User | None = None) -> Non
         return
     if (
         mixes_lookalike_scripts(name)
-        or (_name_reserved(name) and not getattr(user, "is_staff", False))
+        or (name_reserved(name) and not getattr(user, "is_staff", False))
         or _name_taken(display_name_key(name), user=user)
     ):
         raise InvalidInput(gettext(NAME_UNAVAILABLE), field="display_name")
@@ -244,7 +244,7 @@ def user_register(
         raise InvalidInput(" ".join(exc.messages), field="password") from None
     if (
         mixes_lookalike_scripts(username)
-        or _name_reserved(username)
+        or name_reserved(username)
         or _name_taken(display_name_key(username), user=None)
     ):
         raise InvalidInput(gettext(USERNAME_UNAVAILABLE), field="username")
@@ -348,7 +348,9 @@ def user_tokens_revoke(*, user: User) -> int:
     """Delete the reader's API token, so that it no longer authenticates anyone
     (401 from then on); a new sign-in issues a new one. Idempotent; returns how many
     tokens were deleted (DRF keeps one per account, so every client that uses it is
-    signed out)."""
+    signed out). The publisher's tokens that signed the reader in (SSO) are revoked
+    with it: the page cannot sign them in again with the same one."""
+    SsoTokenUse.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
 
@@ -389,7 +391,8 @@ def account_anonymize(*, user: User, now: datetime | None = None) -> None:
     are emptied, the password made unusable and the account inactive, so that
     nobody can sign in as it; the display name is cleared (free again too) and the
     profile marked deleted. The API token and any authenticator app go, as do the
-    login guard's records of the old username (addresses, browsers). Sessions end:
+    login guard's records of the old username (addresses, browsers), and the link to
+    the publisher's account (SSO). Sessions end:
     a session is bound to the password's hash and an active account, and the
     account has neither any more. Call it inside the transaction of the whole
     deletion; a handful of queries."""
@@ -410,6 +413,9 @@ def account_anonymize(*, user: User, now: datetime | None = None) -> None:
     profile.save(update_fields=["display_name", "deleted_at", "updated_at"])
     user_tokens_revoke(user=user)
     TOTPDevice.objects.filter(user=user).delete()
+    # The link to the publisher's account names the reader (its id and email); the
+    # next sign-in from there makes a new account.
+    SsoIdentity.objects.filter(user=user).delete()
     for record in (AccessAttempt, AccessFailureLog, AccessLog):
         record.objects.filter(username=old_username).delete()
 

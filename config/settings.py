@@ -121,6 +121,31 @@ AXES_VERBOSE = False
 # this, a staff member who has set up a device is still asked for its code.
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Stammtisch")
+
+# Sign-in with the publisher's accounts (SSO, docs/sso.md): the site's page hands
+# the widget a JWT it signed, HS256 with a secret made in the admin, or RS256/ES256
+# with a key from the publisher's JWKS (SSO_JWKS_URL, "" for none). When set, the
+# token's aud and iss must be these. A token's lifetime (exp minus iat) may be at
+# most SSO_MAX_TOKEN_LIFETIME seconds; clocks may differ by SSO_LEEWAY seconds.
+SSO_JWKS_URL = env_str("SSO_JWKS_URL", "")
+SSO_AUDIENCE = env_str("SSO_AUDIENCE", "")
+SSO_ISSUER = env_str("SSO_ISSUER", "")
+SSO_MAX_TOKEN_LIFETIME = env_int("SSO_MAX_TOKEN_LIFETIME", 24 * 3600, minimum=60)
+SSO_LEEWAY = env_int("SSO_LEEWAY", 60, minimum=0)
+# Seconds to wait for the JWKS, and how long its keys are kept.
+SSO_JWKS_TIMEOUT = env_float("SSO_JWKS_TIMEOUT", 5.0, minimum=0.1)
+SSO_JWKS_CACHE_SECONDS = env_int("SSO_JWKS_CACHE_SECONDS", 300, minimum=1)
+# The token's roles that make an account staff (the admin's door); none by default:
+# whoever holds the secret would otherwise hold the admin too. Of COMMENTER, MEMBER,
+# STAFF, MODERATOR, ADMIN (Coral's roles).
+SSO_STAFF_ROLES = [role.upper() for role in env_list("SSO_STAFF_ROLES", [])]
+if not set(SSO_STAFF_ROLES) <= {"COMMENTER", "MEMBER", "STAFF", "MODERATOR", "ADMIN"}:
+    raise ImproperlyConfigured(
+        f"SSO_STAFF_ROLES={','.join(SSO_STAFF_ROLES)!r} "
+        "may name only COMMENTER, MEMBER, STAFF, MODERATOR, ADMIN"
+    )
+if SSO_JWKS_URL and not SSO_JWKS_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SSO_JWKS_URL={SSO_JWKS_URL!r} must be an http(s) address")
 # The admin's address; moving it off /admin/ keeps casual scanners away.
 ADMIN_PATH = env_str("ADMIN_PATH", "admin/").strip("/") + "/"
 
@@ -343,6 +368,7 @@ THROTTLE_RATES = {
     "login_ip": env_rate("THROTTLE_RATE_LOGIN_IP", "30/min"),
     "appeal_user": env_rate("THROTTLE_RATE_APPEAL_USER", "10/hour"),
     "appeal_ip": env_rate("THROTTLE_RATE_APPEAL_IP", "30/hour"),
+    "sso_ip": env_rate("THROTTLE_RATE_SSO_IP", "60/min"),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -24,6 +24,7 @@ from discussion.models import Comment, Report
 from discussion.selectors import (
     MAX_ID,
     SORTS,
+    comment_author_badges,
     comment_author_name,
     comment_editable_until,
     comment_get,
@@ -58,12 +59,18 @@ from web.requests import AuthenticatedRequest, request_language
 
 # --- Output shapes --------------------------------------------------------
 
+AUTHOR_BADGES = (
+    "Given to the author by the publisher's sign-in (SSO): the role STAFF, MODERATOR or ADMIN, "
+    "then the publisher's badges. Empty for other authors."
+)
+
 
 class CommentOutput(serializers.ModelSerializer):
     article: "serializers.SlugRelatedField[Article]" = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
     author = serializers.SerializerMethodField(help_text="Display name, else username; null if deleted.")
+    author_badges = serializers.SerializerMethodField(help_text=AUTHOR_BADGES)
     status = serializers.SerializerMethodField(
         help_text="`published`, or for your own comments `pending` (also while held) or `rejected`."
     )
@@ -79,6 +86,7 @@ class CommentOutput(serializers.ModelSerializer):
             "parent",
             "depth",
             "author",
+            "author_badges",
             "body",
             "status",
             "revision",
@@ -90,6 +98,9 @@ class CommentOutput(serializers.ModelSerializer):
 
     def get_author(self, comment: Comment) -> str | None:
         return comment_author_name(comment=comment)
+
+    def get_author_badges(self, comment: Comment) -> list[str]:
+        return comment_author_badges(comment=comment)
 
     def get_status(self, comment: Comment) -> str:
         return status_shown(comment.status)
@@ -128,6 +139,7 @@ class ThreadNodeOutput(serializers.Serializer):
         "deleted their account: no author, no body."
     )
     author = serializers.CharField(allow_null=True)
+    author_badges = serializers.ListField(child=serializers.CharField(), help_text=AUTHOR_BADGES)
     body = serializers.CharField(allow_null=True, help_text="Plain text as written; never HTML.")
     created_at = serializers.DateTimeField()
     edited = serializers.BooleanField()

@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
-from accounts.models import ReaderProfile
+from accounts.models import ReaderProfile, SsoIdentity
+from accounts.selectors import badges_shown
 from articles.models import Article
 from discussion.models import Comment, Reaction
 from web.errors import Forbidden, InvalidInput, NotFound
@@ -64,7 +65,7 @@ def _valid_id(comment_id: int) -> bool:
 def comment_get(*, comment_id: int, user: Viewer) -> Comment:
     comment = (
         comments_visible_to(user=user)
-        .select_related("author__reader_profile", "article")
+        .select_related("author__reader_profile", "author__sso_identity", "article")
         .filter(pk=comment_id)
         .first()
         if _valid_id(comment_id)
@@ -106,6 +107,18 @@ def comment_editable_until(*, comment: Comment) -> datetime | None:
 def author_name(*, username: str | None, display_name: str | None) -> str | None:
     """How an author is shown: the display name, else the username; None if the account is gone."""
     return display_name or username or None
+
+
+def comment_author_badges(*, comment: Comment) -> list[str]:
+    """The badges the publisher gave the comment's author (accounts' badges_shown);
+    no query when the comment was read with ``author__sso_identity``."""
+    if comment.author is None:
+        return []
+    try:
+        identity = comment.author.sso_identity
+    except SsoIdentity.DoesNotExist:
+        return []
+    return badges_shown(role=identity.role, badges=identity.badges)
 
 
 def comment_author_name(*, comment: Comment) -> str | None:
@@ -237,6 +250,8 @@ _ROW_FIELDS = (
     "author_id",
     "author__username",
     "author__reader_profile__display_name",
+    "author__sso_identity__role",
+    "author__sso_identity__badges",
 )
 
 
@@ -257,6 +272,11 @@ def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict
             )
             if published
             else None
+        ),
+        "author_badges": (
+            badges_shown(role=row["author__sso_identity__role"], badges=row["author__sso_identity__badges"])
+            if published
+            else []
         ),
         "body": row["shown_body"] if published else None,
         "created_at": timezone.localtime(row["created_at"]).isoformat(),
@@ -427,7 +447,7 @@ def comments_of_author(*, user: User, cursor: str | None, limit: int) -> OwnPage
     query = (
         comments_visible_to(user=user)
         .filter(author=user)
-        .select_related("article", "author__reader_profile")
+        .select_related("article", "author__reader_profile", "author__sso_identity")
         .order_by(*_ORDER["own"])
     )
     if after is not None:

@@ -218,7 +218,9 @@ def comment_edit(*, comment_id: int, user: User, body: str, now: datetime | None
             reason="edited by its author",
         )
         comment_request_scoring(comment_id=comment.pk)
-    return Comment.objects.select_related("article", "author__reader_profile").get(pk=comment.pk)
+    return Comment.objects.select_related("article", "author__reader_profile", "author__sso_identity").get(
+        pk=comment.pk
+    )
 
 
 def comment_delete(*, comment_id: int, user: User) -> None:

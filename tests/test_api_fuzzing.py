@@ -7,9 +7,11 @@ is repeatable and takes well under a minute on two cores. Requests go through th
 WSGI application in this process, so the database is the test's own.
 """
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import jwt
 import pytest
 import schemathesis
 from django.contrib.auth.models import AnonymousUser
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from accounts.sso import sso_secret_create
 from discussion.models import Comment
 from moderation.coral.signatures import secret_create
 from moderation.decisions import comment_decide
@@ -99,11 +102,21 @@ def world(db, healthy) -> dict[str, Any]:
     CommentFactory(article=article, author=leaving, body="Ein Abschied.")
     # A client of the Perspective-compatible API, allowed to suggest, with a rate
     # that the fuzzing's requests do not reach.
+    # The publisher's secret, and a token it signed (without jti, so that every
+    # example may sign its reader in).
+    secret = sso_secret_create(kid="fuzz")
+    now = int(time.time())
+    sso_claims = {
+        "iat": now,
+        "exp": now + 3600,
+        "user": {"id": "fuzz-abo", "email": "abo@zeitung.example", "username": "Fuzz Abonnent"},
+    }
     _, perspective_key = key_create(name="Fuzz-Client", rate_per_minute=100_000, allow_suggestions=True)
     # The signing secret of Coral's moderation phase (CORAL below).
     secret_create(name="Fuzz-Coral", secret=CORAL_SECRET)
     return {
         "perspective_key": perspective_key,
+        "sso_token": jwt.encode(sso_claims, secret.secret, algorithm="HS256", headers={"kid": "fuzz"}),
         "notice": (str(notice.reference), notice_token),
         "reader": reader,
         "token": Token.objects.create(user=reader).key,
@@ -227,6 +240,8 @@ def _real_objects(schema: OpenApiSchema, world: dict[str, Any]) -> None:
                 "good_faith": True,
             }
             examples.append(operation.Case(body=notice, media_type="application/json"))
+        if operation.label == "POST /api/auth/sso/":
+            examples.append(operation.Case(body={"token": world["sso_token"]}, media_type="application/json"))
         if operation.label == "GET /api/notices/{reference}/":
             reference, token = world["notice"]
             examples.append(

@@ -27,9 +27,11 @@ takes; the leak checks apply as they stand.
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 import pytest
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -37,6 +39,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import SsoSecret
+from accounts.sso import sso_secret_create
 from discussion.models import Comment
 from moderation.coral.signatures import secret_create
 from moderation.dsa.notices import notice_create
@@ -153,6 +157,10 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST /api/auth/token/",                      "enrolled:no code", (400, 400,  400,   400,      400)),
     ("POST /api/auth/token/",                      "enrolled:wrong code", (400, 400, 400, 400,      400)),
     ("POST /api/auth/token/",                      "enrolled:code", (200,    200,  200,   200,      200)),
+    # The publisher's token signs its reader in, whoever sends it; a bad one nobody.
+    ("POST /api/auth/sso/",                        "sso:token",    (200,     200,  200,   200,      200)),
+    ("POST /api/auth/sso/",                        "sso:expired",  (401,     401,  401,   401,      401)),
+    ("POST /api/auth/sso/",                        "sso:wrong key", (401,    401,  401,   401,      401)),
     # Signing out: whoever is signed in ends their own sign-in.
     ("DELETE /api/auth/token/",                    "-",            (401,     204,  204,   204,      204)),
     ("GET /api/health/",                           "-",            (200,     200,  200,   200,      200)),
@@ -278,6 +286,8 @@ class World:
         if operation == "POST /api/auth/token/":
             password = PASSWORD if target == "owner" else "falsches-Passwort"
             return {"username": self.users["owner"].get_username(), "password": password}
+        if operation == "POST /api/auth/sso/":
+            return {"token": sso_token(target.removeprefix("sso:"), role)}
         if operation == "POST /api/notices/":
             return {
                 "comment": self.comments[target].pk,
@@ -303,6 +313,24 @@ class World:
                 "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0}}},
             }
         return None
+
+
+def sso_token(kind: str, role: str) -> str:
+    """A token of the publisher in Coral's shape: good, expired, or signed with a key
+    the site does not have."""
+    now = int(time.time())
+    claims = {
+        "jti": f"matrix-{role}-{kind}",
+        "iat": now - 7200 if kind == "expired" else now,
+        "exp": now - 3600 if kind == "expired" else now + 600,
+        "user": {
+            "id": f"abo-{role}",
+            "email": f"{role.replace(' ', '-')}@zeitung.example",
+            "username": "Abonnentin",
+        },
+    }
+    key = "ssosec_" + "0" * 64 if kind == "wrong key" else SsoSecret.objects.get(kid="matrix").secret
+    return jwt.encode(claims, key, algorithm="HS256")
 
 
 def otp_field(user: AbstractBaseUser, code: str) -> dict[str, str]:
@@ -376,6 +404,7 @@ def world(article, settings, redis_url: str, active_model) -> World:
         notifier=AnonymousUser(),
     )
     secret_create(name="Coral", secret=CORAL_SECRET)
+    sso_secret_create(kid="matrix")
     switched_off, switched_off_key = key_create(name="Abgeschaltet")
     switched_off.is_active = False
     switched_off.save()

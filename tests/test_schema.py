@@ -31,6 +31,7 @@ PATHS = {
     "/api/notices/{reference}/": {"get"},
     "/api/auth/register/": {"post"},
     "/api/auth/token/": {"post", "delete"},
+    "/api/auth/sso/": {"post"},
     "/api/health/": {"get"},
     "/api/moderation/queues/{queue}/": {"get"},
     "/api/moderation/comments/{comment_id}/decision/": {"post"},
@@ -82,6 +83,7 @@ def test_every_operation_has_an_id_and_a_success_answer(schema: dict) -> None:
         ("post", "/v1alpha1/comments:suggestscore", {"200", "400", "401", "403", "429", "503"}),
         ("post", "/api/coral/phase/", {"200", "204", "400", "401", "403", "413", "503"}),
         ("delete", "/api/auth/token/", {"204", "401", "403"}),
+        ("post", "/api/auth/sso/", {"200", "400", "401", "409", "429", "503"}),
         ("patch", "/api/me/", {"200", "400", "401", "403"}),
         ("delete", "/api/me/", {"204", "400", "401", "403", "429"}),
         (
@@ -194,3 +196,15 @@ def test_deleting_the_account_is_declared_to_take_the_password(schema: dict) -> 
     body = schema["paths"]["/api/me/"]["delete"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/MeDeleteInput"}
     assert set(schema["components"]["schemas"]["MeDeleteInput"]["properties"]) == {"password"}
+
+
+def test_signing_in_with_the_publishers_token_is_open_and_names_its_refusals(schema: dict) -> None:
+    sso = schema["paths"]["/api/auth/sso/"]["post"]
+    assert {} in sso["security"]
+    body = sso["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/SsoInput"}
+    refused = sso["responses"]["401"]["content"]["application/json"]["schema"]
+    assert refused == {"$ref": "#/components/schemas/SsoRefusedOutput"}
+    for code in ("token_expired", "wrong_audience", "unsigned_token", "bad_signature", "token_revoked"):
+        assert code in sso["responses"]["401"]["description"]
+    assert "badges" in schema["components"]["schemas"]["ReaderOutput"]["required"]

@@ -34,6 +34,17 @@ class ExportAccountOutput(serializers.Serializer):
     suspension_reason = serializers.CharField(allow_blank=True)
 
 
+class ExportPublisherAccountOutput(serializers.Serializer):
+    id = serializers.CharField(help_text="Your account id at the publisher (user.id of its sign-in).")
+    email = serializers.EmailField()
+    username = serializers.CharField(help_text="Your name at the publisher, as its last sign-in gave it.")
+    role = serializers.CharField(allow_blank=True)
+    badges = serializers.ListField(child=serializers.CharField())
+    last_issued_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its last sign-in applied was made."
+    )
+
+
 class ExportArticleOutput(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -95,6 +106,9 @@ class ExportRestrictionOutput(serializers.Serializer):
 class ExportOutput(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     account = ExportAccountOutput()
+    publisher_account = ExportPublisherAccountOutput(
+        allow_null=True, help_text="What the publisher's sign-in (SSO) told about you; null without one."
+    )
     comments = ExportCommentOutput(many=True)
     reactions = ExportReactionOutput(many=True)
     reports = ExportReportOutput(many=True)

@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from accounts.models import SsoIdentity
 from accounts.selectors import reader_profile_find
 from discussion.models import Comment, CommentRevision, Reaction, Report
 from discussion.selectors import status_shown
@@ -36,11 +37,12 @@ TOLD_RESTRICTIONS = (
 
 def reader_data_export(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     """Everything the site holds about ``user``, as plain values for the export's output
-    serializer. A read only. Seven queries whatever the number of comments, likes,
-    reports and decisions (the profile, the comments with their articles, their
-    earlier texts, the likes, the reports, the comments' and the account's audit
-    entries)."""
+    serializer. A read only. Eight queries whatever the number of comments, likes,
+    reports and decisions (the profile, the link to the publisher's account (SSO),
+    the comments with their articles, their earlier texts, the likes, the reports,
+    the comments' and the account's audit entries)."""
     profile = reader_profile_find(user=user)
+    identity = SsoIdentity.objects.filter(user=user).first()
     comments = (
         Comment.objects.filter(author=user)
         .select_related("article")
@@ -70,6 +72,18 @@ def reader_data_export(*, user: User, now: datetime | None = None) -> dict[str, 
             "suspended_until": profile.suspended_until if profile else None,
             "suspension_reason": profile.suspension_reason if profile else "",
         },
+        "publisher_account": (
+            {
+                "id": identity.subject,
+                "email": identity.email,
+                "username": identity.username,
+                "role": identity.role,
+                "badges": identity.badges,
+                "last_issued_at": identity.last_issued_at,
+            }
+            if identity is not None
+            else None
+        ),
         "comments": [
             {
                 "id": comment.pk,

@@ -125,6 +125,7 @@ def test_a_reader_changes_the_display_name(reader_client: APIClient, article) ->
         "display_name": "Leserin L.",
         "banned": False,
         "suspended_until": None,
+        "badges": [],
     }
     posted = reader_client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
     assert posted.json()["author"] == "Leserin L."

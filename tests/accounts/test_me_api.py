@@ -18,6 +18,7 @@ def test_me_shows_the_account_and_its_restrictions(reader_client: APIClient, rea
         "display_name": "",
         "banned": False,
         "suspended_until": None,
+        "badges": [],
     }
     reader_ban(user=reader, reason="Spam")
     assert reader_client.get("/api/me/").json()["banned"] is True

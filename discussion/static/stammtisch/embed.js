@@ -11,6 +11,10 @@
  * data-stammtisch-api is optional: the backend's base URL (the widget appends
  * /api/…); by default the page's own origin. The UI speaks German, or English
  * when <html lang> starts with "en".
+ *
+ * Sign-in with the publisher's accounts (SSO, docs/sso.md): the page puts the JWT
+ * it made for the reader in data-stammtisch-token, or calls
+ * Stammtisch.login(jwt) later; Stammtisch.logout() signs the reader out.
  */
 (function () {
   'use strict';
@@ -82,6 +86,7 @@
       nameChanged: 'Ihr Name wurde geändert.',
       signedIn: 'Sie sind angemeldet.',
       signedOut: 'Sie sind abgemeldet.',
+      ssoFailed: 'Die Anmeldung mit Ihrem Konto der Website ist fehlgeschlagen',
       signInFirst: 'Bitte melden Sie sich zuerst an.',
       loginFailed: 'Benutzername oder Passwort ist falsch.',
       posted: 'Ihr Kommentar wartet auf Freischaltung.',
@@ -162,6 +167,7 @@
       nameChanged: 'Your name was changed.',
       signedIn: 'You are signed in.',
       signedOut: 'You are signed out.',
+      ssoFailed: "Signing in with your account at the site failed",
       signInFirst: 'Please sign in first.',
       loginFailed: 'Wrong username or password.',
       posted: 'Your comment is awaiting moderation.',
@@ -233,6 +239,11 @@
     this.retryAfter = retryAfter;
   }
 
+  /* The badges the publisher gave a reader (SSO), next to their name. */
+  function roles(list) {
+    return (list || []).map(function (b) { return h('span', { 'class': 'stm-role' }, b); });
+  }
+
   var widgets = 0, fields = 0;
 
   // --- The widget ------------------------------------------------------------
@@ -253,6 +264,7 @@
     this.open = false;
     this.user = null;
     this.token = storage.get(this.tokenKey);
+    this.jwt = root.getAttribute('data-stammtisch-token');
     this.mine = new Map();      // id → the reader's own comment as the API gave it
     this.entries = new Map();   // id → {c: comment, li: element}
     this.timers = new Map();    // id → polling timeout
@@ -337,7 +349,8 @@
   W.start = function () {
     var self = this;
     var article = this.api('GET', '/articles/' + encodeURIComponent(this.slug) + '/');
-    Promise.all([article, this.loadMe()]).then(function (results) {
+    var me = (this.jwt ? this.sso(this.jwt) : Promise.resolve()).then(function () { return self.loadMe(); });
+    Promise.all([article, me]).then(function (results) {
       self.open = results[0].comments_open;
       self.renderAccount();
       return self.loadPage(true);
@@ -362,6 +375,33 @@
     }, function (error) {
       if (error.status === 401 || error.status === 403) self.setToken(null);
     });
+  };
+
+  /* The publisher's token for this browser's API token. A token signs in once, so
+   * one already sent (its end is remembered) is not sent again: a reload keeps the
+   * sign-in, and a sign-out holds until the page brings a new token. */
+  W.sso = function (jwt) {
+    var self = this, mark = this.tokenKey + ' sso', end = jwt.slice(-16);
+    if (storage.get(mark) === end) return Promise.resolve();
+    storage.set(mark, end);
+    this.setToken(null);
+    return this.api('POST', '/auth/sso/', { token: jwt }).then(function (result) {
+      self.setToken(result.token);
+    }, function (error) {
+      self.say(self.t.ssoFailed + ' (' + (error.data.code || error.status) + ').', true);
+    });
+  };
+
+  /* After a sign-in elsewhere (Stammtisch.login): the account, the thread, the
+   * reader's own comments and decisions. */
+  W.refresh = function () {
+    var self = this;
+    this.token = storage.get(this.tokenKey) || this.token;
+    return this.loadMe().then(function () {
+      self.renderAccount();
+      if (self.user) self.say(self.t.signedIn);
+      return self.loadPage(true);
+    }).then(function () { return self.loadMine(); }).then(function () { return self.loadDecisions(); });
   };
 
   W.setToken = function (token) {
@@ -459,6 +499,7 @@
       id: node.id,
       parent: node.parent,
       author: node.author,
+      author_badges: node.author_badges,
       body: node.body,
       created_at: node.created_at,
       edited: Boolean(node.edited || node.edited_at),
@@ -532,7 +573,7 @@
     var mine = this.isMine(c), published = c.status === 'published';
     var badge = c.status === 'pending' ? t.pending : c.status === 'rejected' ? t.rejected : null;
     var meta = h('p', { 'class': 'stm-meta' },
-      h('span', { 'class': 'stm-author' }, c.author || t.someone), ' ',
+      h('span', { 'class': 'stm-author' }, c.author || t.someone), roles(c.author_badges), ' ',
       h('time', { datetime: c.created_at }, this.date(c.created_at)),
       c.edited ? h('span', { 'class': 'stm-edited' }, ' · ' + t.edited) : null,
       badge ? h('span', { 'class': 'stm-badge stm-' + c.status }, badge) : null);
@@ -1022,7 +1063,7 @@
         type: 'button', 'class': 'stm-link', 'aria-expanded': 'false', 'aria-controls': this.id('nameform'),
         onclick: function () { self.nameForm(change); }
       }, t.changeName);
-      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, ' ', change, ' ',
+      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, roles(this.user.badges), ' ', change, ' ',
         this.token ? h('button', { type: 'button', 'class': 'stm-link', onclick: function () { self.signOut(); } }, t.signOut) : null));
     } else {
       this.account.replaceChildren(h('p', {}, t.signInPrompt, ' ',
@@ -1168,10 +1209,23 @@
   }
 
   function mountAll() {
-    Array.prototype.forEach.call(document.querySelectorAll('[data-stammtisch-article]'), mount);
+    return Array.prototype.map.call(document.querySelectorAll('[data-stammtisch-article]'), mount);
   }
 
-  window.Stammtisch = { mount: mount };
+  window.Stammtisch = {
+    mount: mount,
+    /* Sign the reader in on every widget of the page with a JWT the page made. */
+    login: function (jwt) {
+      var all = mountAll();
+      if (!all.length) return Promise.resolve();
+      return all[0].sso(jwt).then(function () {
+        return Promise.all(all.map(function (w) { return w.refresh(); }));
+      });
+    },
+    logout: function () {
+      mountAll().forEach(function (w) { if (w.user || w.token) w.signOut(); });
+    }
+  };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mountAll);
   else mountAll();
 })();
