@@ -25,6 +25,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 
@@ -120,7 +121,7 @@ def _header(token: str) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError:
-        raise _refused("malformed_token", "The token is not a JWT.") from None
+        raise _refused("malformed_token", gettext("The token is not a JWT.")) from None
     return header
 
 
@@ -129,9 +130,9 @@ def _signing_keys(token: str, header: dict[str, Any], now: datetime) -> tuple[li
     alg = header.get("alg")
     kid = header.get("kid")
     if not isinstance(alg, str) or alg.lower() == "none":
-        raise _refused("unsigned_token", "The token is not signed (alg none); it must be.")
+        raise _refused("unsigned_token", gettext("The token is not signed (alg none); it must be."))
     if kid is not None and not isinstance(kid, str):
-        raise _refused("malformed_token", "The token's kid must be a string.")
+        raise _refused("malformed_token", gettext("The token's kid must be a string."))
     if alg in HMAC_ALGORITHMS:
         candidates = _active_secrets(now)
         if kid is not None:
@@ -139,12 +140,17 @@ def _signing_keys(token: str, header: dict[str, Any], now: datetime) -> tuple[li
         if not candidates:
             raise _refused(
                 "unknown_key",
-                f"No active secret has the kid {_shown(kid)}." if kid else "No secret is active.",
+                gettext("No active secret has the kid %(kid)s.") % {"kid": _shown(kid)}
+                if kid
+                else gettext("No secret is active."),
             )
         return [each.secret for each in candidates], [alg]
     if alg in JWKS_ALGORITHMS:
         if not settings.SSO_JWKS_URL:
-            raise _refused("unknown_key", f"Tokens signed {alg} need a JWKS, and none is configured.")
+            raise _refused(
+                "unknown_key",
+                gettext("Tokens signed %(alg)s need a JWKS, and none is configured.") % {"alg": alg},
+            )
         client = _jwks_client(
             settings.SSO_JWKS_URL, settings.SSO_JWKS_TIMEOUT, settings.SSO_JWKS_CACHE_SECONDS
         )
@@ -154,18 +160,21 @@ def _signing_keys(token: str, header: dict[str, Any], now: datetime) -> tuple[li
         # usable key: the publisher's side, for now; nothing the reader sent.
         except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, OSError, ValueError) as exc:
             raise Unavailable(
-                "The publisher's key set (JWKS) cannot be fetched now; try again later.",
+                gettext("The publisher's key set (JWKS) cannot be fetched now; try again later."),
                 code="jwks_unavailable",
                 extra={"reason": str(exc)[:200]},
             ) from None
         except (jwt.PyJWKClientError, jwt.InvalidKeyError, jwt.DecodeError):
             raise _refused(
-                "unknown_key", f"The publisher's key set has no usable key with the kid {_shown(kid)}."
+                "unknown_key",
+                gettext("The publisher's key set has no usable key with the kid %(kid)s.")
+                % {"kid": _shown(kid)},
             ) from None
         return [key], [alg]
     raise _refused(
         "unsupported_algorithm",
-        f"Tokens signed {_shown(alg)} are not accepted; use {', '.join(HMAC_ALGORITHMS + JWKS_ALGORITHMS)}.",
+        gettext("Tokens signed %(alg)s are not accepted; use %(algorithms)s.")
+        % {"alg": _shown(alg), "algorithms": ", ".join(HMAC_ALGORITHMS + JWKS_ALGORITHMS)},
     )
 
 
@@ -194,30 +203,44 @@ def _decode(token: str, keys: list[Any], algorithms: list[str]) -> dict[str, Any
         except jwt.InvalidSignatureError:
             continue  # maybe another of the active secrets
         except jwt.ExpiredSignatureError:
-            raise _refused("token_expired", "The token has expired.", claim="exp") from None
+            raise _refused("token_expired", gettext("The token has expired."), claim="exp") from None
         except jwt.InvalidAudienceError:
             raise _refused(
                 "wrong_audience",
-                f"The token is not meant for this site (aud must be {settings.SSO_AUDIENCE!r}).",
+                gettext("The token is not meant for this site (aud must be %(audience)r).")
+                % {"audience": settings.SSO_AUDIENCE},
             ) from None
         except jwt.InvalidIssuerError:
             raise _refused(
-                "wrong_issuer", f"The token was not issued by {settings.SSO_ISSUER!r} (iss)."
+                "wrong_issuer",
+                gettext("The token was not issued by %(issuer)r (iss).") % {"issuer": settings.SSO_ISSUER},
             ) from None
         except jwt.MissingRequiredClaimError as exc:
-            raise _refused("missing_claim", f"The token has no {exc.claim} claim.", claim=exc.claim) from None
+            raise _refused(
+                "missing_claim",
+                gettext("The token has no %(claim)s claim.") % {"claim": exc.claim},
+                claim=exc.claim,
+            ) from None
         except jwt.ImmatureSignatureError:
-            raise _refused("token_not_yet_valid", "The token is not valid yet (iat or nbf).") from None
+            raise _refused(
+                "token_not_yet_valid", gettext("The token is not valid yet (iat or nbf).")
+            ) from None
         except jwt.InvalidIssuedAtError:
-            raise _refused("invalid_claim", "The token's iat is not a number.", claim="iat") from None
+            raise _refused(
+                "invalid_claim", gettext("The token's iat is not a number."), claim="iat"
+            ) from None
         except jwt.exceptions.InvalidJTIError:
-            raise _refused("invalid_claim", "The token's jti is not a string.", claim="jti") from None
+            raise _refused(
+                "invalid_claim", gettext("The token's jti is not a string."), claim="jti"
+            ) from None
         except jwt.InvalidKeyError:
             continue  # a key of another type than the algorithm's
         except jwt.InvalidTokenError as exc:
-            raise _refused("malformed_token", f"The token cannot be read: {exc}") from None
+            raise _refused(
+                "malformed_token", gettext("The token cannot be read: %(problem)s") % {"problem": exc}
+            ) from None
         return payload
-    raise _refused("bad_signature", "The token's signature does not match any active key.")
+    raise _refused("bad_signature", gettext("The token's signature does not match any active key."))
 
 
 def _optional(value: Any, claim: str) -> str | None:
@@ -228,11 +251,16 @@ def _optional(value: Any, claim: str) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
-        raise _refused("invalid_claim", f"The token's {claim} must be a non-empty string.", claim=claim)
+        raise _refused(
+            "invalid_claim",
+            gettext("The token's %(claim)s must be a non-empty string.") % {"claim": claim},
+            claim=claim,
+        )
     if len(value) > CLAIM_MAX_LENGTH:
         raise _refused(
             "invalid_claim",
-            f"The token's {claim} may have at most {CLAIM_MAX_LENGTH} characters.",
+            gettext("The token's %(claim)s may have at most %(limit)d characters.")
+            % {"claim": claim, "limit": CLAIM_MAX_LENGTH},
             claim=claim,
         )
     return value.strip()
@@ -241,7 +269,9 @@ def _optional(value: Any, claim: str) -> str | None:
 def _required(value: Any, claim: str) -> str:
     text = _optional(value, claim)
     if text is None:
-        raise _refused("missing_claim", f"The token has no {claim} claim.", claim=claim)
+        raise _refused(
+            "missing_claim", gettext("The token has no %(claim)s claim.") % {"claim": claim}, claim=claim
+        )
     return text
 
 
@@ -254,9 +284,11 @@ def _claims(payload: dict[str, Any]) -> SsoClaims:
     claims allowed), and the lifetime capped."""
     user = payload.get("user")
     if user is None:
-        raise _refused("missing_claim", "The token has no user claim.", claim="user")
+        raise _refused(
+            "missing_claim", gettext("The token has no %(claim)s claim.") % {"claim": "user"}, claim="user"
+        )
     if not isinstance(user, dict):
-        raise _refused("invalid_claim", "The token's user must be an object.", claim="user")
+        raise _refused("invalid_claim", gettext("The token's user must be an object."), claim="user")
     subject = _required(user.get("id"), "user.id")
     email = _required(user.get("email"), "user.email").lower()
     username = _required(user.get("username"), "user.username")
@@ -264,7 +296,7 @@ def _claims(payload: dict[str, Any]) -> SsoClaims:
         EmailValidator()(email)
     except ValidationError:
         raise _refused(
-            "invalid_claim", "The token's user.email is not an email address.", claim="user.email"
+            "invalid_claim", gettext("The token's user.email is not an email address."), claim="user.email"
         ) from None
     role = _optional(user.get("role"), "user.role")
     if role is not None:
@@ -272,7 +304,7 @@ def _claims(payload: dict[str, Any]) -> SsoClaims:
         if role not in ROLES:
             raise _refused(
                 "invalid_claim",
-                f"The token's user.role must be one of {', '.join(ROLES)}.",
+                gettext("The token's user.role must be one of %(roles)s.") % {"roles": ", ".join(ROLES)},
                 claim="user.role",
             )
     badges = user.get("badges")
@@ -283,8 +315,11 @@ def _claims(payload: dict[str, Any]) -> SsoClaims:
     ):
         raise _refused(
             "invalid_claim",
-            f"The token's user.badges must be a list of at most {BADGES_MAX} texts "
-            f"of 1 to {BADGE_MAX_LENGTH} characters.",
+            gettext(
+                "The token's user.badges must be a list of at most %(count)d texts "
+                "of 1 to %(length)d characters."
+            )
+            % {"count": BADGES_MAX, "length": BADGE_MAX_LENGTH},
             claim="user.badges",
         )
     jti = _optional(payload.get("jti"), "jti")
@@ -294,8 +329,8 @@ def _claims(payload: dict[str, Any]) -> SsoClaims:
     if lifetime > settings.SSO_MAX_TOKEN_LIFETIME + settings.SSO_LEEWAY:
         raise _refused(
             "lifetime_too_long",
-            f"The token is valid for {int(lifetime)} seconds; "
-            f"at most {settings.SSO_MAX_TOKEN_LIFETIME} are accepted.",
+            gettext("The token is valid for %(lifetime)d seconds; at most %(limit)d are accepted.")
+            % {"lifetime": int(lifetime), "limit": settings.SSO_MAX_TOKEN_LIFETIME},
             claim="exp",
         )
     return SsoClaims(
@@ -363,7 +398,8 @@ def _staff(role: str | None) -> bool:
 
 def _duplicate(email: str) -> Conflict:
     return Conflict(
-        f"Another of the publisher's accounts already signed in with the email {email}.",
+        gettext("Another of the publisher's accounts already signed in with the email %(email)s.")
+        % {"email": email},
         code="duplicate_user",
     )
 
@@ -445,7 +481,7 @@ def sso_sign_in(*, token: str, now: datetime | None = None) -> tuple[User, str]:
                 user = identity.user
                 _update(identity, claims)
             if not user.is_active:
-                raise _refused("account_inactive", "This account has been deactivated.")
+                raise _refused("account_inactive", gettext("This account has been deactivated."))
             if claims.jti is not None:
                 SsoTokenUse.objects.create(
                     jti=claims.jti, user=user, expires_at=claims.expires_at, used_at=now
@@ -466,14 +502,16 @@ def _ensure_unused(claims: SsoClaims) -> None:
     used = SsoTokenUse.objects.filter(jti=claims.jti).first()
     if used is not None and used.revoked_at is not None:
         raise _refused(
-            "token_revoked", "This token was signed out of; the page needs a new one.", claim="jti"
+            "token_revoked", gettext("This token was signed out of; the page needs a new one."), claim="jti"
         )
     if used is not None:
-        raise _refused("token_replayed", "This token has been used to sign in already.", claim="jti")
+        raise _refused("token_replayed", gettext("This token has been used to sign in already."), claim="jti")
 
 
 def _raise_used_or_conflict(claims: SsoClaims) -> None:
     _ensure_unused(claims)
     if SsoIdentity.objects.filter(email=claims.email).exclude(subject=claims.subject).exists():
         raise _duplicate(claims.email)
-    raise Conflict("Signing in with this account at the same moment elsewhere; try again.", code="conflict")
+    raise Conflict(
+        gettext("Signing in with this account at the same moment elsewhere; try again."), code="conflict"
+    )

@@ -674,7 +674,7 @@ def test_the_admin_refuses_what_is_no_secret(existing: str) -> None:
     )
 
     assert response.status_code == 200  # the form again, with the error
-    assert "ssosec_ followed by at least 32 hex digits" in response.content.decode()
+    assert "ssosec_, gefolgt von mindestens 32 Hexadezimalziffern" in response.content.decode()
     assert not SsoSecret.objects.exists()
 
 
