@@ -48,7 +48,7 @@ def test_moderator_clears_the_held_queue(live_server, page) -> None:
     page.fill("#id_username", "moderatorin")
     page.fill("#id_password", "Sicheres-Passwort-2026")
     page.click("input[type=submit]")
-    page.get_by_role("link", name="Held comments (3)").click()
+    page.get_by_role("link", name="Zurückgehaltene Kommentare (3)").click()
     page.wait_for_selector("#result_list")
 
     rows = page.locator("#result_list tbody tr")
@@ -57,17 +57,17 @@ def test_moderator_clears_the_held_queue(live_server, page) -> None:
     assert rows.nth(0).locator("mark.weight").first.inner_text() == "Vollpfosten"
     assert "<b>Unsinn</b>" in rows.nth(1).inner_text(), "user text shown as text, not markup"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "held-queue.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "held-queue-de.png"), full_page=True)
 
-    rows.nth(0).get_by_role("button", name="Approve").click()
+    rows.nth(0).get_by_role("button", name="Freigeben").click()
     page.wait_for_selector(".messagelist")
-    assert f"Comment #{first.pk}: approve done." in page.inner_text(".messagelist")
+    assert f"Kommentar #{first.pk}: freigeben erledigt." in page.inner_text(".messagelist")
 
     for comment in (second, third):
         page.check(f"input[name=_selected_action][value='{comment.pk}']")
     page.select_option("select[name=action]", "reject_insult")
     page.click("button[name=index]")
-    page.wait_for_selector(".messagelist >> text=3 comments".replace("3", "2"))
+    page.wait_for_selector(".messagelist >> text=ablehnen: 2 Kommentare")
     assert page.locator("#result_list tbody tr").count() == 0
 
     statuses = dict(Comment.objects.values_list("pk", "status"))
@@ -85,9 +85,15 @@ def test_an_administrator_reads_the_sites_mix_and_takes_its_thresholds(live_serv
     page.fill("#id_password", "Sicheres-Passwort-2026")
     page.click("input[type=submit]")
     section = page.locator("#site-mix + p")
-    assert "about 13 % are offensive" in " ".join(section.inner_text().split())
+    assert "sind etwa 13 % anstößig" in " ".join(section.inner_text().split())
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "statistics.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "statistics-de.png"), full_page=True)
+
+    # The language switch in the header: the same page in English, and it stays so.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("html[lang=en]")
+    assert "about 13 % are offensive" in " ".join(section.inner_text().split())
+    page.screenshot(path=str(ARTIFACTS / "statistics-en.png"), full_page=True)
 
     page.get_by_role("button", name="Use the recommended thresholds for the site").click()
     page.wait_for_selector(".messagelist")
