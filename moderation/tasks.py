@@ -8,7 +8,6 @@ from moderation.dsa.notices import notices_send_due
 from moderation.dsa.notify import dsa_mails_send_due
 from moderation.dsa.statements import statements_for_long_holds
 from moderation.dsa.transparency import TransparencyUnavailable, statements_submit
-from moderation.modelops.lifecycle import model_retrain
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import SettingsAuditEntry
 from moderation.services import ScoringFailed, comment_moderate, comments_sweep_pending
@@ -51,6 +50,10 @@ def load_model_before_the_first_comment(**kwargs: object) -> None:
 def retrain_model() -> str | None:
     """Train a challenger on moderators' decisions; promote it if it is not worse.
     Not retried: the next scheduled run tries again."""
+    # Imported here: the web process imports this module to send the task, and
+    # training's scikit-learn is for the worker.
+    from moderation.modelops.lifecycle import model_retrain
+
     row = model_retrain(source=SettingsAuditEntry.Source.TASK)
     return row.version if row else None
 
