@@ -123,6 +123,15 @@ class BenchStack:
                     raise
                 time.sleep(0.2)
 
+    def wait_for_workers(self, timeout: float = 60) -> None:
+        """Until every worker process answers a ping (started and consuming)."""
+        from config.celery import app
+
+        deadline = time.monotonic() + timeout
+        while len(app.control.ping(timeout=1.0) or []) < self.workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fewer than {self.workers} workers answered")
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             if process.poll() is None:
