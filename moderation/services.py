@@ -159,7 +159,7 @@ def comments_moderate(*, comment_ids: Sequence[int]) -> Moderated:
     """
     ids = list(dict.fromkeys(comment_ids))
     rows = Comment.objects.filter(pk__in=ids).values(
-        "id", "status", "revision", "body", "author_id", "article_id", "score"
+        "id", "status", "revision", "body", "author_id", "article_id", "score", "created_at"
     )
     waiting = [
         row for row in rows if row["status"] == PENDING or (row["status"] == HELD and row["score"] is None)
@@ -199,7 +199,10 @@ def comments_moderate(*, comment_ids: Sequence[int]) -> Moderated:
         return result
     site = site_policy()
     facts = facts_for_many(
-        [Scored(row["id"], row["author_id"], row["body"], analysis.score) for row, analysis in scored],
+        [
+            Scored(row["id"], row["author_id"], row["body"], analysis.score, row["created_at"])
+            for row, analysis in scored
+        ],
         site=site,
     )
     configs = policy_configs(

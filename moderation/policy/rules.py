@@ -2,7 +2,6 @@
 for a batch of them in a constant number of queries."""
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -141,51 +140,73 @@ def author_records(*, author_ids: Sequence[int | None]) -> dict[int | None, dict
 
 @dataclass(frozen=True)
 class Recent:
-    """One of an author's recent comments, for the spam signals."""
+    """How many comments an author wrote lately, for the spam signals: with this
+    same text within the repeat window, and any text within the last minute (the
+    comment in question included when it falls in them)."""
 
-    id: int
-    body: str
-    created_at: datetime
+    same_text: int
+    last_minute: int
 
 
-def _recent_by_author(*, author_ids: set[int], site: SitePolicy, now: datetime) -> dict[int, list[Recent]]:
-    """The comments of these authors recent enough for a spam signal (one query)."""
-    since = now - max(timedelta(minutes=site.repeat_window_minutes), timedelta(minutes=1))
-    recent: dict[int, list[Recent]] = defaultdict(list)
-    if author_ids:
-        rows = Comment.objects.filter(author_id__in=author_ids, created_at__gte=since).values_list(
-            "author_id", "id", "body", "created_at"
+def _recent_by_author(
+    comments: Sequence["Scored"], *, site: SitePolicy, now: datetime
+) -> dict[tuple[int, str], Recent]:
+    """``Recent`` for each (author, text) of ``comments``, counted by the database in
+    two queries however many comments the authors wrote."""
+    known = {comment.author_id for comment in comments if comment.author_id is not None}
+    if not known:
+        return {}
+    window = now - timedelta(minutes=site.repeat_window_minutes)
+    same = {
+        (author_id, body): count
+        for author_id, body, count in Comment.objects.filter(
+            author_id__in=known,
+            created_at__gte=window,
+            body__in={comment.body for comment in comments if comment.author_id is not None},
         )
-        for author_id, comment_id, body, created_at in rows:
-            recent[author_id].append(Recent(comment_id, body, created_at))
-    return recent
+        .values_list("author_id", "body")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
+    minute = dict(
+        Comment.objects.filter(author_id__in=known, created_at__gte=now - timedelta(minutes=1))
+        .values_list("author_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {
+        (comment.author_id, comment.body): Recent(
+            same.get((comment.author_id, comment.body), 0), minute.get(comment.author_id, 0)
+        )
+        for comment in comments
+        if comment.author_id is not None
+    }
 
 
 def spam_signals(
     *,
-    comment_id: int,
     author_id: int | None,
     body: str,
     site: SitePolicy,
     now: datetime,
-    recent: Sequence[Recent] | None = None,
+    recent: Recent | None,
+    created_at: datetime | None = None,
 ) -> list[str]:
     """Links beyond the site's limit, the same text again within the repeat window,
-    more comments within a minute than allowed. ``recent``: the author's comments
-    since the earlier of both windows, when the caller has read them already
-    (otherwise one query)."""
+    more comments within a minute than allowed. ``recent``: the author's counts
+    (``_recent_by_author``); ``created_at``: when the comment was written, None for a
+    text not stored (it is then not among the counted)."""
     signals = []
     links = len(_LINK.findall(body))
     if links > site.max_links:
         signals.append(f"{links} links")
-    if author_id is not None:
-        if recent is None:
-            recent = _recent_by_author(author_ids={author_id}, site=site, now=now)[author_id]
-        mine = [comment for comment in recent if comment.id != comment_id]
+    if author_id is not None and recent is not None:
         window = now - timedelta(minutes=site.repeat_window_minutes)
-        if any(comment.created_at >= window and comment.body == body for comment in mine):
+        itself = created_at is not None and created_at >= window
+        if recent.same_text - itself > 0:
             signals.append("same text posted again")
-        count = sum(comment.created_at >= now - timedelta(minutes=1) for comment in mine) + 1
+        itself = created_at is not None and created_at >= now - timedelta(minutes=1)
+        count = recent.last_minute - itself + 1
         if count > site.max_comments_per_minute:
             signals.append(f"{count} comments within a minute")
     return signals
@@ -199,6 +220,7 @@ class Scored:
     author_id: int | None
     body: str
     score: float
+    created_at: datetime | None = None  # None: a text not stored
 
 
 def facts_for(
@@ -210,16 +232,23 @@ def facts_for(
     site: SitePolicy,
     now: datetime | None = None,
 ) -> tuple[Facts, list[Hit]]:
-    return facts_for_many([Scored(comment_id, author_id, body, score)], site=site, now=now)[0]
+    """``facts_for_many`` for one text: a stored comment's (``comment_id``) or, with
+    ``comment_id`` 0, one that is not stored (the analysis endpoint's)."""
+    created_at = (
+        Comment.objects.filter(pk=comment_id).values_list("created_at", flat=True).first()
+        if comment_id
+        else None
+    )
+    return facts_for_many([Scored(comment_id, author_id, body, score, created_at)], site=site, now=now)[0]
 
 
 def facts_for_many(
     comments: Sequence[Scored], *, site: SitePolicy, now: datetime | None = None
 ) -> list[tuple[Facts, list[Hit]]]:
-    """The facts about each comment, and its word-list hits, in the order given: four
+    """The facts about each comment, and its word-list hits, in the order given: five
     queries however many comments (word lists, the authors' records, which of them
-    are pre-moderated, their recent comments), none for a batch without authors
-    beyond the word lists."""
+    are pre-moderated, and two counts of their recent comments), none for a batch
+    without authors beyond the word lists."""
     now = now or timezone.now()
     terms = _word_lists()
     author_ids = [comment.author_id for comment in comments]
@@ -234,7 +263,7 @@ def facts_for_many(
         if known
         else set()
     )
-    recent = _recent_by_author(author_ids=known, site=site, now=now)
+    recent = _recent_by_author(comments, site=site, now=now)
     result = []
     for comment in comments:
         hits = find_hits(comment.body, terms)
@@ -247,12 +276,12 @@ def facts_for_many(
         # "First N comments": the others this reader wrote before, this one not counted.
         earlier = record["total"] - 1
         signals = spam_signals(
-            comment_id=comment.comment_id,
             author_id=comment.author_id,
             body=comment.body,
             site=site,
             now=now,
-            recent=recent.get(comment.author_id, []) if comment.author_id is not None else None,
+            recent=recent.get((comment.author_id, comment.body)) if comment.author_id is not None else None,
+            created_at=comment.created_at,
         )
         facts = Facts(
             score=comment.score,
