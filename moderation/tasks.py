@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
@@ -162,6 +162,15 @@ def _settle(messages: list[Any], *, ack: bool) -> None:
 @shared_task(name="moderation.sweep_pending", ignore_result=True)
 def sweep_pending() -> None:
     comments_sweep_pending()
+
+
+@worker_init.connect
+def import_the_model_libraries(**kwargs: object) -> None:
+    """Import the classifier with numpy, SciPy and scikit-learn in the worker's main
+    process, before it forks its pool: the pool processes share them and load only
+    the model itself. (Nothing else imports them at start-up, so that the web
+    process stays without them.)"""
+    import moderation.classifier.persist  # noqa: F401
 
 
 @worker_process_init.connect
