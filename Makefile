@@ -32,7 +32,9 @@ test: install
 # Every benchmark in turn, each on its own throw-away stack; `name: value` lines.
 bench: install
 	$(BIN)/python -m bench.read_path
+	$(BIN)/python -m bench.footprint
 	$(BIN)/python -m bench.write_path --duration 30 --burst 2000
+	$(BIN)/python -m bench.scale_out --workers 1,2,4 --burst 2000 --peak-seconds 20
 	$(BIN)/python -m bench.classifier
 
 lint: install

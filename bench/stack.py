@@ -1,8 +1,10 @@
 """A throw-away Stammtisch for benchmarks: its own data folder, SQLite (or
-DATABASE_URL), Redis, one Celery worker and gunicorn, all on free ports.
+DATABASE_URL), Redis, Celery workers and gunicorn, all on free ports.
 
 ``settings`` picks the settings module (bench.settings adds benchmark-only views);
-``worker=False`` and ``model=False`` leave out what a read benchmark does not need."""
+``worker=False`` and ``model=False`` leave out what a read benchmark does not need;
+``workers`` is the number of worker processes (each a Celery worker of
+concurrency 1, as `docker compose up --scale worker=N` runs them)."""
 
 import os
 import shutil
@@ -33,13 +35,14 @@ class BenchStack:
         *,
         web_workers: int = 2,
         worker: bool = True,
+        workers: int = 1,
         model: bool = True,
         settings: str = "config.settings",
     ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="stammtisch-bench-"))
         self.web_port = free_port()
         self.web_workers = web_workers
-        self.with_worker = worker
+        self.workers = workers if worker else 0
         self.with_model = model
         self.env = {
             **os.environ,
@@ -53,16 +56,17 @@ class BenchStack:
             "THROTTLE_ENABLED": "false",
         }
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.worker_processes: list[subprocess.Popen[bytes]] = []
         self.base_url = f"http://127.0.0.1:{self.web_port}"
 
     def manage(self, *args: str) -> None:
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=True)
 
-    def _spawn(self, *command: str) -> None:
+    def _spawn(self, *command: str) -> subprocess.Popen[bytes]:
         log = (self.folder / f"{len(self.processes)}.log").open("wb")
-        self.processes.append(
-            subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
 
     def start(self) -> None:
         os.environ.update(self.env)  # this process reads the same database
@@ -74,24 +78,29 @@ class BenchStack:
         assert redis_server, "no redis-server"
         self.processes.append(start_checkout_redis(redis_server, self.folder))
         wait_for_redis(self.env["REDIS_URL"])
-        if self.with_worker:
-            self._spawn(
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "moderation,maintenance,webhooks",
-                "-c",
-                "1",
-                "-l",
-                "WARNING",
-                "--without-mingle",
-                "--without-gossip",
+        for number in range(self.workers):
+            self.worker_processes.append(
+                self._spawn(
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    "moderation,maintenance,webhooks",
+                    "-c",
+                    "1",
+                    "-n",
+                    f"bench{number}@%h",
+                    "-l",
+                    "WARNING",
+                    "--without-mingle",
+                    "--without-gossip",
+                )
             )
-        self._spawn(
+        # Preloaded, as config/gunicorn_conf.py runs it in production.
+        self.web_master = self._spawn(
             sys.executable,
             "-m",
             "gunicorn",
@@ -100,6 +109,7 @@ class BenchStack:
             f"127.0.0.1:{self.web_port}",
             "--workers",
             str(self.web_workers),
+            "--preload",
             "--log-level",
             "warning",
         )
@@ -112,6 +122,15 @@ class BenchStack:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+    def wait_for_workers(self, timeout: float = 60) -> None:
+        """Until every worker process answers a ping (started and consuming)."""
+        from config.celery import app
+
+        deadline = time.monotonic() + timeout
+        while len(app.control.ping(timeout=1.0) or []) < self.workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fewer than {self.workers} workers answered")
 
     def stop(self) -> None:
         for process in reversed(self.processes):

@@ -11,6 +11,11 @@ accesslog = "-"
 # A sync worker per core and a little more: requests are short and mostly database.
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 timeout = 30
+# Load the application once in the master and fork the workers from it: the code
+# and Django's start-up are shared pages instead of a copy per worker. Nothing
+# opens a database or Redis connection while the application loads (connections
+# open on the first request, in each worker), so no socket is shared by forks.
+preload_app = True
 graceful_timeout = 20
 
 

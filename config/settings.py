@@ -469,6 +469,13 @@ if MODERATION_PUBLISH_BELOW > MODERATION_REJECT_ABOVE:
     raise ImproperlyConfigured("MODERATION_PUBLISH_BELOW must not exceed MODERATION_REJECT_ABOVE")
 # A comment whose scoring raised this many times is held for a human.
 MODERATION_MAX_ATTEMPTS = env_int("MODERATION_MAX_ATTEMPTS", 3, minimum=1)
+# A worker decides the comments waiting in the queue in batches of up to
+# MODERATION_BATCH_SIZE (1: one at a time): one round of queries and one transaction
+# for all of them. While comments keep arriving it waits up to
+# MODERATION_BATCH_WAIT_MS for the next one; a comment that finds the queue empty
+# is decided at once, so a quiet site waits for nothing.
+MODERATION_BATCH_SIZE = env_int("MODERATION_BATCH_SIZE", 50, minimum=1)
+MODERATION_BATCH_WAIT_MS = env_float("MODERATION_BATCH_WAIT_MS", 3.0, minimum=0.0, maximum=1000.0)
 # The sweeper re-sends comments pending longer than MODERATION_SWEEP_AFTER seconds
 # and holds for a human those pending longer than MODERATION_HOLD_AFTER seconds.
 MODERATION_SWEEP_AFTER = env_int("MODERATION_SWEEP_AFTER", 60, minimum=1)

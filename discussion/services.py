@@ -1,12 +1,15 @@
 """Writes to the discussion: comments and their status, edits, reactions, reports,
 and what becomes of them when their reader deletes the account."""
 
-from collections.abc import Iterable
+import copy
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -134,6 +137,81 @@ def comment_change_status(
         delta = 1 if to_status == published else -1
         Article.objects.filter(pk=before.article_id).update(comment_count=F("comment_count") + delta)
     return before
+
+
+@dataclass(frozen=True)
+class StatusClaim:
+    """One comment's change in ``comments_change_status``: from ``from_status`` at
+    ``revision`` to ``to_status`` with ``score``. With ``to_status`` equal to
+    ``from_status`` (held) it stores the score of an unscored revision only, as
+    ``comment_score_set`` does."""
+
+    comment_id: int
+    revision: int
+    from_status: str
+    to_status: str
+    score: float
+
+
+@dataclass
+class StatusClaims:
+    before: list[Comment]  # the comments changed, as they were before
+    busy: list[int]  # still in from_status but locked by another transaction: not changed, not waited for
+
+
+def comments_change_status(*, claims: Sequence[StatusClaim]) -> StatusClaims:
+    """``comment_change_status`` and ``comment_score_set`` for many comments at once:
+    each claim applies only if its comment is still in ``from_status`` at
+    ``revision`` (and, when the status stays, still unscored).
+
+    The rows are read locked (SELECT … FOR NO KEY UPDATE SKIP LOCKED where the
+    database has it; SQLite's write transaction holds them all), so the read and the
+    UPDATE are one claim, as the conditional UPDATE is for one comment; a row that
+    another transaction holds (a moderator deciding it, the sweeper) is skipped, not
+    waited for, and reported in ``busy``. Queries: one SELECT, one UPDATE, and one
+    UPDATE per article whose published count changes. Must be called inside a
+    transaction, which the caller uses to write the audit entries.
+    """
+    if not claims:
+        return StatusClaims(before=[], busy=[])
+    rows = Comment.objects.filter(pk__in=[claim.comment_id for claim in claims]).order_by("pk")
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(
+            skip_locked=True, no_key=connection.features.has_select_for_no_key_update
+        )
+    found = {comment.pk: comment for comment in rows}
+    now = timezone.now()
+    before: list[Comment] = []
+    changed: list[Comment] = []
+    busy: list[int] = []
+    counts: Counter[int] = Counter()
+    for claim in claims:
+        comment = found.get(claim.comment_id)
+        if comment is None:
+            if Comment.objects.filter(
+                pk=claim.comment_id, status=claim.from_status, revision=claim.revision
+            ).exists():
+                busy.append(claim.comment_id)
+            continue
+        unchanged_status = claim.to_status == claim.from_status
+        if (comment.status, comment.revision) != (claim.from_status, claim.revision) or (
+            unchanged_status and comment.score is not None
+        ):
+            continue
+        before.append(copy.copy(comment))
+        comment.score = claim.score
+        if not unchanged_status:
+            comment.status = claim.to_status
+            comment.status_changed_at = now
+        changed.append(comment)
+        if (claim.from_status == Status.PUBLISHED) != (claim.to_status == Status.PUBLISHED):
+            counts[comment.article_id] += 1 if claim.to_status == Status.PUBLISHED else -1
+    if changed:
+        Comment.objects.bulk_update(changed, ["status", "status_changed_at", "score"])
+    for article_id, delta in sorted(counts.items()):
+        if delta:
+            Article.objects.filter(pk=article_id).update(comment_count=F("comment_count") + delta)
+    return StatusClaims(before=before, busy=busy)
 
 
 def comment_score_set(*, comment_id: int, revision: int, score: float) -> Comment | None:

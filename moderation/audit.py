@@ -10,8 +10,8 @@ Depends on nothing in moderation but its models, the statements of reasons
 receivers and the model registry can all use it.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, overload
 
@@ -83,9 +83,53 @@ def comment_entry_write(
         score=score,
         details=details or {},
     )
+    _after_comment_entry(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class CommentEntry:
+    """One entry for ``comment_entries_write``: the arguments of comment_entry_write."""
+
+    before: Comment | CommentAsFound
+    actor: AuditEntry.Actor
+    to_status: str
+    reason: str
+    model_version: ModelVersion | None = None
+    score: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def comment_entries_write(entries: Sequence[CommentEntry]) -> list[AuditEntry]:
+    """comment_entry_write for many entries at once, as the machine's decisions on a
+    batch of comments: one INSERT for all of them (the rows come back with their
+    keys on PostgreSQL and SQLite ≥ 3.35), then each entry's follow-ups as
+    comment_entry_write gives them."""
+    written = AuditEntry.objects.bulk_create(
+        AuditEntry(
+            comment_id=entry.before.id,
+            comment_revision=entry.before.revision,
+            actor=entry.actor,
+            model_version=entry.model_version,
+            from_status=entry.before.status,
+            to_status=entry.to_status,
+            reason=entry.reason[:255],  # as AuditEntry.save keeps it (bulk_create does not call it)
+            score=entry.score,
+            details=entry.details,
+        )
+        for entry in entries
+    )
+    for entry in written:
+        _after_comment_entry(entry)
+    return written
+
+
+def _after_comment_entry(entry: AuditEntry) -> None:
+    """What follows every comment entry written, in its transaction: a restriction's
+    statement of reasons, and the webhook events of the change."""
+    assert entry.pk is not None, "an entry's follow-ups need its key"
     statement_for_comment_entry(entry)
     webhook_events_for_comment_entry(entry)
-    return entry
 
 
 def reader_entry_write(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from discussion.models import Comment, Report
-from moderation.classifier.persist import sha256_of
+from moderation.classifier.checksum import sha256_of
 from moderation.modelops.registry import model_path
 from moderation.models import AuditEntry, ModelVersion
 from web.errors import NotFound

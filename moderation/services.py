@@ -2,6 +2,7 @@
 sweeper that makes sure every waiting comment gets one."""
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,17 +10,31 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment
-from discussion.services import comment_change_status, comment_score_set
-from moderation.audit import audited, comment_entry_write, settings_audited
+from discussion.services import StatusClaim, comment_change_status, comments_change_status
+from moderation.audit import (
+    CommentAsFound,
+    CommentEntry,
+    audited,
+    comment_entries_write,
+    comment_entry_write,
+    settings_audited,
+)
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import AuditEntry, ModelVersion, ScoringState, SettingsAuditEntry, SitePolicy
 from moderation.policy.policy import Verdict, decide_with_rules
-from moderation.policy.rules import facts_for, policy_config, site_policy
+from moderation.policy.rules import (
+    Scored,
+    facts_for,
+    facts_for_many,
+    policy_config,
+    policy_configs,
+    site_policy,
+)
 from moderation.policy.wordlists import Hit
 from moderation.statistics.stats import site_mix
 from web.errors import Unavailable
@@ -36,15 +51,35 @@ class ScoringFailed(Exception):
 
 
 def _count_attempt(*, comment_id: int, revision: int) -> int:
-    """Count one more attempt at this revision, before scoring, so that an attempt
-    that kills its worker counts too. Returns the number of attempts so far."""
+    """``_count_attempts`` for one comment."""
+    return _count_attempts({comment_id: revision})[comment_id]
+
+
+def _count_attempts(revisions: dict[int, int]) -> dict[int, int]:
+    """Count one more attempt at each comment's revision (comment id → revision),
+    before scoring, so that an attempt that kills its worker counts too; committed at
+    once. Returns the number of attempts so far of each. Three queries: the count
+    goes up in the database (F + 1), so that two workers given the same comment
+    both count."""
+    same_revision = Q()
+    for comment_id, revision in revisions.items():
+        same_revision |= Q(pk=comment_id, revision=revision)
     with transaction.atomic():
-        if ScoringState.objects.filter(pk=comment_id, revision=revision).update(attempts=F("attempts") + 1):
-            return ScoringState.objects.values_list("attempts", flat=True).get(pk=comment_id)
-        ScoringState.objects.update_or_create(
-            comment_id=comment_id, defaults={"revision": revision, "attempts": 1, "last_error": ""}
+        ScoringState.objects.filter(same_revision).update(
+            attempts=F("attempts") + 1, updated_at=timezone.now()
         )
-        return 1
+        counted = dict(ScoringState.objects.filter(same_revision).values_list("comment_id", "attempts"))
+        first = [comment_id for comment_id in revisions if comment_id not in counted]
+        ScoringState.objects.bulk_create(
+            [
+                ScoringState(comment_id=comment_id, revision=revisions[comment_id], attempts=1)
+                for comment_id in first
+            ],
+            update_conflicts=True,
+            unique_fields=["comment"],
+            update_fields=["revision", "attempts", "last_error", "updated_at"],
+        )
+    return {**counted, **dict.fromkeys(first, 1)}
 
 
 def comment_hold_for_human(*, comment_id: int, reason: str, revision: int | None = None) -> AuditEntry | None:
@@ -80,93 +115,137 @@ def _verdict(
 
 
 def comment_moderate(*, comment_id: int) -> AuditEntry | None:
-    """Score a pending comment with the active model and publish, hold or reject it.
-    A held comment without a score (edited while held) is scored too, but stays
-    held: it waits for a moderator, and the score and the model's verdict on the
-    new text are there for them to see.
+    """Score a pending comment with the active model and publish, hold or reject it:
+    ``comments_moderate`` for one comment. Returns the decision's entry, None when
+    there was nothing to decide. Raises NoActiveModel when there is no usable model
+    (the comment stays pending) and ScoringFailed when scoring raised; past
+    MODERATION_MAX_ATTEMPTS the comment is held for a human instead."""
+    result = comments_moderate(comment_ids=[comment_id])
+    if comment_id in result.failed:
+        raise result.failed[comment_id]
+    return result.entries.get(comment_id)
+
+
+@dataclass
+class Moderated:
+    """What ``comments_moderate`` made of a batch."""
+
+    entries: dict[int, AuditEntry] = field(default_factory=dict)  # comment id → its decision's entry
+    failed: dict[int, ScoringFailed] = field(default_factory=dict)  # scoring raised: try again later
+    attempts: dict[int, int] = field(default_factory=dict)  # attempts so far, of those scored
+    busy: list[int] = field(default_factory=list)  # held by another transaction: sent to the queue again
+
+
+def comments_moderate(*, comment_ids: Sequence[int]) -> Moderated:
+    """Score the waiting comments among ``comment_ids`` with the active model and
+    publish, hold or reject each. A held comment without a score (edited while held)
+    is scored too, but stays held: it waits for a moderator, and the score and the
+    model's verdict on the new text are there for them to see.
 
     Idempotent: only a comment still pending, or held and unscored, at the scored
     revision changes, so a redelivered message, a second worker or a moderator who
-    decided first make this a no-op (returns None). The change and its audit entry
-    commit together.
-    Raises NoActiveModel when there is no usable model (the comment stays pending)
-    and ScoringFailed when scoring raised; past MODERATION_MAX_ATTEMPTS the comment
-    is held for a human instead.
+    decided first make this a no-op for that comment (no entry). All decisions and
+    their audit entries commit together, in a constant number of queries for the
+    batch: the comments, the model, the attempt counts, the facts (policy, word
+    lists, authors, articles), the claim and its UPDATE, one INSERT of the entries;
+    beyond that only what is rare: a statement of reasons per rejection, a query per
+    comment that cannot be scored or that another transaction holds. A comment that
+    another transaction holds (a moderator deciding it) is not waited for: it goes
+    back to the queue (``busy``).
+    Raises NoActiveModel when there is no usable model (every comment stays
+    pending). A comment whose scoring raised is in ``failed``, for its caller to try
+    again later; at its MODERATION_MAX_ATTEMPTS-th attempt it is held for a human
+    instead.
     """
-    comment = (
-        Comment.objects.filter(pk=comment_id)
-        .values("status", "revision", "body", "author_id", "article_id", "score")
-        .first()
+    ids = list(dict.fromkeys(comment_ids))
+    rows = Comment.objects.filter(pk__in=ids).values(
+        "id", "status", "revision", "body", "author_id", "article_id", "score", "created_at"
     )
-    if comment is None:
-        return None
-    held = comment["status"] == HELD
-    if not (comment["status"] == PENDING or (held and comment["score"] is None)):
-        return None
-    revision = comment["revision"]
+    waiting = [
+        row for row in rows if row["status"] == PENDING or (row["status"] == HELD and row["score"] is None)
+    ]
+    result = Moderated()
+    if not waiting:
+        return result
     loaded = active_model()
-    attempt = _count_attempt(comment_id=comment_id, revision=revision)
+    result.attempts = _count_attempts({row["id"]: row["revision"] for row in waiting})
     limit = settings.MODERATION_MAX_ATTEMPTS
-    if attempt > limit:
-        return comment_hold_for_human(
-            comment_id=comment_id, revision=revision, reason=f"could not be scored in {limit} attempts"
-        )
-    try:
-        analysis = loaded.model.analyze(comment["body"])
-    except Exception as exc:
-        ScoringState.objects.filter(pk=comment_id).update(last_error=repr(exc)[:2000])
-        if attempt >= limit:
-            return comment_hold_for_human(
-                comment_id=comment_id,
-                revision=revision,
-                reason=f"could not be scored in {limit} attempts: {exc!r}",
+    scored = []
+    for row in waiting:
+        comment_id, revision, attempt = row["id"], row["revision"], result.attempts[row["id"]]
+        if attempt > limit:
+            entry = comment_hold_for_human(
+                comment_id=comment_id, revision=revision, reason=f"could not be scored in {limit} attempts"
             )
-        raise ScoringFailed(f"comment {comment_id}, attempt {attempt}: {exc!r}") from exc
-    score = analysis.score
-    verdict, hits = _verdict(
-        comment_id=comment_id,
-        author_id=comment["author_id"],
-        article_id=comment["article_id"],
-        body=comment["body"],
-        score=score,
-        model_version=loaded.row,
+        else:
+            try:
+                scored.append((row, loaded.model.analyze(row["body"])))
+                continue
+            except Exception as exc:  # one comment that breaks the model must not stop the others
+                ScoringState.objects.filter(pk=comment_id).update(last_error=repr(exc)[:2000])
+                if attempt < limit:
+                    result.failed[comment_id] = ScoringFailed(
+                        f"comment {comment_id}, attempt {attempt}: {exc!r}"
+                    )
+                    continue
+                entry = comment_hold_for_human(
+                    comment_id=comment_id,
+                    revision=revision,
+                    reason=f"could not be scored in {limit} attempts: {exc!r}",
+                )
+        if entry is not None:
+            result.entries[comment_id] = entry
+    if not scored:
+        return result
+    site = site_policy()
+    facts = facts_for_many(
+        [
+            Scored(row["id"], row["author_id"], row["body"], analysis.score, row["created_at"])
+            for row, analysis in scored
+        ],
+        site=site,
     )
-    to_status, reason = verdict.status, verdict.reason
-    if held:
-        to_status = HELD
-        reason = f"held for a moderator; the model alone would have {verdict.status} it: {verdict.reason}"
-
-    def change() -> Comment | None:
-        if held:
-            return comment_score_set(comment_id=comment_id, revision=revision, score=score)
-        return comment_change_status(
-            comment_id=comment_id,
-            from_statuses=[PENDING],
-            to_status=to_status,
-            revision=revision,
-            score=score,
-        )
-
-    entry = audited(
-        change,
-        lambda before: comment_entry_write(
-            before,
+    configs = policy_configs(
+        article_ids=[row["article_id"] for row, _ in scored], site=site, model_version=loaded.row
+    )
+    claims = []
+    entries: dict[int, CommentEntry] = {}
+    for (row, analysis), (fact, hits) in zip(scored, facts, strict=True):
+        verdict = decide_with_rules(fact, configs[row["article_id"]])
+        to_status, reason = verdict.status, verdict.reason
+        if row["status"] == HELD:
+            to_status = HELD
+            reason = f"held for a moderator; the model alone would have {verdict.status} it: {verdict.reason}"
+        claims.append(StatusClaim(row["id"], row["revision"], row["status"], to_status, analysis.score))
+        entries[row["id"]] = CommentEntry(
+            before=CommentAsFound(id=row["id"], status=row["status"], revision=row["revision"]),
             actor=AuditEntry.Actor.MODEL,
             model_version=loaded.row,
             to_status=to_status,
             reason=reason,
-            score=score,
+            score=analysis.score,
             details={
                 **analysis.details(),
                 "rules": list(verdict.rules),
                 "word_hits": [hit.as_dict() for hit in hits],
             },
-        ),
-    )
-    if entry is None:
-        return None
-    logger.info("comment %s: %s (score %.3f, model %s)", comment_id, to_status, score, loaded.row.version)
-    return entry
+        )
+    with transaction.atomic():
+        claimed = comments_change_status(claims=claims)
+        written = comment_entries_write([entries[before.pk] for before in claimed.before])
+    for entry in written:
+        result.entries[entry.comment_id] = entry
+        logger.info(
+            "comment %s: %s (score %.3f, model %s)",
+            entry.comment_id,
+            entry.to_status,
+            entry.score,
+            loaded.row.version,
+        )
+    for comment_id in claimed.busy:
+        comment_request_scoring(comment_id=comment_id)
+    result.busy = claimed.busy
+    return result
 
 
 @dataclass

@@ -12,8 +12,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from moderation.classifier.evaluate import reported_prevalences
-from moderation.classifier.report import tradeoff_tables
 from moderation.modelops.evaluation import model_reports
 from moderation.modelops.registry import model_activate
 from moderation.models import ModelVersion, SettingsAuditEntry
@@ -83,6 +81,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
         """For sites with 5, 10 and 20 % offensive comments at thresholds chosen for
         each, the default mix marked; where the primary data has one class (no mix to
         weight), at the recommended thresholds on that data."""
+        from moderation.classifier.evaluate import reported_prevalences  # scikit-learn: not at start-up
+
         metrics = obj.metrics or {}
         recommended = metrics.get("thresholds")
         if not recommended:
@@ -118,6 +118,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
         """The trade-off on the primary data's out-of-fold scores, for a site with the
         default share of offensive comments: what publishing more lets through, what
         reviewing the riskiest comments catches."""
+        from moderation.classifier.report import tradeoff_tables  # matplotlib: not at start-up
+
         result = (obj.metrics or {}).get("tradeoff")
         if not result:
             return "–"

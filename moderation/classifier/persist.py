@@ -27,6 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.pipeline import Pipeline
 
+from moderation.classifier.checksum import sha256_of
 from moderation.classifier.estimator import ToxicityClassifier
 from moderation.classifier.model import LEGACY_PARAMS, ToxicityModel, build_pipeline
 
@@ -44,14 +45,6 @@ ARRAY_FORMAT_VERSION = 1
 
 class ModelFileError(Exception):
     """The file is missing, altered, malformed or holds types that are not trusted."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def save_model(model: ToxicityModel, path: Path) -> str:

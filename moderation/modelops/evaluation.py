@@ -11,22 +11,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from moderation.classifier.data import Dataset
-from moderation.classifier.evaluate import (
-    DEFAULT_SITE_PREVALENCE,
-    binary_metrics,
-    calibrated,
-    calibration_metrics,
-    development_cross_validate,
-    fine_metrics,
-    fine_predictions,
-    has_fine_labels,
-    leave_one_source_out,
-    recommend_thresholds,
-    tradeoff,
-)
-from moderation.classifier.model import fit_calibrations
-from moderation.classifier.persist import load_model
-from moderation.classifier.report import write_cross_domain_report, write_report
 from moderation.modelops.registry import model_path
 from moderation.models import ModelVersion
 from moderation.policy.thresholds import thresholds_for
@@ -67,6 +51,18 @@ def _report_folder(prefix: str, name: str) -> Path:
 def model_evaluate(*, row: ModelVersion, dataset: Dataset) -> Evaluation:
     """Score ``dataset`` with the model of ``row``; measures and a report folder
     ``reports/<version>--<dataset>--<time>/`` under DATA_DIR."""
+    # scikit-learn and matplotlib here, not at start-up: the web process imports this
+    # module for its reports' folder only.
+    from moderation.classifier.evaluate import (
+        binary_metrics,
+        calibration_metrics,
+        fine_metrics,
+        fine_predictions,
+        has_fine_labels,
+    )
+    from moderation.classifier.persist import load_model
+    from moderation.classifier.report import write_report
+
     model = load_model(model_path(row), sha256=row.sha256)
     scores = model.score(dataset.texts)
     metrics: dict[str, Any] = binary_metrics(dataset.labels, scores)
@@ -134,6 +130,18 @@ def cross_domain_evaluate(
     source left out and one per fold: minutes on the full data.
     Raises ``CrossDomainDataError`` for an unknown development source or one with
     fewer than ``folds`` texts of a class."""
+    from moderation.classifier.evaluate import (
+        DEFAULT_SITE_PREVALENCE,
+        binary_metrics,
+        calibrated,
+        development_cross_validate,
+        leave_one_source_out,
+        recommend_thresholds,
+        tradeoff,
+    )
+    from moderation.classifier.model import fit_calibrations
+    from moderation.classifier.report import write_cross_domain_report
+
     if development not in dataset.parts():
         raise CrossDomainDataError(
             f"no source {development!r} in the data; its sources are {', '.join(dataset.parts())}"

@@ -6,33 +6,24 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from moderation.audit import settings_audited
 from moderation.classifier.data import Dataset
-from moderation.classifier.evaluate import (
-    DEFAULT_SITE_PREVALENCE,
-    OutOfFold,
-    automatic_share_by_prevalence,
-    binary_metrics,
-    calibrated_scores,
-    calibration_metrics,
-    cross_validate,
-    fine_minimums_by_origin,
-    flag_rates,
-    label_thresholds,
-    metrics_by_origin,
-    recommend_thresholds,
-    tradeoff,
-)
-from moderation.classifier.model import DEFAULT_PARAMS, ToxicityModel, at_common_mix, fit, fit_calibrations
-from moderation.classifier.persist import ModelFileError, load_model, save_model
 from moderation.models import ModelVersion, SettingsAuditEntry
+
+# numpy, scipy and scikit-learn are imported where a model is trained or loaded, not
+# here: the web process imports the registry (health, the admin) but scores only on
+# the analysis endpoints, and its workers stay lean until then.
+if TYPE_CHECKING:
+    import numpy as np
+
+    from moderation.classifier.evaluate import OutOfFold
+    from moderation.classifier.model import ToxicityModel
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +38,8 @@ class TrainingDataError(ValueError):
 
 def training_metrics(
     dataset: Dataset,
-    out_of_fold: OutOfFold,
-    calibrations: dict[str, np.ndarray],
+    out_of_fold: "OutOfFold",
+    calibrations: dict[str, "np.ndarray"],
     *,
     primary: str | None = None,
 ) -> dict[str, Any]:
@@ -61,6 +52,22 @@ def training_metrics(
     (``tradeoff``) and, for the site-mix estimate, the thresholds for other mixes and
     the flag rates; primary data of one class has no mix to weight, so its
     thresholds are chosen on it as it is."""
+    import numpy as np
+
+    from moderation.classifier.evaluate import (
+        DEFAULT_SITE_PREVALENCE,
+        automatic_share_by_prevalence,
+        binary_metrics,
+        calibrated_scores,
+        calibration_metrics,
+        fine_minimums_by_origin,
+        flag_rates,
+        label_thresholds,
+        metrics_by_origin,
+        recommend_thresholds,
+        tradeoff,
+    )
+
     scores = calibrated_scores(out_of_fold, calibrations)
     labels = np.asarray(dataset.labels)
     primary = primary or dataset.parts()[0]
@@ -111,6 +118,9 @@ def model_train(
     """Cross-validate, calibrate on the out-of-fold scores, fit on all data, save the
     file and register it; with ``activated_by`` (who asked: a command, a task) also
     activate it. With ``folds`` < 2 the model is neither calibrated nor measured."""
+    from moderation.classifier.evaluate import cross_validate
+    from moderation.classifier.model import DEFAULT_PARAMS, at_common_mix, fit, fit_calibrations
+
     params = {**DEFAULT_PARAMS, **(params or {})}
     smallest = min(sum(dataset.labels), len(dataset) - sum(dataset.labels))
     if smallest == 0:
@@ -151,7 +161,9 @@ def model_train(
     return row
 
 
-def model_register(*, model: ToxicityModel, dataset: Dataset, metrics: dict[str, Any]) -> ModelVersion:
+def model_register(*, model: "ToxicityModel", dataset: Dataset, metrics: dict[str, Any]) -> ModelVersion:
+    from moderation.classifier.persist import save_model
+
     version = timezone.now().strftime("%Y%m%d-%H%M%S-%f") + f"-{dataset.name}"[:30]
     file_name = f"{version}.npz"
     path = Path(settings.MODELS_DIR) / file_name
@@ -210,6 +222,8 @@ def active_model_row() -> ModelVersion | None:
 def model_load_error(row: ModelVersion) -> str | None:
     """Why the model file of ``row`` cannot be loaded (missing, altered, of an older
     format), or None when it loads. Reads the whole file: for commands, not requests."""
+    from moderation.classifier.persist import ModelFileError, load_model
+
     try:
         load_model(model_path(row), sha256=row.sha256)
     except ModelFileError as exc:
@@ -220,7 +234,7 @@ def model_load_error(row: ModelVersion) -> str | None:
 @dataclass(frozen=True)
 class LoadedModel:
     row: ModelVersion
-    model: ToxicityModel
+    model: "ToxicityModel"
 
     def is_for(self, row: ModelVersion) -> bool:
         return (self.row.pk, self.row.sha256, self.row.file_name) == (row.pk, row.sha256, row.file_name)
@@ -243,6 +257,8 @@ def active_model() -> LoadedModel:
     if current is None or not current.is_for(row):
         with _load_lock:
             if _loaded is None or not _loaded.is_for(row):
+                from moderation.classifier.persist import ModelFileError, load_model
+
                 try:
                     model = load_model(model_path(row), sha256=row.sha256)
                 except ModelFileError as exc:

@@ -17,10 +17,13 @@ Perspective counts them (``end`` exclusive)."""
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from moderation.classifier.language import detect_language
-from moderation.classifier.model import ToxicityModel
 from moderation.classifier.normalize import normalize_text
+
+if TYPE_CHECKING:  # the model's module brings scikit-learn, loaded with the model
+    from moderation.classifier.model import ToxicityModel
 
 # Every attribute Perspective knows: a name outside this set is "unknown"; one in it
 # that ``served`` does not list is refused as not supported in the language.
@@ -59,7 +62,7 @@ FINE_ATTRIBUTES = {"INSULT": "INSULT", "PROFANITY": "PROFANITY"}
 _SENTENCE = re.compile(r"\S.*?(?:[.!?…]+(?=\s|$)|(?=[ \t]*(?:\r?\n|\r))|$)", re.DOTALL)
 
 
-def served(model: ToxicityModel) -> dict[str, frozenset[str]]:
+def served(model: "ToxicityModel") -> dict[str, frozenset[str]]:
     """Attribute → the languages the model serves it in."""
     languages = {"TOXICITY": frozenset(model.languages)}
     for attribute, label in FINE_ATTRIBUTES.items():
@@ -104,7 +107,7 @@ def _utf16_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
-def scores(model: ToxicityModel, text: str, language: str, attributes: list[str]) -> dict[str, float]:
+def scores(model: "ToxicityModel", text: str, language: str, attributes: list[str]) -> dict[str, float]:
     """The value of each attribute for ``text``, scored by ``language``'s pipeline."""
     analysis = model.assess(text, language)
     values = {}

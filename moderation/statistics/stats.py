@@ -12,7 +12,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from discussion.models import Comment
-from moderation.classifier.evaluate import estimate_prevalence
 from moderation.models import AuditEntry, ModelVersion
 from moderation.policy.rules import policy_config
 from moderation.statistics.charts import line, stacked_bars
@@ -147,6 +146,9 @@ def site_mix(since: datetime) -> dict[str, Any] | None:
     current = policy_config(article_id=None, model_version=model).thresholds
     result: dict[str, Any] = {"model": model.version, "n": scored["n"], "current": current, "estimate": None}
     if scored["n"] >= SITE_MIX_MIN_COMMENTS:
+        # scikit-learn's module, imported here rather than with the web process.
+        from moderation.classifier.evaluate import estimate_prevalence
+
         flagged = scored["flagged"] / scored["n"]
         estimate = estimate_prevalence(flagged, rates)
         result["flagged"] = flagged

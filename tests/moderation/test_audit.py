@@ -48,6 +48,9 @@ def project_writes() -> list[tuple[str, str]]:
 def test_each_kind_of_audit_entry_is_written_in_one_place_only() -> None:
     assert project_writes() == [
         ("moderation/audit.py", "AuditEntry.objects.create"),
+        # The machine's decisions on a batch of comments, in one INSERT.
+        ("moderation/audit.py", "AuditEntry.objects.bulk_create"),
+        ("moderation/audit.py", "AuditEntry("),
         ("moderation/audit.py", "ReaderAuditEntry.objects.create"),
         ("moderation/audit.py", "SettingsAuditEntry.objects.create"),
     ]
