@@ -50,9 +50,16 @@ def text_clean(raw: str, *, field: str, max_length: int) -> str:
             % {"limit": max_length, "length": len(text)},
             field=field,
         )
-    if _FORBIDDEN_CONTROL.search(text):
+    if has_control_characters(text):
         raise InvalidInput(gettext("The text contains control characters."), field=field)
     return text
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether the text holds a character no stored text may: a control character other
+    than newline, carriage return and tab, or an unpaired surrogate (PostgreSQL refuses
+    NUL in text and JSON alike)."""
+    return bool(_FORBIDDEN_CONTROL.search(text))
 
 
 # --- Readers --------------------------------------------------------------

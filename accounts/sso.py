@@ -35,6 +35,7 @@ from accounts.services import (
     DISPLAY_NAME_MAX_LENGTH,
     display_name_clean,
     display_name_ensure_available,
+    has_control_characters,
     name_reserved,
 )
 from web.errors import Conflict, DomainError, InvalidInput, Unavailable
@@ -256,6 +257,12 @@ def _optional(value: Any, claim: str) -> str | None:
             gettext("The token's %(claim)s must be a non-empty string.") % {"claim": claim},
             claim=claim,
         )
+    if has_control_characters(value):
+        raise _refused(
+            "invalid_claim",
+            gettext("The token's %(claim)s contains control characters.") % {"claim": claim},
+            claim=claim,
+        )
     if len(value) > CLAIM_MAX_LENGTH:
         raise _refused(
             "invalid_claim",
@@ -311,7 +318,10 @@ def _claims(payload: dict[str, Any]) -> SsoClaims:
     if badges is not None and (
         not isinstance(badges, list)
         or len(badges) > BADGES_MAX
-        or not all(isinstance(b, str) and 0 < len(b.strip()) <= BADGE_MAX_LENGTH for b in badges)
+        or not all(
+            isinstance(b, str) and 0 < len(b.strip()) <= BADGE_MAX_LENGTH and not has_control_characters(b)
+            for b in badges
+        )
     ):
         raise _refused(
             "invalid_claim",

@@ -424,10 +424,27 @@ def test_a_reserved_name_gives_no_display_name(secret: SsoSecret) -> None:
     assert account["username"].startswith("sso-")
 
 
-@pytest.mark.parametrize("username", ["Mаria", "bob\u200b", "\x00"])
+@pytest.mark.parametrize("username", ["Mаria", "bob\u200b"])
 def test_a_name_the_rules_refuse_gives_no_display_name(secret: SsoSecret, username: str) -> None:
     key = sign_in(hs256(coral_claims(user_username=username), secret)).json()["token"]
     assert me(key)["display_name"] == ""
+
+
+@pytest.mark.parametrize(
+    ("claims", "claim"),
+    [
+        ({"user_username": "\x00"}, "user.username"),
+        ({"user_username": "Bob\x07Berger"}, "user.username"),
+        ({"user_id": "abc\x00"}, "user.id"),
+        ({"user_badges": ["Abo\x00"]}, "user.badges"),
+    ],
+)
+def test_claims_with_control_characters_are_refused(secret: SsoSecret, claims: dict, claim: str) -> None:
+    response = sign_in(hs256(coral_claims(**claims), secret))
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_claim"
+    assert response.json()["claim"] == claim
+    assert not SsoIdentity.objects.exists()
 
 
 def test_a_long_name_is_cut_to_a_display_name(secret: SsoSecret) -> None:
