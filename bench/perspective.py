@@ -14,6 +14,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import django
@@ -50,50 +52,67 @@ def comments(texts: list[str], count: int) -> list[str]:
     return made
 
 
-def analyze_latencies(model: ToxicityModel, texts: list[str], requests: int = REQUESTS) -> list[float]:
-    """Seconds per request, Coral's request shape, on a fresh database."""
+@contextmanager
+def serving(model: ToxicityModel, **settings: object) -> Iterator[None]:
+    """A fresh database with ``model`` active, and ``settings`` in force."""
     with tempfile.TemporaryDirectory() as folder:
         connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
         original = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             sha256 = save_model(model, Path(folder) / "bench.npz")
-            with override_settings(MODELS_DIR=Path(folder), CACHES=MEMORY_CACHE, THROTTLE_ENABLED=True):
+            with override_settings(MODELS_DIR=Path(folder), **settings):
                 ModelVersion.objects.create(
                     version="bench", file_name="bench.npz", sha256=sha256, is_active=True
                 )
-                _, key = key_create(name="bench", rate_per_minute=10**9)
-                client = Client()
-                url = f"/v1alpha1/comments:analyze?key={key}"
-                times = []
-                for text in comments(texts, requests + 20):
-                    body = json.dumps(
-                        {
-                            "comment": {"text": text},
-                            "doNotStore": True,
-                            "requestedAttributes": {"TOXICITY": {}},
-                            "languages": ["de"],
-                        }
-                    )
-                    started = time.perf_counter()
-                    response = client.post(url, body, content_type="application/json")
-                    times.append(time.perf_counter() - started)
-                    assert response.status_code == 200, response.content
-                return times[20:]  # the first load the model and warm the caches
+                yield
         finally:
             connection.creation.destroy_test_db(original, verbosity=0)
 
 
+def analyze_latencies(model: ToxicityModel, texts: list[str], requests: int = REQUESTS) -> list[float]:
+    """Seconds per request, Perspective's request shape, on a fresh database."""
+    with serving(model, CACHES=MEMORY_CACHE, THROTTLE_ENABLED=True):
+        _, key = key_create(name="bench", rate_per_minute=10**9)
+        client = Client()
+        url = f"/v1alpha1/comments:analyze?key={key}"
+        times = []
+        for text in comments(texts, requests + 20):
+            body = json.dumps(
+                {
+                    "comment": {"text": text},
+                    "doNotStore": True,
+                    "requestedAttributes": {"TOXICITY": {}},
+                    "languages": ["de"],
+                }
+            )
+            started = time.perf_counter()
+            response = client.post(url, body, content_type="application/json")
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content
+        return times[20:]  # the first load the model and warm the caches
+
+
+def print_percentiles(name: str, times: list[float]) -> None:
+    """``name_p50_ms`` and ``name_p99_ms`` of the seconds in ``times``."""
+    ordered = sorted(times)
+    print(f"{name}_p50_ms: {ordered[len(ordered) // 2] * 1000:.3f}")
+    print(f"{name}_p99_ms: {ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000:.3f}")
+
+
 def report(model: ToxicityModel, texts: list[str]) -> None:
-    times = sorted(analyze_latencies(model, texts))
-    print(f"analyze_p50_ms: {times[len(times) // 2] * 1000:.3f}")
-    print(f"analyze_p99_ms: {times[min(len(times) - 1, int(len(times) * 0.99))] * 1000:.3f}")
+    print_percentiles("analyze", analyze_latencies(model, texts))
+
+
+def trained_model() -> tuple[ToxicityModel, list[str]]:
+    """The model `make run` trains (``coldstart`` on the command line: the cold-start
+    model), with its training texts."""
+    data = load_coldstart() if "coldstart" in sys.argv[1:] else best_available_data()[0]
+    print(f"training_data: {'+'.join(data.parts())} ({len(data)} texts)")
+    return fit(data.texts, data.labels, fine=data.fine, sample_weight=data.weights), data.texts
 
 
 def main() -> None:
-    data = load_coldstart() if "coldstart" in sys.argv[1:] else best_available_data()[0]
-    print(f"training_data: {'+'.join(data.parts())} ({len(data)} texts)")
-    model = fit(data.texts, data.labels, fine=data.fine, sample_weight=data.weights)
-    report(model, data.texts)
+    report(*trained_model())
 
 
 if __name__ == "__main__":

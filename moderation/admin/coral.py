@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from moderation.admin.audit import ReadOnlyAdmin
 from moderation.coral.signatures import SECRET_PREFIX, secret_assign, secret_generate
 from moderation.models import CoralDecision, CoralSecret
+from web.formats import percent
 
 
 class CoralSecretForm(forms.ModelForm):
@@ -91,7 +92,7 @@ class CoralDecisionAdmin(ReadOnlyAdmin):
         "action",
         "verdict",
         "status",
-        "score",
+        "score_percent",
         "model_version",
         "author_role",
         "site_id",
@@ -107,7 +108,7 @@ class CoralDecisionAdmin(ReadOnlyAdmin):
         "action",
         "verdict",
         "status",
-        "score",
+        "score_percent",
         "model_version",
         "reason",
         "tenant_id",
@@ -122,6 +123,10 @@ class CoralDecisionAdmin(ReadOnlyAdmin):
         "text",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_percent(self, obj: CoralDecision) -> str:
+        return percent(obj.score)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         response = super().changelist_view(request, extra_context)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from moderation.classifier.checksum import sha256_of
+
 GERMEVAL_BASE = "https://raw.githubusercontent.com/uds-lsv/GermEval-2018-Data/master/"
 GITHUB_RAW = "https://raw.githubusercontent.com/"
 
@@ -108,7 +110,7 @@ def download(
     already there with the expected checksum is not fetched again."""
     destination = root / remote.path
     expected = remote.sha256 or recorded_checksums(destination.parent).get(destination.name)
-    if destination.is_file() and expected and _sha256(destination) == expected:
+    if destination.is_file() and expected and sha256_of(destination) == expected:
         return destination, expected
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".part")
@@ -142,11 +144,3 @@ def download(
     if not expected:
         _record_checksum(destination.parent, destination.name, actual)
     return destination, actual
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
