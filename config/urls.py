@@ -6,12 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from moderation.dsa.pages import notice_page
 from monitoring.health import HealthApi
 from monitoring.metrics import metrics_view
+from web.favicon import favicon
 
 urlpatterns = [
     # Before the admin's own URLs, which would take any path below them.
     path(f"{settings.ADMIN_PATH}moderation/reports/", include("moderation.modelops.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/", include("articles.urls")),
     path("api/", include("accounts.urls")),
     path("api/", include("discussion.urls")),
