@@ -19,10 +19,13 @@ def reader_profile_find(*, user: User) -> ReaderProfile | None:
 BADGE_ROLES = ("STAFF", "MODERATOR", "ADMIN")
 
 
-def badges_shown(*, role: str | None, badges: list[str] | None) -> list[str]:
-    """The badges a reader is shown with: the publisher's role if it is one of
+def badges_shown(*, role: str | None, badges: list[str] | None, staff: bool = False) -> list[str]:
+    """The badges a reader is shown with: STAFF for the site's own staff accounts (the
+    newsroom: the widget shows it as "Redaktion"), the publisher's role if it is one of
     BADGE_ROLES, then the badges the publisher gave (SSO); empty for other readers."""
-    shown = [role] if role in BADGE_ROLES else []
+    shown = ["STAFF"] if staff else []
+    if role in BADGE_ROLES and role not in shown:
+        shown.append(role)
     return [*shown, *(badge for badge in badges or [] if badge not in shown)]
 
 
@@ -30,8 +33,8 @@ def reader_badges(*, user: User) -> list[str]:
     """The reader's badges (badges_shown). One query."""
     identity = SsoIdentity.objects.filter(user=user).only("role", "badges").first()
     if identity is None:
-        return []
-    return badges_shown(role=identity.role, badges=identity.badges)
+        return badges_shown(role=None, badges=None, staff=user.is_staff)
+    return badges_shown(role=identity.role, badges=identity.badges, staff=user.is_staff)
 
 
 def reader_get(*, username: str) -> User:

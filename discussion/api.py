@@ -60,8 +60,8 @@ from web.requests import AuthenticatedRequest, request_language
 # --- Output shapes --------------------------------------------------------
 
 AUTHOR_BADGES = (
-    "Given to the author by the publisher's sign-in (SSO): the role STAFF, MODERATOR or ADMIN, "
-    "then the publisher's badges. Empty for other authors."
+    "STAFF for the site's own staff (the newsroom); the role STAFF, MODERATOR or ADMIN the "
+    "publisher's sign-in (SSO) gave the author, then the publisher's badges. Empty for other authors."
 )
 
 

@@ -114,11 +114,12 @@ def comment_author_badges(*, comment: Comment) -> list[str]:
     no query when the comment was read with ``author__sso_identity``."""
     if comment.author is None:
         return []
+    staff = comment.author.is_staff
     try:
         identity = comment.author.sso_identity
     except SsoIdentity.DoesNotExist:
-        return []
-    return badges_shown(role=identity.role, badges=identity.badges)
+        return badges_shown(role=None, badges=None, staff=staff)
+    return badges_shown(role=identity.role, badges=identity.badges, staff=staff)
 
 
 def comment_author_name(*, comment: Comment) -> str | None:
@@ -252,6 +253,7 @@ _ROW_FIELDS = (
     "author__reader_profile__display_name",
     "author__sso_identity__role",
     "author__sso_identity__badges",
+    "author__is_staff",
 )
 
 
@@ -274,7 +276,11 @@ def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict
             else None
         ),
         "author_badges": (
-            badges_shown(role=row["author__sso_identity__role"], badges=row["author__sso_identity__badges"])
+            badges_shown(
+                role=row["author__sso_identity__role"],
+                badges=row["author__sso_identity__badges"],
+                staff=bool(row["author__is_staff"]),
+            )
             if published
             else []
         ),

@@ -500,3 +500,18 @@ def test_the_widget_speaks_the_language_of_the_page(live_server, page) -> None:
     expect(widget.locator(".stm-closed")).to_have_text("Die Diskussion zu diesem Artikel ist geschlossen.")
     expect(widget.locator(".stm-empty")).to_have_text("Noch keine Kommentare.")
     assert re.search("Sign in|Comments", widget.inner_text()) is None
+
+
+def test_the_newsrooms_comments_carry_its_badge(live_server, page) -> None:
+    article = german_article()
+    CommentFactory(
+        article=article,
+        author=UserFactory(username="redakteurin", is_staff=True),
+        body="Wir haben korrigiert.",
+    )
+    CommentFactory(article=article, body="Guter Artikel.")
+    widget = open_article(page, live_server, article)
+    comments = widget.locator(".stm-comment")
+    expect(comments).to_have_count(2)
+    expect(comments.nth(0).locator(".stm-role")).to_have_text(["Redaktion"])
+    expect(comments.nth(1).locator(".stm-role")).to_have_count(0)

@@ -442,3 +442,12 @@ def test_an_invalid_token_is_401_even_for_reading(article) -> None:
     response = client.get(thread_url(article))
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
+
+
+def test_the_newsrooms_comments_carry_the_staff_badge(api_client: APIClient, article) -> None:
+    editor = UserFactory(username="redakteurin", is_staff=True)
+    CommentFactory(article=article, author=editor, body="Danke für die Hinweise, wir haben korrigiert.")
+    CommentFactory(article=article, body="Guter Artikel.")
+    thread = api_client.get(thread_url(article)).json()["results"]
+    assert [(c["author_badges"], c["body"][:5]) for c in thread] == [(["STAFF"], "Danke"), ([], "Guter")]
+    assert api_client.get(f"/api/comments/{thread[0]['id']}/").json()["author_badges"] == ["STAFF"]

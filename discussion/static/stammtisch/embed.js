@@ -61,6 +61,7 @@
       },
       removed: 'Dieser Kommentar ist nicht mehr verfügbar.',
       someone: 'Unbekannt',
+      newsroom: 'Redaktion',
       editLabel: 'Kommentar bearbeiten',
       deleteAsk: 'Diesen Kommentar wirklich löschen?',
       reportAsk: 'Warum melden Sie diesen Kommentar?',
@@ -142,6 +143,7 @@
       },
       removed: 'This comment is no longer available.',
       someone: 'Unknown',
+      newsroom: 'Editorial team',
       editLabel: 'Edit your comment',
       deleteAsk: 'Delete this comment?',
       reportAsk: 'Why are you reporting this comment?',
@@ -239,9 +241,15 @@
     this.retryAfter = retryAfter;
   }
 
-  /* The badges the publisher gave a reader (SSO), next to their name. */
-  function roles(list) {
-    return (list || []).map(function (b) { return h('span', { 'class': 'stm-role' }, b); });
+  /* A reader's badges next to their name: the newsroom's roles as "Redaktion", then
+   * the badges the publisher gave (SSO). */
+  function roles(list, t) {
+    var seen = {};
+    return (list || []).map(function (b) {
+      return /^(STAFF|MODERATOR|ADMIN)$/.test(b) ? t.newsroom : b;
+    }).filter(function (b) { return seen[b] ? false : (seen[b] = true); }).map(function (b) {
+      return h('span', { 'class': 'stm-role' + (b === t.newsroom ? ' stm-newsroom' : '') }, b);
+    });
   }
 
   var widgets = 0, fields = 0;
@@ -573,7 +581,7 @@
     var mine = this.isMine(c), published = c.status === 'published';
     var badge = c.status === 'pending' ? t.pending : c.status === 'rejected' ? t.rejected : null;
     var meta = h('p', { 'class': 'stm-meta' },
-      h('span', { 'class': 'stm-author' }, c.author || t.someone), roles(c.author_badges), ' ',
+      h('span', { 'class': 'stm-author' }, c.author || t.someone), roles(c.author_badges, t), ' ',
       h('time', { datetime: c.created_at }, this.date(c.created_at)),
       c.edited ? h('span', { 'class': 'stm-edited' }, ' · ' + t.edited) : null,
       badge ? h('span', { 'class': 'stm-badge stm-' + c.status }, badge) : null);
@@ -1063,7 +1071,7 @@
         type: 'button', 'class': 'stm-link', 'aria-expanded': 'false', 'aria-controls': this.id('nameform'),
         onclick: function () { self.nameForm(change); }
       }, t.changeName);
-      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, roles(this.user.badges), ' ', change, ' ',
+      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, roles(this.user.badges, t), ' ', change, ' ',
         this.token ? h('button', { type: 'button', 'class': 'stm-link', onclick: function () { self.signOut(); } }, t.signOut) : null));
     } else {
       this.account.replaceChildren(h('p', {}, t.signInPrompt, ' ',
