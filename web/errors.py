@@ -71,7 +71,8 @@ class Unavailable(DomainError):
     code = "unavailable"
 
 
-def _body_too_large(limit: int) -> str:
+def body_too_large(limit: int) -> str:
+    """The message of a 413: the body is over ``limit`` bytes."""
     return gettext("The request body is larger than %(limit)d bytes.") % {"limit": limit}
 
 
@@ -81,7 +82,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return Response(
-            {"detail": _body_too_large(limit), "code": "too_large"},
+            {"detail": body_too_large(limit), "code": "too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     # Imported here: DRF's views module loads the authentication classes of the

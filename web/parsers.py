@@ -11,6 +11,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
+from web.errors import body_too_large
+
 
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -58,9 +60,7 @@ class StrictJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if limit is not None else stream.read()
         if limit is not None and len(raw) > limit:
-            raise RequestTooLarge(
-                gettext("The request body is larger than %(limit)d bytes.") % {"limit": limit}
-            )
+            raise RequestTooLarge(body_too_large(limit))
         try:
             data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
         except UnicodeDecodeError:
