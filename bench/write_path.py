@@ -81,6 +81,9 @@ def main() -> None:
     stack = BenchStack()
     stack.start()
     try:
+        # Measured once the worker is consuming: a worker's start (importing the
+        # classifier, loading the model) is not part of a decision's latency.
+        stack.wait_for_workers()
         django.setup()
         from django.contrib.auth import get_user_model
         from django.db import transaction
