@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from moderation.admin.audit import ReadOnlyAdmin
+from moderation.coral.services import verdict_counts
 from moderation.coral.signatures import SECRET_PREFIX, secret_assign, secret_generate
 from moderation.models import CoralDecision, CoralSecret
 from web.formats import percent
@@ -135,18 +136,3 @@ class CoralDecisionAdmin(ReadOnlyAdmin):
             if changelist is not None:
                 response.context_data["verdict_counts"] = verdict_counts(changelist.queryset)
         return response
-
-
-def verdict_counts(queryset: QuerySet[CoralDecision]) -> list[dict[str, Any]]:
-    """The filtered decisions counted per verdict and answered status, labelled."""
-    verdicts = dict(CoralDecision.Verdict.choices)
-    statuses = dict(CoralDecision.Status.choices)
-    rows = queryset.order_by().values("verdict", "status").annotate(count=Count("id"))
-    return [
-        {
-            "verdict": verdicts.get(row["verdict"], row["verdict"]),
-            "status": statuses.get(row["status"], row["status"]),
-            "count": row["count"],
-        }
-        for row in sorted(rows, key=lambda row: (row["verdict"], row["status"]))
-    ]

@@ -16,6 +16,7 @@ from moderation.modelops.evaluation import model_reports
 from moderation.modelops.registry import model_activate
 from moderation.models import ModelVersion, SettingsAuditEntry
 from moderation.tasks import retrain_model
+from web.formats import percent_number
 from web.requests import AuthenticatedHttpRequest
 
 # The trade-off tables' headers (moderation.classifier.report writes them in English
@@ -29,10 +30,6 @@ TRADEOFF_HEADERS = (
     gettext_noop("offensive caught"),
     gettext_noop("offensive among reviewed"),
 )
-
-
-def _percent(share: float) -> str:
-    return number_format(round(share * 100), 0)
 
 
 @admin.register(ModelVersion)
@@ -92,12 +89,15 @@ class ModelVersionAdmin(admin.ModelAdmin):
             if "prevalence" in recommended
             else [
                 gettext("%(share)s %% of %(dataset)s")
-                % {"share": _percent(recommended["automatic_share"]), "dataset": recommended["dataset"]}
+                % {"share": percent_number(recommended["automatic_share"]), "dataset": recommended["dataset"]}
             ]
         )
         parts += [
             gettext("%(share)s %% where %(prevalence)s %% are offensive")
-            % {"share": _percent(site["automatic_share"]), "prevalence": _percent(site["prevalence"])}
+            % {
+                "share": percent_number(site["automatic_share"]),
+                "prevalence": percent_number(site["prevalence"]),
+            }
             + (gettext(" (default)") if site["prevalence"] == recommended.get("prevalence") else "")
             for site in reported_prevalences(metrics)
         ]
@@ -111,7 +111,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         top = next((row for row in reviewed if row["share"] == 0.1), None)
         if top is None:
             return "–"
-        return gettext("%(share)s %% of the offensive") % {"share": _percent(top["offensive_caught"])}
+        return gettext("%(share)s %% of the offensive") % {"share": percent_number(top["offensive_caught"])}
 
     @admin.display(description=_("trade-off"))
     def tradeoff(self, obj: ModelVersion) -> SafeString | str:
@@ -139,7 +139,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             "<p>{}</p>{}",
             gettext("Where %(prevalence)s %% of the comments are offensive (%(dataset)s out of fold):")
             % {
-                "prevalence": _percent(result["prevalence"]),
+                "prevalence": percent_number(result["prevalence"]),
                 "dataset": (obj.metrics or {})
                 .get("thresholds", {})
                 .get("dataset", gettext("the primary data")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, QuerySet
 from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
@@ -132,3 +133,18 @@ def _unscored(record: CoralDecision, reason: str) -> PhaseAnswer:
     record.reason = reason
     record.save()
     return PhaseAnswer(body=None, record=record)
+
+
+def verdict_counts(queryset: QuerySet[CoralDecision]) -> list[dict[str, Any]]:
+    """The filtered decisions counted per verdict and answered status, labelled."""
+    verdicts = dict(CoralDecision.Verdict.choices)
+    statuses = dict(CoralDecision.Status.choices)
+    rows = queryset.order_by().values("verdict", "status").annotate(count=Count("id"))
+    return [
+        {
+            "verdict": verdicts.get(row["verdict"], row["verdict"]),
+            "status": statuses.get(row["status"], row["status"]),
+            "count": row["count"],
+        }
+        for row in sorted(rows, key=lambda row: (row["verdict"], row["status"]))
+    ]
