@@ -410,12 +410,25 @@ def report_create(*, comment_id: int, reporter: User, reason: str, note: str = "
     return report
 
 
-def reports_resolve(*, comment_id: int, revision: int) -> int:
+def reports_resolve(*, comment_id: int, revision: int) -> list[int]:
     """Mark the open reports of a comment up to this revision as dealt with; returns
-    how many. Reports of earlier texts count: the moderator saw them beside this one."""
-    return Report.objects.filter(
+    their ids. Reports of earlier texts count: the moderator saw them beside this one.
+    Call it inside the transaction of the decision (the ids are read, then closed)."""
+    open_reports = Report.objects.filter(
         comment_id=comment_id, comment_revision__lte=revision, resolved_at__isnull=True
-    ).update(resolved_at=timezone.now())
+    )
+    ids = list(open_reports.values_list("id", flat=True))
+    if ids:
+        open_reports.filter(pk__in=ids).update(resolved_at=timezone.now())
+    return ids
+
+
+def reports_reopen(*, comment_id: int, report_ids: list[int]) -> int:
+    """Open again the reports a decision closed, when that decision is undone; returns
+    how many. Only reports of this comment that are still closed are touched."""
+    return Report.objects.filter(comment_id=comment_id, pk__in=report_ids, resolved_at__isnull=False).update(
+        resolved_at=None
+    )
 
 
 # --- A reader deletes their account ---------------------------------------

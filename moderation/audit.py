@@ -20,7 +20,7 @@ from django.db import transaction
 
 from discussion.models import Comment
 from moderation.dsa.statements import statement_for_comment_entry, statement_for_reader_entry
-from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, SettingsAuditEntry
+from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, ReaderNote, SettingsAuditEntry
 from moderation.webhooks.events import webhook_events_for_comment_entry, webhook_events_for_reader_entry
 
 Claimed = TypeVar("Claimed")
@@ -150,6 +150,15 @@ def reader_entry_write(
     statement_for_reader_entry(entry, dsa=dsa)
     webhook_events_for_reader_entry(entry)
     return entry
+
+
+def reader_note_write(
+    *, reader: User, moderator: User, text: str, comment_id: int | None = None
+) -> ReaderNote:
+    """The one writer of moderators' notes on readers. A note is its own immutable
+    record (who, about whom, when, beside which comment): it changes nothing else, so
+    it needs no other entry, no statement of reasons and no webhook."""
+    return ReaderNote.objects.create(reader=reader, moderator=moderator, text=text, comment_id=comment_id)
 
 
 def settings_entry_write(

@@ -2,11 +2,12 @@
 comments, acting on reports, and restricting readers. Every one is audited."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import TextChoices
+from django.db.models import F, TextChoices
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,11 +21,17 @@ from accounts.services import (
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
-from discussion.services import comment_change_status, reports_resolve
-from moderation.audit import CommentAsFound, audited, comment_entry_write, reader_entry_write
+from discussion.services import comment_change_status, reports_reopen, reports_resolve
+from moderation.audit import (
+    CommentAsFound,
+    audited,
+    comment_entry_write,
+    reader_entry_write,
+    reader_note_write,
+)
 from moderation.dsa.grounds import LEGAL_GROUNDS
-from moderation.dsa.statements import dsa_details
-from moderation.models import AuditEntry, ReaderAuditEntry
+from moderation.dsa.statements import dsa_details, statement_revoke
+from moderation.models import AuditEntry, ReaderAuditEntry, ReaderNote
 from moderation.permissions import is_staff_account
 from moderation.policy.rules import report_threshold
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -178,12 +185,14 @@ def comment_decide(
     target = _restore_target(comment_id) if action == Action.RESTORE else _TO[Action(action)]
     allowed = [status for status in _FROM[Action(action)] if expected_status in (None, status)]
 
+    closed: list[int] = []  # the reports an approval closes, kept so that an undo opens them again
+
     def change() -> Comment | None:
         before = comment_change_status(
             comment_id=comment_id, from_statuses=allowed, to_status=target, revision=expected_revision
         )
         if before is not None and action == Action.APPROVE:
-            reports_resolve(comment_id=comment_id, revision=before.revision)
+            closed[:] = reports_resolve(comment_id=comment_id, revision=before.revision)
         if before is not None and target == Status.PENDING:
             comment_request_scoring(comment_id=comment_id)
         return before
@@ -197,7 +206,12 @@ def comment_decide(
             to_status=target,
             reason=reason if restricts else action,
             score=before.score,
-            details={"action": action, **({"note": note} if note else {}), **({"dsa": dsa} if dsa else {})},
+            details={
+                "action": action,
+                **({"note": note} if note else {}),
+                **({"dsa": dsa} if dsa else {}),
+                **({"reports_closed": closed} if closed else {}),
+            },
         ),
     )
     if entry is not None:
@@ -223,6 +237,82 @@ def comment_decide(
         },
         code="decided",
     )
+
+
+# How long a moderator may take back their own decision from the queue (``z``).
+UNDO_SECONDS = 10
+UNDO = "undo"
+
+
+def comment_undo(*, comment_id: int, moderator: User, now: datetime | None = None) -> AuditEntry:
+    """Take back the moderator's own last decision on a comment, within UNDO_SECONDS:
+    the comment returns to the status and text it had, as its own audit entry (actor
+    moderator, reason "undo", the undone entry's id in details).
+
+    Refused (Conflict, ``not_undoable``) unless the comment's latest change of status
+    is a decision of this moderator (approve, reject, remove) made within the window,
+    and the comment is still as that decision left it (same status, same revision).
+    The reversal is a conditional UPDATE like every decision. Its consequences follow
+    the reversal: the reports an approval closed are open again, the statement of
+    reasons of an undone rejection or removal is marked revoked (the author was told
+    of it and now sees it reversed), and the new status raises its webhook event like
+    any other change. Notes and refused attempts are no change and do not count."""
+    now = now or timezone.now()
+    _current(comment_id)  # NotFound for a comment that does not exist
+    last = (
+        AuditEntry.objects.filter(comment_id=comment_id)
+        .exclude(from_status=F("to_status"))
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    refused = Conflict(
+        gettext(
+            "Nothing to undo: only your own decision of the last %(seconds)d seconds can be undone, "
+            "while nothing else has happened to the comment."
+        )
+        % {"seconds": UNDO_SECONDS},
+        code="not_undoable",
+    )
+    if (
+        last is None
+        or last.actor != AuditEntry.Actor.MODERATOR
+        or last.moderator_id != moderator.pk
+        or last.details.get("action") not in (Action.APPROVE, Action.REJECT, Action.REMOVE)
+        or last.created_at < now - timedelta(seconds=UNDO_SECONDS)
+    ):
+        raise refused
+    undone = last
+
+    def change() -> Comment | None:
+        before = comment_change_status(
+            comment_id=comment_id,
+            from_statuses=[undone.to_status],
+            to_status=undone.from_status,
+            revision=undone.comment_revision,
+        )
+        if before is None:
+            return None
+        reports_reopen(comment_id=comment_id, report_ids=list(undone.details.get("reports_closed", [])))
+        if undone.from_status == Status.PENDING:
+            comment_request_scoring(comment_id=comment_id)  # back to the machine it was waiting for
+        statement_revoke(audit_entry_id=undone.pk, at=now)
+        return before
+
+    entry = audited(
+        change,
+        lambda before: comment_entry_write(
+            before,
+            actor=AuditEntry.Actor.MODERATOR,
+            moderator=moderator,
+            to_status=undone.from_status,
+            reason=UNDO,
+            score=before.score,
+            details={"action": UNDO, "undoes": undone.pk},
+        ),
+    )
+    if entry is None:
+        raise refused
+    return entry
 
 
 def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
@@ -330,3 +420,20 @@ def reader_moderate(
             dsa=dsa,
         ),
     )
+
+
+NOTE_MAX_LENGTH = 2000
+
+
+def reader_note_add(*, reader: User, moderator: User, text: str, comment_id: int | None = None) -> ReaderNote:
+    """A moderator's note about a reader, for the other moderators; immutable, and its
+    own audit record. Any moderator may write one, also about a staff account (a note
+    restricts nothing)."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(gettext("A note needs some text."), field="text")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise InvalidInput(
+            gettext("A note has at most %(limit)d characters.") % {"limit": NOTE_MAX_LENGTH}, field="text"
+        )
+    return reader_note_write(reader=reader, moderator=moderator, text=text, comment_id=comment_id)

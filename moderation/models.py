@@ -328,6 +328,40 @@ class ReaderAuditEntry(ImmutableRecord):
         return f"{self.moderator} {self.action} {self.reader}"
 
 
+class ReaderNote(ImmutableRecord):
+    """A moderator's note about a reader, for other moderators: written once, never
+    changed or deleted, so that it is its own audit record. Moderators see it in
+    the queues and on the reader's page; the reader finds it in their data export
+    (GDPR Art. 15), never in the discussion."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reader")
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("moderator")
+    )
+    text = models.TextField(max_length=2000, verbose_name=_("text"))
+    # The comment the note was written beside, if it was written in a queue.
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("comment"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("note on a reader")
+        verbose_name_plural = _("notes on readers")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["reader", "created_at"], name="reader_note_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.moderator} on {self.reader}"
+
+
 class SettingsAuditEntry(ImmutableRecord):
     """An immutable record of a change to how the whole site is moderated: a field of
     the site policy, or which model is active. Who: an administrator in the admin, a

@@ -1,6 +1,8 @@
 """Reads of moderation."""
 
+import re
 from datetime import datetime, timedelta
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,13 +20,15 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from discussion.models import Comment, Report
+from accounts.models import ReaderProfile
+from discussion.models import Comment, CommentRevision, Report
 from moderation.classifier.checksum import sha256_of
 from moderation.modelops.registry import model_path
-from moderation.models import AuditEntry, ModelVersion
+from moderation.models import AuditEntry, ModelVersion, ReaderNote
 from web.errors import NotFound
 
 
@@ -135,34 +139,103 @@ def queue_counts() -> dict[str, int]:
     )
 
 
+# How much of the comment a reply answers the queue shows.
+PARENT_EXCERPT = 200
+
+
+def word_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """The edit from ``before`` to ``after`` word by word, as (kind, text) pieces in
+    order: kind "same", "del" (only in before) or "ins" (only in after). Whitespace
+    travels with the words, so joining the "same" and "ins" pieces gives ``after``."""
+    old, new = re.findall(r"\S+|\s+", before), re.findall(r"\S+|\s+", after)
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("same", "".join(new[j1:j2])))
+            continue
+        if tag in ("delete", "replace"):
+            pieces.append(("del", "".join(old[i1:i2])))
+        if tag in ("insert", "replace"):
+            pieces.append(("ins", "".join(new[j1:j2])))
+    return pieces
+
+
+def _seen_revisions(entries: list[dict[str, Any]]) -> dict[int, int]:
+    """The text of each comment a moderator last had before them: the latest revision a
+    moderator decided, noted or tried to decide; failing that, the revision the
+    machine first published or held (what readers or the queue first showed)."""
+    by_moderator: dict[int, int] = {}
+    first_shown: dict[int, int] = {}
+    for entry in entries:  # in the order they were written
+        comment_id, revision = entry["comment_id"], entry["comment_revision"]
+        if entry["actor"] == AuditEntry.Actor.MODERATOR:
+            by_moderator[comment_id] = max(revision, by_moderator.get(comment_id, 0))
+        elif entry["to_status"] in (Comment.Status.PUBLISHED, Comment.Status.HELD):
+            first_shown.setdefault(comment_id, revision)
+    return {**first_shown, **by_moderator}
+
+
 def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """What a moderator needs beside each comment of a queue page, in three queries
-    whatever the page size: the machine's latest assessment of the current text
-    (score, explanation, rule hits), the open reports with their reasons (of every
-    revision: they stay open until a moderator decides), and the author's record
-    (approved and rejected comments, account age)."""
+    """What a moderator needs beside each comment of a queue page, in a fixed number of
+    queries whatever the page size (seven at most):
+
+    - the comment itself with the comment it answers (shortened, with its author) and
+      a link to it in its thread (the article page at ``#comment-<id>``, which the
+      widget opens at that comment);
+    - the machine's latest assessment of the current text (score, explanation, rule
+      hits), from the audit entries, which also tell which text a moderator last saw:
+      an edited comment comes with the word diff from that text to the current one
+      (the earlier texts are CommentRevisions);
+    - the open reports with their reasons (of every revision: they stay open until a
+      moderator decides);
+    - the author's record: approved and rejected comments, first comment, account
+      age, the restriction in force (ban, suspension and its end, with the reason)
+      and the moderators' notes about them (how many, the latest)."""
     comments = {
         row["id"]: row
         for row in Comment.objects.filter(pk__in=comment_ids).values(
-            "id", "revision", "author_id", "author__date_joined"
+            "id",
+            "revision",
+            "body",
+            "author_id",
+            "author__date_joined",
+            "article__slug",
+            "parent_id",
+            "parent__body",
+            "parent__status",
+            "parent__author__username",
         )
     }
     details: dict[int, dict[str, Any]] = {
-        comment_id: {"explanation": [], "rules": [], "word_hits": [], "reports": {}, "author": None}
-        for comment_id in comments
+        comment_id: {
+            "explanation": [],
+            "rules": [],
+            "word_hits": [],
+            "reports": {},
+            "author": None,
+            "parent": _parent(comment),
+            "thread_url": f"{reverse('article-page', args=[comment['article__slug']])}#comment-{comment_id}",
+            "diff": None,
+            "seen_revision": None,
+        }
+        for comment_id, comment in comments.items()
     }
-    assessments = AuditEntry.objects.filter(
-        comment_id__in=comment_ids, actor__in=[AuditEntry.Actor.MODEL, AuditEntry.Actor.SYSTEM]
-    ).order_by("comment_id", "created_at", "id")
-    for entry in assessments.values("comment_id", "comment_revision", "details", "reason", "actor"):
+    entries = list(
+        AuditEntry.objects.filter(comment_id__in=comment_ids)
+        .exclude(actor=AuditEntry.Actor.AUTHOR)
+        .order_by("comment_id", "created_at", "id")
+        .values("comment_id", "comment_revision", "details", "reason", "actor", "to_status")
+    )
+    for entry in entries:
         comment = comments[entry["comment_id"]]
-        if entry["comment_revision"] != comment["revision"]:
+        if entry["comment_revision"] != comment["revision"] or entry["actor"] == AuditEntry.Actor.MODERATOR:
             continue
         target = details[entry["comment_id"]]
         if entry["actor"] == AuditEntry.Actor.MODEL:
             target["explanation"] = entry["details"].get("explanation", [])
             target["word_hits"] = entry["details"].get("word_hits", [])
         target["rules"] = entry["details"].get("rules", []) or [entry["reason"]]
+    _add_diffs(comments, details, _seen_revisions(entries))
     reports = (
         Report.objects.filter(comment_id__in=comment_ids, resolved_at__isnull=True)
         .values("comment_id", "reason")
@@ -170,6 +243,46 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
     )
     for report in reports:
         details[report["comment_id"]]["reports"][report["reason"]] = report["count"]
+    _add_author_records(comments, details)
+    return details
+
+
+def _parent(comment: dict[str, Any]) -> dict[str, Any] | None:
+    if comment["parent_id"] is None:
+        return None
+    body = comment["parent__body"] or ""
+    return {
+        "id": comment["parent_id"],
+        "excerpt": body if len(body) <= PARENT_EXCERPT else body[: PARENT_EXCERPT - 1].rstrip() + "…",
+        "author": comment["parent__author__username"],
+        "status": comment["parent__status"],
+    }
+
+
+def _add_diffs(
+    comments: dict[int, dict[str, Any]], details: dict[int, dict[str, Any]], seen: dict[int, int]
+) -> None:
+    """The word diff of each comment edited since the text a moderator last saw (one
+    query, none when no comment on the page was edited since)."""
+    earlier = {
+        comment_id: revision
+        for comment_id, revision in seen.items()
+        if comment_id in comments and revision < comments[comment_id]["revision"]
+    }
+    if not earlier:
+        return
+    texts = CommentRevision.objects.filter(
+        comment_id__in=list(earlier), revision__in=set(earlier.values())
+    ).values_list("comment_id", "revision", "body")
+    for comment_id, revision, body in texts:
+        if earlier[comment_id] == revision:
+            details[comment_id]["diff"] = word_diff(body, comments[comment_id]["body"])
+            details[comment_id]["seen_revision"] = revision
+
+
+def _add_author_records(comments: dict[int, dict[str, Any]], details: dict[int, dict[str, Any]]) -> None:
+    """Each author's record, in three queries: their comments by outcome, their
+    profile's restrictions, the moderators' notes about them."""
     authors = {row["author_id"] for row in comments.values() if row["author_id"]}
     records = {
         row["author_id"]: row
@@ -178,15 +291,40 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
         .annotate(
             approved=Count("id", filter=Q(status=Comment.Status.PUBLISHED)),
             rejected=Count("id", filter=Q(status=Comment.Status.REJECTED)),
+            first_comment=Min("created_at"),
         )
     }
+    profiles = {
+        profile["user_id"]: profile
+        for profile in ReaderProfile.objects.filter(user_id__in=authors).values(
+            "user_id", "banned", "ban_reason", "suspended_until", "suspension_reason"
+        )
+    }
+    notes: dict[int, list[dict[str, Any]]] = {}
+    for note in (
+        ReaderNote.objects.filter(reader_id__in=authors)
+        .order_by("reader_id", "-created_at", "-id")
+        .values("reader_id", "text", "created_at", "moderator__username")
+    ):
+        notes.setdefault(note["reader_id"], []).append(note)
     now = timezone.now()
     for comment_id, comment in comments.items():
-        if comment["author_id"]:
-            record = records.get(comment["author_id"], {"approved": 0, "rejected": 0})
-            details[comment_id]["author"] = {
-                "approved": record["approved"],
-                "rejected": record["rejected"],
-                "account_age_days": (now - comment["author__date_joined"]).days,
-            }
-    return details
+        author_id = comment["author_id"]
+        if not author_id:
+            continue
+        record = records.get(author_id, {"approved": 0, "rejected": 0, "first_comment": None})
+        profile = profiles.get(author_id, {})
+        suspended_until = profile.get("suspended_until")
+        details[comment_id]["author"] = {
+            "id": author_id,
+            "approved": record["approved"],
+            "rejected": record["rejected"],
+            "first_comment": record["first_comment"],
+            "account_age_days": (now - comment["author__date_joined"]).days,
+            "banned": bool(profile.get("banned")),
+            "ban_reason": profile.get("ban_reason", ""),
+            "suspended_until": suspended_until if suspended_until and suspended_until > now else None,
+            "suspension_reason": profile.get("suspension_reason", ""),
+            "notes_count": len(notes.get(author_id, [])),
+            "latest_note": notes[author_id][0] if author_id in notes else None,
+        }

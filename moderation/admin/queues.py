@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,11 +22,19 @@ from django.utils.translation import gettext_lazy as _
 from discussion.admin import CommentRevisionInline, ReportInline, ScoreShown
 from discussion.models import Report
 from moderation.admin.audit import AuditEntryInline
-from moderation.decisions import Action, RejectReason, comment_decide
+from moderation.admin.workplace import (
+    counts_view,
+    error_json,
+    note_view,
+    restrict_view,
+    undo_view,
+    wants_json,
+)
+from moderation.decisions import UNDO_SECONDS, Action, RejectReason, comment_decide
 from moderation.models import HeldComment, QueueComment, RejectedComment, ReportedComment, StuckComment
 from moderation.permissions import MODERATE
 from moderation.policy.highlight import highlighted
-from moderation.selectors import queue_comments, queue_details, queue_ordering
+from moderation.selectors import QUEUES, queue_comments, queue_counts, queue_details, queue_ordering
 from web.errors import DomainError
 from web.requests import AuthenticatedHttpRequest
 
@@ -78,7 +86,7 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
         "rules",
         "reports",
         "author_record",
-        "article_title",
+        "thread_context",
         "waiting",
     ]
     list_display_links = None
@@ -101,8 +109,11 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
     inlines = [AuditEntryInline, CommentRevisionInline, ReportInline]
     actions = ["approve_selected", *REJECT_ACTIONS, "remove_selected"]
 
+    change_list_template = "admin/moderation/queue/change_list.html"
+
     class Media:
         css = {"all": ["moderation/queue.css"]}
+        js = ["moderation/queue.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return queue_comments(self.queue, model=self.model)
@@ -136,12 +147,68 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
                 "text": highlighted(obj.body, details.get("explanation", []), details.get("word_hits", [])),
                 "link": reverse(f"admin:moderation_{obj._meta.model_name}_change", args=[obj.pk]),
                 "pk": obj.pk,
+                "diff": details.get("diff"),
+                "seen_revision": details.get("seen_revision"),
             },
         )
 
     @admin.display(description=_("article"))
     def article_title(self, obj: QueueComment) -> str:
         return obj.article.title[:60]
+
+    # --- the workplace: context, author tools, undo, counts ------------------
+
+    @admin.display(description=_("thread"))
+    def thread_context(self, obj: QueueComment) -> str:
+        """The article, the comment this one answers, and the way to both in the thread."""
+        details = getattr(obj, "queue_details", {})
+        return render_to_string(
+            "admin/moderation/queue/context.html",
+            {
+                "article": obj.article.title,
+                "parent": details.get("parent"),
+                "thread_url": details.get("thread_url", ""),
+            },
+        )
+
+    def _author_tools(self, obj: QueueComment) -> dict[str, Any]:
+        """The row's URLs to restrict the author and to write a note about them."""
+        query = urlencode({"next": getattr(obj, "return_to", "")})
+        name = f"admin:moderation_{obj._meta.model_name}"
+        return {
+            "pk": obj.pk,
+            "restrict_url": f"{reverse(f'{name}_restrict', args=[obj.pk])}?{query}",
+            "note_url": f"{reverse(f'{name}_note', args=[obj.pk])}?{query}",
+        }
+
+    def workplace_context(self, request: HttpRequest) -> dict[str, Any]:
+        """What the queue page needs around its rows: the counts line, the URL that
+        keeps it current, the undo window."""
+        counts = queue_counts()
+        names = {
+            "held": "heldcomment",
+            "reported": "reportedcomment",
+            "pending": "stuckcomment",
+            "rejected": "rejectedcomment",
+        }
+        return {
+            "queue": self.queue,
+            "queue_links": [
+                {
+                    "queue": queue,
+                    "count": counts[queue],
+                    "url": reverse(f"admin:moderation_{names[queue]}_changelist"),
+                }
+                for queue in QUEUES
+            ],
+            "counts_url": reverse(f"admin:moderation_{self.model._meta.model_name}_counts"),
+            "undo_seconds": UNDO_SECONDS,
+        }
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return super().changelist_view(request, {**self.workplace_context(request), **(extra_context or {})})
 
     @admin.display(description=_("author"))
     def author_record(self, obj: QueueComment) -> str:
@@ -155,6 +222,7 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
                 "link": reverse("admin:accounts_readerprofile_changelist") + "?" + query,
                 "username": obj.author.get_username(),
                 "record": record,
+                **self._author_tools(obj),
             },
         )
 
@@ -197,6 +265,7 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
             "admin/moderation/queue/decide.html",
             {
                 "url": f"{url}?{query}",
+                "undo_url": reverse(f"admin:moderation_{obj._meta.model_name}_undo", args=[obj.pk]),
                 "pk": obj.pk,
                 "revision": obj.revision,
                 "reasons": RejectReason.choices,
@@ -208,11 +277,28 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
     # --- one-click decisions ----------------------------------------------
 
     def get_urls(self) -> list[Any]:
-        name = f"moderation_{self.model._meta.model_name}_decide"
+        name = f"moderation_{self.model._meta.model_name}"
+        view = self.admin_site.admin_view
         return [
-            path("<int:comment_id>/decide/", self.admin_site.admin_view(self.decide_view), name=name),
+            path("<int:comment_id>/decide/", view(self.decide_view), name=f"{name}_decide"),
+            path("<int:comment_id>/undo/", view(self.undo_view), name=f"{name}_undo"),
+            path("<int:comment_id>/restrict/", view(self.restrict_view), name=f"{name}_restrict"),
+            path("<int:comment_id>/note/", view(self.note_view), name=f"{name}_note"),
+            path("counts/", view(counts_view), name=f"{name}_counts"),
             *super().get_urls(),
         ]
+
+    def undo_view(self, request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+        return undo_view(request, comment_id, self._changelist_url())
+
+    def restrict_view(self, request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+        return restrict_view(request, comment_id, self._changelist_url())
+
+    def note_view(self, request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
+        return note_view(request, comment_id, self._changelist_url())
+
+    def _changelist_url(self) -> str:
+        return reverse(f"admin:moderation_{self.model._meta.model_name}_changelist")
 
     def decide_view(self, request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
         return _decide_view(self, request, comment_id)
@@ -277,7 +363,7 @@ def _decide_view(model_admin: QueueAdmin, request: AuthenticatedHttpRequest, com
         raise PermissionDenied
     action = request.POST.get("decision", "")
     try:
-        comment_decide(
+        entry = comment_decide(
             comment_id=comment_id,
             moderator=request.user,
             action=action,
@@ -286,11 +372,15 @@ def _decide_view(model_admin: QueueAdmin, request: AuthenticatedHttpRequest, com
             expected_status=request.GET.get("expected_status") or None,
             expected_revision=_number(request.GET.get("revision", "")),
         )
+        if wants_json(request):
+            return JsonResponse({"id": comment_id, "status": entry.to_status, "action": action})
         messages.success(
             request,
             gettext("Comment #%(id)d: %(action)s done.") % {"id": comment_id, "action": Action(action).label},
         )
     except DomainError as exc:
+        if wants_json(request):
+            return error_json(exc)
         messages.error(
             request, gettext("Comment #%(id)d: %(error)s") % {"id": comment_id, "error": exc.message}
         )

@@ -6,18 +6,22 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReaderProfile
 from moderation.admin.audit import ReadOnlyAdmin
-from moderation.decisions import ReaderAction, reader_moderate
+from moderation.decisions import ReaderAction, reader_moderate, reader_note_add
 from moderation.dsa.misuse import reader_misuse_count
-from moderation.models import ReaderAuditEntry
+from moderation.models import ReaderAuditEntry, ReaderNote
 from moderation.permissions import MODERATE
 from web.errors import DomainError
 from web.requests import AuthenticatedHttpRequest
@@ -61,8 +65,10 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         "manifestly_illegal",
         "deleted_at",
         "updated_at",
+        "moderator_notes",
     ]
     actions = ["restrict"]
+    change_form_template = "admin/moderation/reader_change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -77,6 +83,50 @@ class ReaderProfileAdmin(admin.ModelAdmin):
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(MODERATE)
+
+    # --- moderators' notes about the reader -------------------------------
+
+    @admin.display(description=_("moderators' notes"))
+    def moderator_notes(self, obj: ReaderProfile) -> str:
+        """Every note about the reader, newest first (moderators only: the reader sees
+        them only in their data export)."""
+        notes = ReaderNote.objects.filter(reader_id=obj.user_id).select_related("moderator")
+        return render_to_string("admin/moderation/reader_notes.html", {"notes": notes})
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<int:profile_id>/note/",
+                self.admin_site.admin_view(self.note_view),
+                name="accounts_readerprofile_note",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = {**(extra_context or {})}
+        if request.user.has_perm(MODERATE) and object_id.isdigit():
+            context["note_url"] = reverse("admin:accounts_readerprofile_note", args=[int(object_id)])
+        return super().change_view(request, object_id, form_url, context)
+
+    def note_view(self, request: AuthenticatedHttpRequest, profile_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm(MODERATE):
+            raise PermissionDenied
+        profile = get_object_or_404(ReaderProfile.objects.select_related("user"), pk=profile_id)
+        try:
+            reader_note_add(reader=profile.user, moderator=request.user, text=request.POST.get("text", ""))
+            self.message_user(request, gettext("Note saved."))
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:accounts_readerprofile_change", args=[profile_id]))
 
     @admin.action(
         description=_("Suspend, ban, lift or pre-moderate selected readers…"), permissions=["moderate"]

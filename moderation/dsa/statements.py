@@ -209,3 +209,12 @@ def statements_for_long_holds(*, now: datetime | None = None, batch: int = 500) 
                 )
             )
     return made
+
+
+def statement_revoke(*, audit_entry_id: int, at: datetime) -> int:
+    """Mark the statement of the restriction ``audit_entry_id`` recorded as revoked: the
+    moderator who restricted the comment undid it (or an appeal reversed it). The
+    statement stays a record of the decision; returns how many were marked (0 or 1)."""
+    return StatementOfReasons.objects.filter(audit_entry_id=audit_entry_id, revoked_at__isnull=True).update(
+        revoked_at=at
+    )

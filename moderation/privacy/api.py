@@ -103,6 +103,15 @@ class ExportRestrictionOutput(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
+class ExportNoteOutput(serializers.Serializer):
+    text = serializers.CharField()
+    comment = serializers.IntegerField(
+        allow_null=True, help_text="The comment it was written beside, if any."
+    )
+    written_by = serializers.ChoiceField(choices=[AuditEntry.Actor.MODERATOR.value])
+    written_at = serializers.DateTimeField()
+
+
 class ExportOutput(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     account = ExportAccountOutput()
@@ -116,6 +125,10 @@ class ExportOutput(serializers.Serializer):
         many=True, help_text="Changes of your comments' status by the classifier or the moderators."
     )
     restrictions = ExportRestrictionOutput(many=True, help_text="Suspensions and bans of your account.")
+    moderator_notes = ExportNoteOutput(
+        many=True,
+        help_text="Notes the moderators wrote about you for each other (never shown in the discussion).",
+    )
 
 
 CONTENT_DISPOSITION = OpenApiParameter(

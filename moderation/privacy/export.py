@@ -1,6 +1,8 @@
 """A reader's own data, gathered for them to take away (GDPR Art. 15 access, Art. 20
-portability): their account, comments with every earlier text, likes, reports, and the
-decisions taken about their comments and their account.
+portability): their account, comments with every earlier text, likes, reports, the
+decisions taken about their comments and their account, and the notes moderators
+wrote about them (personal data about the reader, so theirs to see under Art. 15,
+though the discussion never shows them).
 
 Lives in moderation, the top of the app layers, because the decisions are
 moderation's audit entries; everything else it reads belongs to the apps below.
@@ -24,7 +26,7 @@ from accounts.models import SsoIdentity
 from accounts.selectors import reader_profile_find
 from discussion.models import Comment, CommentRevision, Reaction, Report
 from discussion.selectors import status_shown
-from moderation.models import AuditEntry, ReaderAuditEntry
+from moderation.models import AuditEntry, ReaderAuditEntry, ReaderNote
 
 # Moderators' actions on an account that the reader is told about (a ban or a
 # suspension answers their writes with its reason) and so finds in their data.
@@ -37,10 +39,10 @@ TOLD_RESTRICTIONS = (
 
 def reader_data_export(*, user: User, now: datetime | None = None) -> dict[str, Any]:
     """Everything the site holds about ``user``, as plain values for the export's output
-    serializer. A read only. Eight queries whatever the number of comments, likes,
+    serializer. A read only. Nine queries whatever the number of comments, likes,
     reports and decisions (the profile, the link to the publisher's account (SSO),
     the comments with their articles, their earlier texts, the likes, the reports,
-    the comments' and the account's audit entries)."""
+    the comments' and the account's audit entries, the moderators' notes)."""
     profile = reader_profile_find(user=user)
     identity = SsoIdentity.objects.filter(user=user).first()
     comments = (
@@ -140,5 +142,15 @@ def reader_data_export(*, user: User, now: datetime | None = None) -> dict[str, 
                 "decided_at": entry.created_at,
             }
             for entry in restrictions
+        ],
+        # Who wrote a note appears as a role, as with every decision.
+        "moderator_notes": [
+            {
+                "text": note.text,
+                "comment": note.comment_id,
+                "written_by": AuditEntry.Actor.MODERATOR.value,
+                "written_at": note.created_at,
+            }
+            for note in ReaderNote.objects.filter(reader=user).order_by("created_at", "id")
         ],
     }

@@ -188,9 +188,10 @@ def test_queries_do_not_grow_with_the_readers_history(
     reader_client.post(f"/api/comments/{theirs.pk}/reactions/")
     reader_client.post(f"/api/comments/{theirs.pk}/reports/", {"reason": "spam"}, format="json")
 
-    # The token, then the selector's eight: profile, publisher account, comments,
-    # earlier texts, likes, reports, the comments' and the account's audit entries.
-    with django_assert_max_num_queries(9):
+    # The token, then the selector's nine: profile, publisher account, comments,
+    # earlier texts, likes, reports, the comments' and the account's audit entries,
+    # the moderators' notes.
+    with django_assert_max_num_queries(10):
         export = reader_client.get(URL).json()
 
     assert len(export["comments"]) == len(export["decisions"]) == 10
