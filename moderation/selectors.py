@@ -146,7 +146,7 @@ PARENT_EXCERPT = 200
 def word_diff(before: str, after: str) -> list[tuple[str, str]]:
     """The edit from ``before`` to ``after`` word by word, as (kind, text) pieces in
     order: kind "same", "del" (only in before) or "ins" (only in after). Whitespace
-    travels with the words, so joining the "same" and "ins" pieces gives ``after``."""
+    is a piece of its own, so joining the "same" and "ins" pieces gives ``after``."""
     old, new = re.findall(r"\S+|\s+", before), re.findall(r"\S+|\s+", after)
     pieces: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
@@ -191,8 +191,8 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
     - the author's record: approved and rejected comments, first comment, account
       age, the restriction in force (ban, suspension and its end, with the reason)
       and the moderators' notes about them (how many, the latest)."""
-    comments = {
-        row["id"]: row
+    comments: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row)
         for row in Comment.objects.filter(pk__in=comment_ids).values(
             "id",
             "revision",
@@ -220,12 +220,13 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
         }
         for comment_id, comment in comments.items()
     }
-    entries = list(
-        AuditEntry.objects.filter(comment_id__in=comment_ids)
+    entries: list[dict[str, Any]] = [
+        dict(entry)
+        for entry in AuditEntry.objects.filter(comment_id__in=comment_ids)
         .exclude(actor=AuditEntry.Actor.AUTHOR)
         .order_by("comment_id", "created_at", "id")
         .values("comment_id", "comment_revision", "details", "reason", "actor", "to_status")
-    )
+    ]
     for entry in entries:
         comment = comments[entry["comment_id"]]
         if entry["comment_revision"] != comment["revision"] or entry["actor"] == AuditEntry.Actor.MODERATOR:
@@ -295,7 +296,7 @@ def _add_author_records(comments: dict[int, dict[str, Any]], details: dict[int, 
         )
     }
     profiles = {
-        profile["user_id"]: profile
+        profile["user_id"]: dict(profile)
         for profile in ReaderProfile.objects.filter(user_id__in=authors).values(
             "user_id", "banned", "ban_reason", "suspended_until", "suspension_reason"
         )
@@ -306,14 +307,14 @@ def _add_author_records(comments: dict[int, dict[str, Any]], details: dict[int, 
         .order_by("reader_id", "-created_at", "-id")
         .values("reader_id", "text", "created_at", "moderator__username")
     ):
-        notes.setdefault(note["reader_id"], []).append(note)
+        notes.setdefault(note["reader_id"], []).append(dict(note))
     now = timezone.now()
     for comment_id, comment in comments.items():
         author_id = comment["author_id"]
         if not author_id:
             continue
         record = records.get(author_id, {"approved": 0, "rejected": 0, "first_comment": None})
-        profile = profiles.get(author_id, {})
+        profile: dict[str, Any] = profiles.get(author_id, {})
         suspended_until = profile.get("suspended_until")
         details[comment_id]["author"] = {
             "id": author_id,
