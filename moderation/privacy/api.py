@@ -108,7 +108,7 @@ class ExportNoteOutput(serializers.Serializer):
     comment = serializers.IntegerField(
         allow_null=True, help_text="The comment it was written beside, if any."
     )
-    written_by = serializers.ChoiceField(choices=[AuditEntry.Actor.MODERATOR.value])
+    written_by = serializers.CharField(help_text='Always "moderator": who wrote a note shows as a role.')
     written_at = serializers.DateTimeField()
 
 
