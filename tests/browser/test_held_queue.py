@@ -59,9 +59,10 @@ def test_moderator_clears_the_held_queue(live_server, page) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "held-queue-de.png"), full_page=True)
 
+    # queue.js decides in place: the row shrinks to one line with an undo button.
     rows.nth(0).get_by_role("button", name="Freigeben").click()
-    page.wait_for_selector(".messagelist")
-    assert f"Kommentar #{first.pk}: freigeben erledigt." in page.inner_text(".messagelist")
+    page.wait_for_selector("#result_list tr.queue-decided")
+    assert f"#{first.pk}" in page.inner_text("#result_list tr.queue-decided")
 
     for comment in (second, third):
         page.check(f"input[name=_selected_action][value='{comment.pk}']")
