@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from discussion.admin import CommentRevisionInline, ReportInline, ScoreShown
 from discussion.models import Report
 from moderation.admin.audit import AuditEntryInline
+from moderation.admin.filters import QueueFinding
 from moderation.decisions import Action, RejectReason, comment_decide
 from moderation.models import HeldComment, QueueComment, RejectedComment, ReportedComment, StuckComment
 from moderation.permissions import MODERATE
 from moderation.policy.highlight import highlighted
-from moderation.selectors import queue_comments, queue_details, queue_ordering
+from moderation.selectors import queue_comments, queue_details
 from web.errors import DomainError
 from web.requests import AuthenticatedHttpRequest
 
@@ -69,8 +70,7 @@ def _reject_action(reason: str, label: str | Promise) -> Callable[..., None]:
 REJECT_ACTIONS = [_reject_action(reason, label) for reason, label in RejectReason.choices]
 
 
-class QueueAdmin(ScoreShown, admin.ModelAdmin):
-    queue = ""
+class QueueAdmin(ScoreShown, QueueFinding):
     list_display = [
         "comment_text",
         "decide",
@@ -83,7 +83,6 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
     ]
     list_display_links = None
     list_per_page = 50
-    search_fields = ["body", "author__username"]
     readonly_fields = (
         "article",
         "author",
@@ -106,9 +105,6 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return queue_comments(self.queue, model=self.model)
-
-    def get_ordering(self, request: HttpRequest) -> list[Any]:
-        return queue_ordering(self.queue)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
