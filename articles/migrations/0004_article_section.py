@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_verbose_names_translated'),
+        ("articles", "0003_verbose_names_translated"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='section',
-            field=models.CharField(blank=True, db_index=True, max_length=60, verbose_name='section'),
+            model_name="article",
+            name="section",
+            field=models.CharField(blank=True, db_index=True, max_length=60, verbose_name="section"),
         ),
     ]
