@@ -48,15 +48,17 @@ def _own_sections(user_id: int | None) -> Exists:
     return Exists(ModeratorSection.objects.filter(user_id=user_id or 0, section=OuterRef("article__section")))
 
 
-def _assessed(**lookups: Any) -> Exists:
-    """Whether the machine's assessment of the comment's current text (a model or
-    system entry of the current revision) matches ``lookups``."""
+def _assessed(condition: Q) -> Exists:
+    """Whether an assessment of the comment's current text by the machine (a model
+    or system entry of the current revision, found by the comment's index of audit
+    entries) meets ``condition``."""
     return Exists(
         AuditEntry.objects.filter(
+            condition,
             comment=OuterRef("pk"),
             comment_revision=OuterRef("revision"),
             actor__in=[AuditEntry.Actor.MODEL, AuditEntry.Actor.SYSTEM],
-        ).filter(**lookups)
+        )
     )
 
 
@@ -117,7 +119,7 @@ class ScoreBandFilter(ChoiceFilter):
 class ReportCountFilter(ChoiceFilter):
     title = _("reports")
     parameter_name = "reports"
-    labels = {"0": _("none"), "1": _("1"), "2": _("2 or more"), "5": _("5 or more")}
+    labels = {"0": _("none"), "1": "1", "2": _("2 or more"), "5": _("5 or more")}
     conditions = {
         "0": Q(report_count=0),
         "1": Q(report_count=1),
@@ -135,7 +137,7 @@ class LanguageFilter(ChoiceFilter):
     labels = {"de": _("German"), "en": _("English")}
 
     def condition(self, value: str) -> Q:
-        return Q(_assessed(actor=AuditEntry.Actor.MODEL, details__language=value))
+        return Q(_assessed(Q(actor=AuditEntry.Actor.MODEL, details__language=value)))
 
 
 # Each rule the policy records, by the words its message starts with or holds
@@ -164,9 +166,7 @@ class RuleFilter(ChoiceFilter):
 
     def condition(self, value: str) -> Q:
         needle = RULES[value][1]
-        return Q(_assessed()) & Q(
-            _assessed(details__rules__icontains=needle) | _assessed(reason__icontains=needle)
-        )
+        return Q(_assessed(Q(details__rules__icontains=needle) | Q(reason__icontains=needle)))
 
 
 class ArticleFilter(admin.SimpleListFilter):
@@ -314,6 +314,10 @@ class QueueFinding(admin.ModelAdmin):
     saved filters (``QueueAdmin`` builds on it). ``queue`` names the queue."""
 
     queue = ""
+
+    class Media:
+        css = {"all": ["moderation/queue-find.css"]}
+
     list_filter = [*QUEUE_FILTERS, SavedFilters]
     # The search box shows when there are search fields; the search itself is
     # get_search_results below.
