@@ -30,9 +30,9 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import SECTION_MAX_LENGTH
 from discussion.models import Comment
+from moderation.finding.saved_filters import saved_filter_create, saved_filter_delete
+from moderation.finding.search import QUERY_MAX_LENGTH, RANK, comments_search, search_is_ranked
 from moderation.models import AuditEntry, ModeratorSection, SavedFilter
-from moderation.saved_filters import saved_filter_create, saved_filter_delete
-from moderation.search import QUERY_MAX_LENGTH, RANK, comments_search, search_is_ranked
 from moderation.selectors import queue_filter, queue_ordering
 from web.errors import DomainError
 from web.requests import AuthenticatedHttpRequest
