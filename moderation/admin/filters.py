@@ -374,10 +374,10 @@ class QueueFinding(admin.ModelAdmin):
                     code="invalid",
                     field="query",
                 )
-            saved_filter_create(user=request.user, queue=self.queue, name=name, query=query)
+            saved = saved_filter_create(user=request.user, queue=self.queue, name=name, query=query)
         except DomainError as exc:
             return _refused(request, exc, self._changelist_url() + (f"?{query}" if not errors else ""))
-        messages.success(request, gettext("Filter “%(name)s” saved.") % {"name": name.strip()})
+        messages.success(request, gettext("Filter “%(name)s” saved.") % {"name": saved.name})
         return HttpResponseRedirect(self._changelist_url() + (f"?{query}" if query else ""))
 
     def saved_filter_delete_view(self, request: AuthenticatedHttpRequest, saved_id: int) -> HttpResponse:
