@@ -9,8 +9,16 @@ from articles.selectors import article_comments_open, site_comment_mode_choice
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "language", "published_at", "comment_mode", "open_now", "comment_count"]
-    list_filter = ["language", "comment_mode"]
+    list_display = [
+        "title",
+        "section",
+        "language",
+        "published_at",
+        "comment_mode",
+        "open_now",
+        "comment_count",
+    ]
+    list_filter = ["section", "language", "comment_mode"]
     search_fields = ["title", "slug", "teaser"]
     readonly_fields = ["comment_count", "source_file", "source_sha256", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}

@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from articles.models import Article
+from articles.models import SECTION_MAX_LENGTH, Article
 from articles.selectors import (
     article_comment_mode,
     article_comments_close_at,
@@ -42,6 +42,7 @@ class ArticleListOutput(serializers.ModelSerializer):
             "title",
             "teaser",
             "language",
+            "section",
             "published_at",
             "comments_open",
             "comment_mode",
@@ -84,6 +85,12 @@ class ArticlePages(CheckedCursorPagination):
 class ArticleListQuery(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=ArticlePages.max_page_size, required=False)
     cursor = serializers.CharField(required=False, allow_blank=True, help_text="From `next` or `previous`.")
+    section = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=SECTION_MAX_LENGTH,
+        help_text="Only the articles of this newsroom section, e.g. `Politik`; empty: those without one.",
+    )
 
 
 class ArticleListApi(ListAPIView):
@@ -96,16 +103,16 @@ class ArticleListApi(ListAPIView):
         parameters=[ArticleListQuery],
         responses={
             200: ArticleListOutput(many=True),
-            400: field_errors("ArticleListErrors", ["limit", "cursor"]),
+            400: field_errors("ArticleListErrors", ["limit", "cursor", "section"]),
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # A plain dict: an empty or repeated ?limit= is refused, not read as the default.
-        validated(ArticleListQuery, request.query_params.dict())
+        self.query = validated(ArticleListQuery, request.query_params.dict())
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Article]:
-        return article_list()
+        return article_list(section=self.query.get("section"))
 
 
 class ArticleDetailApi(RetrieveAPIView):

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+SECTION_MAX_LENGTH = 60
+
 
 class Article(models.Model):
     class Language(models.TextChoices):
@@ -22,6 +24,11 @@ class Article(models.Model):
     body = models.JSONField(default=list, blank=True, verbose_name=_("body"))
     language = models.CharField(
         max_length=8, choices=Language.choices, default=Language.GERMAN, verbose_name=_("language")
+    )
+    # The newsroom's department ("Politik", "Wirtschaft"); moderators are assigned
+    # sections and the queues filter and order by it.
+    section = models.CharField(
+        max_length=SECTION_MAX_LENGTH, blank=True, db_index=True, verbose_name=_("section")
     )
     published_at = models.DateTimeField(default=timezone.now, verbose_name=_("published at"))
     comment_mode = models.CharField(

@@ -16,8 +16,10 @@ from web.errors import NotFound
 CommentMode = Article.CommentMode
 
 
-def article_list() -> QuerySet[Article]:
-    return Article.objects.all()
+def article_list(*, section: str | None = None) -> QuerySet[Article]:
+    """Every article, or those of one section ("" for those without one)."""
+    articles = Article.objects.all()
+    return articles if section is None else articles.filter(section=section)
 
 
 def article_get(*, slug: str) -> Article:

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from articles.importer import ArticleFormatError, parse_article, slug_for_title
-from articles.models import Article
+from articles.models import SECTION_MAX_LENGTH, Article
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +31,24 @@ def _article_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def article_import_file(*, path: Path) -> ImportOutcome:
+def section_clean(section: str) -> str:
+    """A section as stored: spaces collapsed; raises ValueError when it is too long
+    or holds a control character."""
+    section = " ".join(section.split())
+    if len(section) > SECTION_MAX_LENGTH:
+        raise ValueError(f"a section has at most {SECTION_MAX_LENGTH} characters")
+    if any(unicodedata.category(char) == "Cc" for char in section):
+        raise ValueError("a section holds no control characters")
+    return section
+
+
+def article_import_file(*, path: Path, section: str | None = None) -> ImportOutcome:
     """Create or update one article from a file; idempotent, keyed by the slug of its title.
 
     A malformed file changes nothing and comes back as outcome "failed" with the
     parser's message (file and line). Re-importing an unchanged file is a no-op.
+    The file format carries no section: ``section`` (cleaned by ``section_clean``)
+    sets it; without it a new article has none and an existing one keeps its own.
     """
     try:
         data = path.read_bytes()
@@ -54,13 +68,15 @@ def article_import_file(*, path: Path) -> ImportOutcome:
         "source_file": path.name,
         "source_sha256": sha256,
     }
+    if section is not None:
+        fields["section"] = section
     with transaction.atomic():
         article, created = Article.objects.select_for_update().get_or_create(
             slug=slug_for_title(parsed.title), defaults=fields
         )
         if created:
             return ImportOutcome(path, "created", article)
-        if article.source_sha256 == sha256:
+        if article.source_sha256 == sha256 and (section is None or article.section == section):
             return ImportOutcome(path, "unchanged", article)
         for name, value in fields.items():
             setattr(article, name, value)
@@ -68,9 +84,10 @@ def article_import_file(*, path: Path) -> ImportOutcome:
     return ImportOutcome(path, "updated", article)
 
 
-def articles_import(*, paths: Iterable[Path]) -> list[ImportOutcome]:
-    """Import every ``.txt`` file under the given files and folders, each on its own."""
-    outcomes = [article_import_file(path=path) for path in _article_files(paths)]
+def articles_import(*, paths: Iterable[Path], section: str | None = None) -> list[ImportOutcome]:
+    """Import every ``.txt`` file under the given files and folders, each on its own,
+    into ``section`` when one is given."""
+    outcomes = [article_import_file(path=path, section=section) for path in _article_files(paths)]
     for outcome in outcomes:
         if outcome.outcome == "failed":
             logger.warning("article import failed: %s", outcome.error)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article
+from articles.models import SECTION_MAX_LENGTH, Article
 from discussion.models import Comment
 
 
@@ -968,3 +968,60 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id} ({self.state})"
+
+
+class ModeratorSection(models.Model):
+    """A section of the newsroom (``Article.section``) a moderator looks after: the
+    queues show that moderator the comments on its articles first."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderator_sections",
+        verbose_name=_("moderator"),
+    )
+    section = models.CharField(_("section"), max_length=SECTION_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("moderator section")
+        verbose_name_plural = _("moderator sections")
+        ordering = ["user", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "section"], name="one_row_per_moderator_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.section}"
+
+
+class SavedFilter(models.Model):
+    """A moderator's own named view of a queue: the changelist's query string (filters
+    and search), checked against what that queue knows when it is saved."""
+
+    class Queue(models.TextChoices):
+        HELD = "held", _("held comments")
+        REPORTED = "reported", _("reported comments")
+        PENDING = "pending", _("pending comments (stuck)")
+        REJECTED = "rejected", _("recently rejected comments")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+        verbose_name=_("moderator"),
+    )
+    queue = models.CharField(_("queue"), max_length=16, choices=Queue.choices)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("query string"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["user", "queue", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "queue", "name"], name="one_saved_filter_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.queue})"

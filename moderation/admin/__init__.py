@@ -19,6 +19,7 @@ from moderation.admin import (  # noqa: F401
     policy,
     queues,
     readers,
+    sections,
     site,
     webhooks,
 )

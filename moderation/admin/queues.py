@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from discussion.admin import CommentRevisionInline, ReportInline, ScoreShown
 from discussion.models import Report
 from moderation.admin.audit import AuditEntryInline
+from moderation.admin.filters import QueueFinding
 from moderation.admin.workplace import (
     counts_view,
     error_json,
@@ -34,7 +35,7 @@ from moderation.decisions import UNDO_SECONDS, Action, RejectReason, comment_dec
 from moderation.models import HeldComment, QueueComment, RejectedComment, ReportedComment, StuckComment
 from moderation.permissions import MODERATE
 from moderation.policy.highlight import highlighted
-from moderation.selectors import QUEUES, queue_comments, queue_counts, queue_details, queue_ordering
+from moderation.selectors import QUEUES, queue_comments, queue_counts, queue_details
 from web.errors import DomainError
 from web.requests import AuthenticatedHttpRequest
 
@@ -77,8 +78,7 @@ def _reject_action(reason: str, label: str | Promise) -> Callable[..., None]:
 REJECT_ACTIONS = [_reject_action(reason, label) for reason, label in RejectReason.choices]
 
 
-class QueueAdmin(ScoreShown, admin.ModelAdmin):
-    queue = ""
+class QueueAdmin(ScoreShown, QueueFinding):
     list_display = [
         "comment_text",
         "decide",
@@ -91,7 +91,6 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
     ]
     list_display_links = None
     list_per_page = 50
-    search_fields = ["body", "author__username"]
     readonly_fields = (
         "article",
         "author",
@@ -117,9 +116,6 @@ class QueueAdmin(ScoreShown, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return queue_comments(self.queue, model=self.model)
-
-    def get_ordering(self, request: HttpRequest) -> list[Any]:
-        return queue_ordering(self.queue)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
