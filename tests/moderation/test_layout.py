@@ -22,7 +22,18 @@ CORE = {
     "urls.py",
 }
 FOLDERS = {"classifier", "management", "migrations", "templates", "static"}
-WINGS = {"policy", "modelops", "statistics", "admin", "privacy", "dsa", "perspective", "coral", "webhooks"}
+WINGS = {
+    "policy",
+    "modelops",
+    "statistics",
+    "admin",
+    "privacy",
+    "dsa",
+    "perspective",
+    "coral",
+    "webhooks",
+    "notifications",
+}
 
 
 def test_the_top_of_moderation_holds_only_the_core_modules_and_the_wings() -> None:
