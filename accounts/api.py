@@ -95,9 +95,6 @@ class RegisterInput(serializers.Serializer):
     )
 
 
-LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
-
-
 class MeUpdateInput(serializers.Serializer):
     display_name = serializers.CharField(
         required=False,
@@ -105,11 +102,11 @@ class MeUpdateInput(serializers.Serializer):
         max_length=DISPLAY_NAME_MAX_LENGTH,
         help_text=f"Shown as author; empty: the username. {DISPLAY_NAME_RULES}",
     )
-    language = serializers.ChoiceField(
-        choices=["", *LANGUAGE_CODES],
+    language = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="The language of the mails you get; empty: the site's.",
+        max_length=8,
+        help_text="The language of the mails you get: one of the site's (de, en); empty: the site's.",
     )
     author_notifications = serializers.BooleanField(
         required=False,

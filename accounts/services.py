@@ -249,9 +249,15 @@ def reader_preferences_set(
     *, user: User, language: str | None = None, author_notifications: bool | None = None
 ) -> ReaderProfile:
     """Change what the reader chose for their mails: the language ("" for the
-    site's, see reader_language) and whether they get mails about their comments;
-    None leaves a choice as it is. Open to banned and suspended readers too: it
-    writes nothing anyone else reads."""
+    site's, see reader_language; another is InvalidInput naming ``language``) and
+    whether they get mails about their comments; None leaves a choice as it is.
+    Open to banned and suspended readers too: it writes nothing anyone else reads."""
+    if language and not reader_language(language):
+        raise InvalidInput(
+            gettext("Choose one of the languages %(languages)s, or none for the site's.")
+            % {"languages": ", ".join(code for code, _ in settings.LANGUAGES)},
+            field="language",
+        )
     profile = reader_profile_get_or_create(user=user)
     changed = []
     if language is not None:
