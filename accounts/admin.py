@@ -26,6 +26,12 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         "banned",
         "ban_reason",
         "deleted_at",
+        "consented_at",
+        "consent_source",
+        "consent_netiquette_url",
+        "consent_privacy_url",
+        "language",
+        "author_notifications",
         "updated_at",
     ]
 

@@ -4,9 +4,12 @@ shape the output."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -23,6 +26,7 @@ from accounts.services import (
     SecondFactorRefused,
     account_erase,
     display_name_set,
+    reader_preferences_set,
     user_register,
     user_token_issue,
     user_tokens_revoke,
@@ -57,6 +61,12 @@ class ReaderOutput(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Given by the publisher (SSO): its role STAFF, MODERATOR or ADMIN, then its badges.",
     )
+    language = serializers.CharField(
+        allow_blank=True, help_text="The language of your mails; empty: the site's."
+    )
+    author_notifications = serializers.BooleanField(
+        help_text="Whether you get mails about your own comments, where the site sends them."
+    )
 
 
 # --- Inputs ---------------------------------------------------------------
@@ -79,14 +89,37 @@ class RegisterInput(serializers.Serializer):
         max_length=DISPLAY_NAME_MAX_LENGTH,
         help_text=f"Shown as author; else the username. {DISPLAY_NAME_RULES}",
     )
+    consent = serializers.BooleanField(
+        help_text="true: the reader agrees to the discussion rules (NETIQUETTE_URL) and the privacy "
+        "notice (PRIVACY_URL); required, recorded with the account."
+    )
 
 
 class MeUpdateInput(serializers.Serializer):
     display_name = serializers.CharField(
+        required=False,
         allow_blank=True,
         max_length=DISPLAY_NAME_MAX_LENGTH,
         help_text=f"Shown as author; empty: the username. {DISPLAY_NAME_RULES}",
     )
+    language = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=8,
+        help_text="The language of the mails you get: one of the site's (de, en); empty: the site's.",
+    )
+    author_notifications = serializers.BooleanField(
+        required=False,
+        help_text="Mails about your own comments (published after waiting, rejected, replied to), "
+        "where the site sends them.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError(
+                {"display_name": [gettext("Give display_name, language or author_notifications.")]}
+            )
+        return attrs
 
 
 class MeDeleteInput(serializers.Serializer):
@@ -109,6 +142,8 @@ def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
         "banned": bool(profile and profile.banned),
         "suspended_until": profile.suspended_until if profile else None,
         "badges": reader_badges(user=user),
+        "language": profile.language if profile else "",
+        "author_notifications": profile.author_notifications if profile else True,
     }
 
 
@@ -128,12 +163,12 @@ class MeApi(APIView):
 
     @extend_schema(
         operation_id="me_update",
-        summary="Change your display name",
+        summary="Change your display name, your mails' language or whether you get them",
         parameters=[RETRY_AFTER],
         request=MeUpdateInput,
         responses={
             200: ReaderOutput,
-            400: field_errors("MeUpdateErrors", ["display_name"]),
+            400: field_errors("MeUpdateErrors", ["display_name", "language", "author_notifications"]),
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
             413: TOO_LARGE,
@@ -143,7 +178,13 @@ class MeApi(APIView):
     )
     def patch(self, request: AuthenticatedRequest) -> Response:
         data = validated(MeUpdateInput, request.data)
-        profile = display_name_set(user=request.user, display_name=data["display_name"])
+        if "display_name" in data:
+            display_name_set(user=request.user, display_name=data["display_name"])
+        profile = reader_preferences_set(
+            user=request.user,
+            language=data.get("language"),
+            author_notifications=data.get("author_notifications"),
+        )
         return Response(_reader(request.user, profile))
 
     @extend_schema(
@@ -191,8 +232,25 @@ class MeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class TermsOutput(serializers.Serializer):
+    netiquette_url = serializers.CharField(
+        help_text="The discussion rules a reader agrees to (NETIQUETTE_URL)."
+    )
+    privacy_url = serializers.CharField(help_text="The privacy notice a reader agrees to (PRIVACY_URL).")
+
+
 class RegisterApi(APIView):
     throttle_scopes = {"POST": "register"}
+
+    @extend_schema(
+        operation_id="auth_register_terms",
+        summary="What a reader agrees to by registering",
+        description="The addresses of the discussion rules and the privacy notice, for the registration "
+        "form's consent box. Relative addresses are the publisher's pages.",
+        responses={200: TermsOutput},
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"netiquette_url": settings.NETIQUETTE_URL, "privacy_url": settings.PRIVACY_URL})
 
     @extend_schema(
         operation_id="auth_register",
@@ -203,7 +261,7 @@ class RegisterApi(APIView):
             201: inline_serializer(
                 "Registered", {"username": serializers.CharField(), "token": serializers.CharField()}
             ),
-            400: field_errors("RegisterErrors", ["username", "password", "email", "display_name"]),
+            400: field_errors("RegisterErrors", ["username", "password", "email", "display_name", "consent"]),
             413: TOO_LARGE,
             415: UNSUPPORTED,
             429: THROTTLED,
@@ -211,7 +269,8 @@ class RegisterApi(APIView):
     )
     def post(self, request: Request) -> Response:
         data = validated(RegisterInput, request.data)
-        user, token = user_register(**data)
+        # The language the reader registers in (the widget's, or Accept-Language).
+        user, token = user_register(**data, language=translation.get_language() or "")
         return Response({"username": user.get_username(), "token": token}, status=status.HTTP_201_CREATED)
 
 

@@ -19,6 +19,10 @@ from accounts.names import display_name_key
 class ReaderProfile(models.Model):
     """What the discussion knows about a reader beyond the account; created on demand."""
 
+    class ConsentSource(models.TextChoices):
+        REGISTRATION = "registration", _("registration form")
+        SSO = "sso", _("the publisher's sign-in and its terms")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -42,6 +46,30 @@ class ReaderProfile(models.Model):
     # a pseudonym and without anything that names the reader, because the audit log
     # refers to it; this marks it as deleted.
     deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
+    # The reader's agreement to the discussion rules and the privacy notice: when,
+    # how (the registration form, or the publisher's terms for accounts made by its
+    # sign-in) and the addresses of the texts as they were then. Empty for accounts
+    # made before consent was asked for, and for staff made in the admin.
+    consented_at = models.DateTimeField(null=True, blank=True, verbose_name=_("consented at"))
+    consent_source = models.CharField(
+        max_length=16, choices=ConsentSource.choices, blank=True, verbose_name=_("consent given through")
+    )
+    consent_netiquette_url = models.CharField(
+        max_length=500, blank=True, verbose_name=_("discussion rules agreed to")
+    )
+    consent_privacy_url = models.CharField(
+        max_length=500, blank=True, verbose_name=_("privacy notice agreed to")
+    )
+    # The language the reader uses the site in (the request's at registration, or
+    # chosen later), for the mails they get; "" for the site's default.
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES, verbose_name=_("language")
+    )
+    # Mails about the reader's own comments (published, rejected, replied to), where
+    # the site sends them; the reader may turn them off (a link in every such mail).
+    author_notifications = models.BooleanField(
+        default=True, verbose_name=_("notifications about my comments")
+    )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:

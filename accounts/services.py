@@ -223,10 +223,69 @@ def display_name_set(*, user: User, display_name: str) -> ReaderProfile:
     return profile
 
 
+CONSENT_MISSING = gettext_noop("Agree to the discussion rules and the privacy notice to register.")
+
+
+def reader_consent(*, source: str, now: datetime | None = None) -> dict[str, object]:
+    """The ReaderProfile fields that record a reader's agreement, now, to the
+    discussion rules and the privacy notice the settings name (NETIQUETTE_URL,
+    PRIVACY_URL), given through ``source`` (ReaderProfile.ConsentSource)."""
+    return {
+        "consented_at": now or timezone.now(),
+        "consent_source": source,
+        "consent_netiquette_url": settings.NETIQUETTE_URL[:500],
+        "consent_privacy_url": settings.PRIVACY_URL[:500],
+    }
+
+
+def reader_language(language: str) -> str:
+    """The language as a profile keeps it: one of LANGUAGES (a regional variant such
+    as de-at counts as its language), else "" for the site's default."""
+    code = (language or "").lower().split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def reader_preferences_set(
+    *, user: User, language: str | None = None, author_notifications: bool | None = None
+) -> ReaderProfile:
+    """Change what the reader chose for their mails: the language ("" for the
+    site's, see reader_language; another is InvalidInput naming ``language``) and
+    whether they get mails about their comments; None leaves a choice as it is.
+    Open to banned and suspended readers too: it writes nothing anyone else reads."""
+    if language and not reader_language(language):
+        raise InvalidInput(
+            gettext("Choose one of the languages %(languages)s, or none for the site's.")
+            % {"languages": ", ".join(code for code, _ in settings.LANGUAGES)},
+            field="language",
+        )
+    profile = reader_profile_get_or_create(user=user)
+    changed = []
+    if language is not None:
+        profile.language = reader_language(language)
+        changed.append("language")
+    if author_notifications is not None:
+        profile.author_notifications = author_notifications
+        changed.append("author_notifications")
+    if changed:
+        profile.save(update_fields=[*changed, "updated_at"])
+    return profile
+
+
 def user_register(
-    *, username: str, password: str, email: str = "", display_name: str = ""
+    *,
+    username: str,
+    password: str,
+    consent: bool,
+    email: str = "",
+    display_name: str = "",
+    language: str = "",
 ) -> tuple[User, str]:
     """Create a reader account; returns the user and an API token.
+
+    The reader must agree to the discussion rules and the privacy notice
+    (``consent``; InvalidInput naming ``consent`` otherwise), which is recorded with
+    the addresses of both texts (reader_consent). ``language`` is the one the reader
+    registered in (kept for mails; see reader_language).
 
     All of the input is checked on its own first (username format, display name,
     the password validators), and only then against the existing accounts, so that
@@ -236,6 +295,8 @@ def user_register(
     three answer USERNAME_UNAVAILABLE alike. The display name as
     display_name_ensure_available says. Of two concurrent registrations of the same
     username or display name one succeeds, the other is InvalidInput naming the field."""
+    if consent is not True:
+        raise InvalidInput(gettext(CONSENT_MISSING), field="consent")
     user_model = get_user_model()
     username = user_model.normalize_username(username)  # NFKC, as Django's own forms do
     user = user_model(username=username, email=email)
@@ -262,7 +323,12 @@ def user_register(
             user.save()  # its UsernameKey is stored by the receiver, in this transaction
             token = Token.objects.create(user=user)
             # Every reader has a profile from the start, where moderators find them.
-            ReaderProfile.objects.create(user=user, display_name=display_name)
+            ReaderProfile.objects.create(
+                user=user,
+                display_name=display_name,
+                language=reader_language(language),
+                **reader_consent(source=ReaderProfile.ConsentSource.REGISTRATION),
+            )
     except IntegrityError:  # registered concurrently under the same username or display name
         key = display_name_key(display_name)
         if key is not None and ReaderProfile.objects.filter(display_name_key=key).exists():

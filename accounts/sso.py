@@ -37,6 +37,7 @@ from accounts.services import (
     display_name_ensure_available,
     has_control_characters,
     name_reserved,
+    reader_consent,
 )
 from web.errors import Conflict, DomainError, InvalidInput, Unavailable
 
@@ -421,7 +422,13 @@ def _create(claims: SsoClaims) -> User:
     user = user_model(username=_internal_username(), email=claims.email, is_staff=_staff(claims.role))
     user.set_unusable_password()  # signs in through the publisher only
     user.save()
-    ReaderProfile.objects.create(user=user, display_name=_display_name(claims.username, user=user))
+    # The publisher's own terms, which its readers accepted there, cover the
+    # discussion: recorded as the consent, not asked for again.
+    ReaderProfile.objects.create(
+        user=user,
+        display_name=_display_name(claims.username, user=user),
+        **reader_consent(source=ReaderProfile.ConsentSource.SSO),
+    )
     SsoIdentity.objects.create(
         user=user,
         subject=claims.subject,

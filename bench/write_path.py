@@ -21,7 +21,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def register(port: int, username: str) -> str:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    body = json.dumps({"username": username, "password": "Bench-Passwort-2026!"})
+    body = json.dumps({"username": username, "password": "Bench-Passwort-2026!", "consent": True})
     connection.request("POST", "/api/auth/register/", body, {"Content-Type": "application/json"})
     response = connection.getresponse()
     assert response.status == 201, response.read()

@@ -275,6 +275,8 @@ CELERY_TASK_ROUTES = {
     "moderation.retrain_model": {"queue": "training"},
     "moderation.dsa_*": {"queue": "maintenance"},
     "moderation.webhooks_send_due": {"queue": "maintenance"},
+    # Mails to authors wait on the mail server, not on the comment queue.
+    "moderation.author_notify": {"queue": "maintenance"},
     # Requests to the sites' endpoints wait on the network: a queue of their own.
     "moderation.webhook_deliver": {"queue": "webhooks"},
     "moderation.*": {"queue": "moderation"},

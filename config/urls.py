@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from moderation.dsa.pages import notice_page
+from moderation.notifications.unsubscribe import unsubscribe_page
 from monitoring.health import HealthApi
 from monitoring.metrics import metrics_view
 from web.favicon import favicon
@@ -27,6 +28,7 @@ urlpatterns = [
     # Django's set_language: the admin's language switch posts here.
     path("i18n/", include("django.conf.urls.i18n")),
     path("notices/<uuid:reference>/", notice_page, name="notice-page"),
+    path("notifications/unsubscribe/<str:token>/", unsubscribe_page, name="author-notifications-unsubscribe"),
     path("", include("articles.page_urls")),
 ]
 

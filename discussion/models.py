@@ -1,10 +1,16 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+
+# Comments every reader sees: published ones, and published ones whose edit waits
+# or was rejected (shown with their published text; see Comment.published_revision).
+SHOWN_TO_READERS = Q(status="published") | Q(
+    status__in=["pending", "held", "rejected"], published_revision__isnull=False
+)
 
 
 class Comment(models.Model):
@@ -14,6 +20,12 @@ class Comment(models.Model):
         HELD = "held", _("held")
         REJECTED = "rejected", _("rejected")
         REMOVED = "removed", _("removed")
+
+    # While an edit of a published comment waits (pending, held) or after it was
+    # rejected, readers go on seeing the text that was published: its revision and
+    # text are kept here, and the comment stays in its place with its replies and
+    # likes. Publishing the edit (or removing the comment) ends it.
+    WAITING_EDIT_STATUSES = (Status.PENDING, Status.HELD, Status.REJECTED)
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="comments", verbose_name=_("article")
@@ -50,13 +62,20 @@ class Comment(models.Model):
     )
     # Kept in the same transaction as the reactions and reports they count, so the
     # thread sorts by likes and the queues filter by reports without aggregating.
+    published_revision = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("The revision readers see while a later edit waits or after it was rejected."),
+        verbose_name=_("published revision"),
+    )
+    published_body = models.TextField(blank=True, verbose_name=_("published text"))
     like_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("like count"))
     report_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("report count"))
-    # The likes readers see: none while the comment is not published (a placeholder
+    # The likes readers see: none while the comment is not shown (a placeholder
     # shows none). Threads sort by these, so that neither the order of a page nor
     # its cursor tells anything of the likes of a comment the reader cannot see.
     shown_like_count = models.GeneratedField(
-        expression=Case(When(status=Status.PUBLISHED, then=F("like_count")), default=Value(0)),
+        expression=Case(When(SHOWN_TO_READERS, then=F("like_count")), default=Value(0)),
         output_field=models.PositiveIntegerField(),
         db_persist=True,
         verbose_name=_("shown like count"),

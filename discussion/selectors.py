@@ -13,6 +13,7 @@ in SQL.
 
 import base64
 import binascii
+import copy
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -31,7 +32,7 @@ from django.utils.translation import gettext
 from accounts.models import ReaderProfile, SsoIdentity
 from accounts.selectors import badges_shown
 from articles.models import Article
-from discussion.models import Comment, Reaction
+from discussion.models import SHOWN_TO_READERS, Comment, Reaction
 from web.errors import Forbidden, InvalidInput, NotFound
 
 # Largest id a database integer column holds; larger ids from a client cannot exist.
@@ -44,13 +45,37 @@ Viewer = User | AnonymousUser
 SORTS = ("newest", "oldest", "top")
 
 
+def comment_shown(*, status: str, published_revision: int | None) -> bool:
+    """Whether readers see a comment in this state (SHOWN_TO_READERS): it is
+    published, or it was and an edit of it waits or was rejected."""
+    return status == Status.PUBLISHED or (
+        published_revision is not None and status in Comment.WAITING_EDIT_STATUSES
+    )
+
+
 def comments_visible_to(*, user: Viewer) -> QuerySet[Comment]:
-    """Published comments for everyone; an author also sees their own comments
-    that are still waiting or were rejected. Removed comments are seen by nobody."""
-    visible = Q(status=Status.PUBLISHED)
+    """Published comments for everyone (with their published text while an edit
+    waits: comment_as_seen); an author also sees their own comments that are still
+    waiting or were rejected. Removed comments are seen by nobody."""
+    visible = SHOWN_TO_READERS
     if user.is_authenticated:
         visible |= Q(author=user) & ~Q(status=Status.REMOVED)
     return Comment.objects.filter(visible)
+
+
+def comment_as_seen(comment: Comment, *, user: Viewer) -> Comment:
+    """The comment as ``user`` sees it: its author sees it as it is; anyone else
+    sees a comment whose edit waits or was rejected at its published revision and
+    text, as published (a copy; the row is not changed)."""
+    if comment.status == Status.PUBLISHED or comment.published_revision is None:
+        return comment
+    if user.is_authenticated and comment.author_id == user.pk:
+        return comment
+    seen = copy.copy(comment)
+    seen.status = Status.PUBLISHED
+    seen.body = comment.published_body
+    seen.revision = comment.published_revision
+    return seen
 
 
 def status_shown(status: str) -> str:
@@ -73,12 +98,13 @@ def comment_get(*, comment_id: int, user: Viewer) -> Comment:
     )
     if comment is None:
         raise NotFound(gettext("No such comment."))
-    return comment
+    return comment_as_seen(comment, user=user)
 
 
 def comment_get_published(*, comment_id: int) -> Comment:
-    """A comment everyone can see; reactions and reports are for these only. Others,
-    the caller's own waiting comments included, are 404 like invisible ones."""
+    """A comment everyone can see, as they see it (comment_as_seen: a report is of
+    the published text); reactions and reports are for these only. Others, the
+    caller's own waiting comments included, are 404 like invisible ones."""
     return comment_get(comment_id=comment_id, user=AnonymousUser())
 
 
@@ -235,9 +261,13 @@ def _kept_in_place(row: dict[str, Any]) -> bool:
     return row["status"] == Status.REMOVED and row["author_id"] is None
 
 
-# The body only of published comments; the others' text is never read on this path.
+# The body only of comments readers see: the published text, kept apart while an
+# edit waits; other texts are never read on this path.
 _SHOWN_BODY = Case(
-    When(status=Status.PUBLISHED, then=F("body")), default=Value(None), output_field=TextField()
+    When(status=Status.PUBLISHED, then=F("body")),
+    When(SHOWN_TO_READERS, then=F("published_body")),
+    default=Value(None),
+    output_field=TextField(),
 )
 _ROW_FIELDS = (
     "id",
@@ -245,6 +275,7 @@ _ROW_FIELDS = (
     "root_id",
     "depth",
     "status",
+    "published_revision",
     "created_at",
     "edited_at",
     "shown_like_count",
@@ -261,8 +292,19 @@ def _rows(queryset: QuerySet[Comment]) -> QuerySet[Comment, dict[str, Any]]:
     return queryset.annotate(shown_body=_SHOWN_BODY).values(*_ROW_FIELDS, "shown_body")
 
 
+def _row_shown(row: dict[str, Any]) -> bool:
+    return comment_shown(status=row["status"], published_revision=row["published_revision"])
+
+
 def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict[str, Any]:
-    published = row["status"] == Status.PUBLISHED
+    published = _row_shown(row)
+    # The published text's own edits: while a later one waits, whether the
+    # published revision was an edit.
+    edited = (
+        row["edited_at"] is not None
+        if row["status"] == Status.PUBLISHED
+        else (row["published_revision"] or 1) > 1
+    )
     return {
         "id": row["id"],
         "parent": row["parent_id"],
@@ -286,7 +328,7 @@ def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict
         ),
         "body": row["shown_body"] if published else None,
         "created_at": timezone.localtime(row["created_at"]).isoformat(),
-        "edited": published and row["edited_at"] is not None,
+        "edited": published and edited,
         "like_count": row["shown_like_count"],
         "liked": published and row["id"] in liked,
         "reply_count": published_below,
@@ -316,10 +358,8 @@ def _tree(
     published_below: dict[int, int] = {}
     for row in sorted(rows, key=lambda r: r["depth"], reverse=True):
         kids = children[row["id"]]
-        published_below[row["id"]] = sum(
-            published_below[kid] + (by_id[kid]["status"] == Status.PUBLISHED) for kid in kids
-        )
-        if row["status"] == Status.PUBLISHED or _kept_in_place(row) or any(kid in shown for kid in kids):
+        published_below[row["id"]] = sum(published_below[kid] + _row_shown(by_id[kid]) for kid in kids)
+        if _row_shown(row) or _kept_in_place(row) or any(kid in shown for kid in kids):
             shown.add(row["id"])
 
     display_depth = settings.THREAD_DISPLAY_DEPTH
@@ -375,9 +415,9 @@ def thread_page(*, article: Article, user: Viewer, sort: str, cursor: str | None
     if sort not in SORTS:
         raise InvalidInput(gettext("Sort by one of %(sorts)s.") % {"sorts": ", ".join(SORTS)}, field="sort")
     after = cursor_decode(cursor, sort=sort) if cursor is not None else None
-    has_published_reply = Exists(Comment.objects.filter(root_id=OuterRef("pk"), status=Status.PUBLISHED))
+    has_published_reply = Exists(Comment.objects.filter(SHOWN_TO_READERS, root_id=OuterRef("pk")))
     page_query = Comment.objects.filter(article_id=article.pk, root__isnull=True).filter(
-        Q(status=Status.PUBLISHED) | Q(has_published_reply) | _KEPT_IN_PLACE
+        SHOWN_TO_READERS | Q(has_published_reply) | _KEPT_IN_PLACE
     )
     if after is not None:
         page_query = page_query.filter(_after(after))

@@ -19,12 +19,13 @@ from accounts.services import reader_ensure_may_write, text_clean
 from articles.models import Article
 from articles.selectors import article_comments_open
 from discussion.dispatch import comment_request_scoring
-from discussion.models import Comment, CommentRevision, Reaction, Report
+from discussion.models import SHOWN_TO_READERS, Comment, CommentRevision, Reaction, Report
 from discussion.selectors import (
     MAX_ID,
     comment_editable_until,
     comment_get_own,
     comment_get_published,
+    comment_shown,
 )
 from discussion.signals import comment_created, comment_reported, comment_status_changed
 from web.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -51,7 +52,7 @@ def comment_clean_body(raw: str) -> str:
 
 def _parent_for_reply(*, article: Article, parent_id: int) -> Comment:
     parent = (
-        Comment.objects.filter(pk=parent_id, article=article, status=Status.PUBLISHED).first()
+        Comment.objects.filter(SHOWN_TO_READERS, pk=parent_id, article=article).first()
         if 0 < parent_id <= MAX_ID
         else None
     )
@@ -111,10 +112,12 @@ def comment_change_status(
     the change, or None if nothing changed because someone else got there first.
 
     With ``body``, the text is replaced in the same UPDATE: the revision goes up by
-    one, the old score is cleared and edited_at set.
+    one, the old score is cleared and edited_at set; a published comment keeps its
+    text and revision as the published ones, which readers see until a later
+    revision is published (Comment.published_revision).
 
     The conditional UPDATE is the claim: of two concurrent callers exactly one
-    changes the row. Keeps the article's published-comment count in step. Must be
+    changes the row. Keeps the article's count of comments readers see in step. Must be
     called inside a transaction, which the caller uses to write the audit entry.
     """
     from_statuses = list(from_statuses)
@@ -126,15 +129,23 @@ def comment_change_status(
         return None
     now = timezone.now()
     changes: dict[str, object] = {"status": to_status, "status_changed_at": now}
+    published_revision = before.published_revision
     if score is not None:
         changes["score"] = score
     if body is not None:
         changes.update(body=body, revision=F("revision") + 1, score=None, edited_at=now)
+        if before.status == Status.PUBLISHED:
+            # Readers keep seeing this text until the edit is published.
+            published_revision = before.revision
+            changes.update(published_revision=before.revision, published_body=before.body)
+    if to_status == Status.PUBLISHED:
+        published_revision = None
+        changes.update(published_revision=None, published_body="")
     if claim.filter(status=before.status, revision=before.revision).update(**changes) != 1:
         return None
-    published = Status.PUBLISHED
-    if (before.status == published) != (to_status == published):
-        delta = 1 if to_status == published else -1
+    was_shown = comment_shown(status=before.status, published_revision=before.published_revision)
+    if was_shown != comment_shown(status=to_status, published_revision=published_revision):
+        delta = -1 if was_shown else 1
         Article.objects.filter(pk=before.article_id).update(comment_count=F("comment_count") + delta)
     return before
 
@@ -199,15 +210,20 @@ def comments_change_status(*, claims: Sequence[StatusClaim]) -> StatusClaims:
         ):
             continue
         before.append(copy.copy(comment))
+        was_shown = comment_shown(status=comment.status, published_revision=comment.published_revision)
         comment.score = claim.score
         if not unchanged_status:
             comment.status = claim.to_status
             comment.status_changed_at = now
+        if claim.to_status == Status.PUBLISHED:
+            comment.published_revision, comment.published_body = None, ""
         changed.append(comment)
-        if (claim.from_status == Status.PUBLISHED) != (claim.to_status == Status.PUBLISHED):
-            counts[comment.article_id] += 1 if claim.to_status == Status.PUBLISHED else -1
+        if was_shown != comment_shown(status=comment.status, published_revision=comment.published_revision):
+            counts[comment.article_id] += -1 if was_shown else 1
     if changed:
-        Comment.objects.bulk_update(changed, ["status", "status_changed_at", "score"])
+        Comment.objects.bulk_update(
+            changed, ["status", "status_changed_at", "score", "published_revision", "published_body"]
+        )
     for article_id, delta in sorted(counts.items()):
         if delta:
             Article.objects.filter(pk=article_id).update(comment_count=F("comment_count") + delta)
@@ -232,10 +248,13 @@ def comment_edit(*, comment_id: int, user: User, body: str, now: datetime | None
 
     The comment is scored again at the next revision. A held one stays held: it
     waits for a moderator, whatever the new score, so that an edit cannot take it
-    out of a queue. Any other goes back to pending; a published one leaves the
-    thread until it is scored. The old text is kept as a CommentRevision; reactions
-    and reports stay, open reports open. The change is announced with
-    comment_status_changed in the same transaction (moderation audits it).
+    out of a queue. Any other goes back to pending. A published one stays in the
+    thread, in its place and with its replies and likes, showing its published
+    text to everyone but its author until the edit is published; if the edit is
+    rejected, the published text stays (comment_change_status). The old text is
+    kept as a CommentRevision; reactions and reports stay, open reports open. The
+    change is announced with comment_status_changed in the same transaction
+    (moderation audits it).
     """
     now = now or timezone.now()
     reader_ensure_may_write(user=user, now=now)
@@ -465,8 +484,10 @@ def comments_of_author_erase(*, user: User, keep_in_threads: bool) -> int:
     )
     CommentRevision.objects.filter(comment__author=user).delete()
     if keep_in_threads:
-        Comment.objects.filter(author=user, status=Status.PUBLISHED).update(author=None, body="")
-    Comment.objects.filter(author=user).update(body="")
+        Comment.objects.filter(SHOWN_TO_READERS, author=user).update(author=None, body="")
+    # The published revision stays named (the count of shown comments follows it
+    # below); its text goes with the rest.
+    Comment.objects.filter(author=user).update(body="", published_body="")
     for comment_id, status, revision in comments:
         if status != Status.REMOVED:
             # Locked above, so still in this status at this revision.

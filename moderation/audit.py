@@ -6,7 +6,8 @@ every other module from writing entries itself.
 
 Depends on nothing in moderation but its models, the statements of reasons
 (moderation.dsa.statements) written with restrictions and the webhook events
-(moderation.webhooks.events) raised with each change, so that services, decisions,
+(moderation.webhooks.events) raised with each change and the mails to authors
+queued after it (moderation.notifications.events), so that services, decisions,
 receivers and the model registry can all use it.
 """
 
@@ -21,6 +22,7 @@ from django.db import transaction
 from discussion.models import Comment
 from moderation.dsa.statements import statement_for_comment_entry, statement_for_reader_entry
 from moderation.models import AuditEntry, ModelVersion, ReaderAuditEntry, ReaderNote, SettingsAuditEntry
+from moderation.notifications.events import author_notifications_for_comment_entries
 from moderation.webhooks.events import webhook_events_for_comment_entry, webhook_events_for_reader_entry
 
 Claimed = TypeVar("Claimed")
@@ -120,16 +122,21 @@ def comment_entries_write(entries: Sequence[CommentEntry]) -> list[AuditEntry]:
         for entry in entries
     )
     for entry in written:
-        _after_comment_entry(entry)
+        _after_comment_entry(entry, notify=False)
+    author_notifications_for_comment_entries(written)
     return written
 
 
-def _after_comment_entry(entry: AuditEntry) -> None:
+def _after_comment_entry(entry: AuditEntry, *, notify: bool = True) -> None:
     """What follows every comment entry written, in its transaction: a restriction's
-    statement of reasons, and the webhook events of the change."""
+    statement of reasons, the webhook events of the change and, once committed, the
+    mails to authors it makes (``notify``; comment_entries_write queues a batch's
+    together)."""
     assert entry.pk is not None, "an entry's follow-ups need its key"
     statement_for_comment_entry(entry)
     webhook_events_for_comment_entry(entry)
+    if notify:
+        author_notifications_for_comment_entries([entry])
 
 
 def reader_entry_write(

@@ -248,6 +248,14 @@ class SitePolicy(models.Model):
         help_text=_("How long a suspension for misuse lasts."),
         verbose_name=_("misuse suspension days"),
     )
+    notify_authors = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Mail readers about their own comments: published after waiting for a moderator, rejected, "
+            "replied to. Readers can turn it off for themselves."
+        ),
+        verbose_name=_("notify authors"),
+    )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
@@ -1025,3 +1033,37 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.queue})"
+
+
+class AuthorNotification(models.Model):
+    """A mail to a reader about one of their comments, made by a decision (its audit
+    entry) once the decision committed; one per entry and event. ``sent_at`` is the
+    claim: set before sending, cleared again if the mail could not be sent."""
+
+    class Event(models.TextChoices):
+        PUBLISHED = "published", _("published after waiting")
+        REJECTED = "rejected", _("rejected")
+        REPLIED = "replied", _("replied to")
+
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("decision")
+    )
+    event = models.CharField(max_length=16, choices=Event.choices, verbose_name=_("event"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="+", verbose_name=_("comment")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+
+    class Meta:
+        verbose_name = _("notification to an author")
+        verbose_name_plural = _("notifications to authors")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "event"], name="one_notification_per_entry_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.recipient_id} about {self.comment_id}"

@@ -24,6 +24,7 @@ from moderation.dsa.statements import statements_for_long_holds
 from moderation.dsa.transparency import TransparencyUnavailable, statements_submit
 from moderation.modelops.registry import NoActiveModel, active_model
 from moderation.models import SettingsAuditEntry
+from moderation.notifications.mail import MailNotSent, author_notify
 from moderation.services import ScoringFailed, comments_moderate, comments_sweep_pending
 from moderation.webhooks.delivery import deliveries_send_due, delivery_attempt
 
@@ -229,6 +230,21 @@ def dsa_submit_statements() -> None:
             result.failed,
             result.calls,
         )
+
+
+@shared_task(
+    name="moderation.author_notify",
+    ignore_result=True,
+    autoretry_for=(MailNotSent, DatabaseError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def author_notify_task(entry_id: int) -> None:
+    """The mails to authors a committed decision makes (moderation.notifications);
+    retried with backoff while the mail server fails, for about a day at most."""
+    author_notify(entry_id=entry_id)
 
 
 @shared_task(name="moderation.webhook_deliver", ignore_result=True, acks_late=True)

@@ -136,7 +136,11 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "POST /api/comments/{comment_id}/reports/": {"reason": "off_topic", "note": "Gehört nicht hierher."},
     "PATCH /api/me/": {"display_name": "Fuzz Leserin"},
     "DELETE /api/me/": {"password": "a-long-test-password"},
-    "POST /api/auth/register/": {"username": "neue-leserin", "password": "ein-sicheres-Passwort-42"},
+    "POST /api/auth/register/": {
+        "username": "neue-leserin",
+        "password": "ein-sicheres-Passwort-42",
+        "consent": True,
+    },
     "POST /api/auth/token/": {"username": "fuzz-leserin", "password": "a-long-test-password"},
     "POST /api/moderation/comments/{comment_id}/decision/": {"action": "reject", "reason": "insult"},
     "POST /api/moderation/analyze/": {"text": "Du bist ein Idiot."},

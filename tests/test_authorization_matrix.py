@@ -137,6 +137,7 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     # A notice is appealed with the secret its receipt gave the notifier, by whoever holds it.
     ("POST /api/notices/{reference}/appeal/",      "refused notice:no secret", (404, 404, 404, 404,    404)),
     ("POST /api/notices/{reference}/appeal/",      "refused notice:secret", (201, 201, 201, 201,       201)),
+    ("GET /api/auth/register/",                    "-",            (200,     200,  200,   200,      200)),
     ("POST /api/auth/register/",                   "-",            (201,     201,  201,   201,      201)),
     # Notices of illegal content: anyone, about a comment they can see (400 naming
     # `comment` otherwise, as for one that does not exist); followed with its token.
@@ -278,7 +279,11 @@ class World:
         if operation == "DELETE /api/me/":
             return {"password": PASSWORD}
         if operation == "POST /api/auth/register/":
-            return {"username": f"neu-{role.replace(' ', '-')}", "password": "ein-sicheres-Passwort-42"}
+            return {
+                "username": f"neu-{role.replace(' ', '-')}",
+                "password": "ein-sicheres-Passwort-42",
+                "consent": True,
+            }
         if operation == "POST /api/auth/token/" and target.startswith("enrolled:"):
             return {"username": self.users["enrolled"].get_username(), "password": PASSWORD} | otp_field(
                 self.users["enrolled"], target.removeprefix("enrolled:")

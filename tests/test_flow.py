@@ -23,7 +23,9 @@ def wait_for_decision(comment_id: int, timeout: float = 30.0) -> Comment:
 
 def register(client: APIClient, username: str) -> None:
     response = client.post(
-        "/api/auth/register/", {"username": username, "password": "Ein-sicheres-Passwort-2026"}, format="json"
+        "/api/auth/register/",
+        {"username": username, "password": "Ein-sicheres-Passwort-2026", "consent": True},
+        format="json",
     )
     assert response.status_code == 201, response.content
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")

@@ -55,7 +55,9 @@ def test_lone_surrogates_are_400(reader_client: APIClient, url: str, raw: str) -
 
 def test_lone_surrogate_in_a_registration_password_is_400(api_client: APIClient) -> None:
     response = post_raw(
-        api_client, "/api/auth/register/", '{"username": "neu", "password": "Abc\\udfff-lang-genug"}'
+        api_client,
+        "/api/auth/register/",
+        '{"username": "neu", "password": "Abc\\udfff-lang-genug", "consent": true}',
     )
     assert response.status_code == 400
 

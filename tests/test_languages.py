@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def register(client: APIClient, **headers: str) -> dict:
-    body = {"username": "Redaktion", "password": "Ein-langes-Passwort-2026"}
+    body = {"username": "Redaktion", "password": "Ein-langes-Passwort-2026", "consent": True}
     response = client.post("/api/auth/register/", body, format="json", headers=headers)
     assert response.status_code == 400
     return response.json()

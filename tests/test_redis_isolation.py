@@ -66,7 +66,7 @@ def _every_throttled_write(article, token: str) -> list[int]:
         signed_in.post(f"/api/comments/{target.pk}/reports/", {"reason": "spam"}, "json").status_code,
         anonymous.post(
             "/api/auth/register/",
-            {"username": f"neu{time.monotonic_ns()}", "password": "ein langes Passwort 42"},
+            {"username": f"neu{time.monotonic_ns()}", "password": "ein langes Passwort 42", "consent": True},
             "json",
         ).status_code,
         anonymous.post("/api/auth/token/", {"username": "niemand", "password": "falsch"}, "json").status_code,
@@ -230,7 +230,9 @@ def launchers() -> Iterator[list[Launcher]]:
 
 def _post_comments(stack: Launcher, count: int, username: str = "leserin") -> list[int]:
     account = stack.call(
-        "POST", "/api/auth/register/", {"username": username, "password": "ein langes Passwort 42"}
+        "POST",
+        "/api/auth/register/",
+        {"username": username, "password": "ein langes Passwort 42", "consent": True},
     )
     article = stack.call("GET", "/api/articles/")["results"][0]["slug"]
     path = f"/api/articles/{article}/comments/"

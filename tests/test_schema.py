@@ -29,7 +29,7 @@ PATHS = {
     "/api/notices/": {"post"},
     "/api/notices/grounds/": {"get"},
     "/api/notices/{reference}/": {"get"},
-    "/api/auth/register/": {"post"},
+    "/api/auth/register/": {"get", "post"},
     "/api/auth/token/": {"post", "delete"},
     "/api/auth/sso/": {"post"},
     "/api/health/": {"get"},

@@ -277,7 +277,10 @@ def exercise(env: dict[str, str], port: int, *, trained_on_public_data: bool) ->
 
     name = f"leser{secrets.randbelow(10**6)}"
     client.token = client.expect(
-        201, "POST", "/api/auth/register/", {"username": name, "password": secrets.token_urlsafe(16)}
+        201,
+        "POST",
+        "/api/auth/register/",
+        {"username": name, "password": secrets.token_urlsafe(16), "consent": True},
     )["token"]
     step(f"reader {name} registered")
 

@@ -64,6 +64,12 @@ class ReaderProfileAdmin(admin.ModelAdmin):
         "always_premoderated",
         "manifestly_illegal",
         "deleted_at",
+        "consented_at",
+        "consent_source",
+        "consent_netiquette_url",
+        "consent_privacy_url",
+        "language",
+        "author_notifications",
         "updated_at",
         "moderator_notes",
     ]

@@ -22,6 +22,15 @@ SHOWN_STATUSES = [status for status in Comment.Status.values if status != Commen
 DECIDERS = [actor for actor in AuditEntry.Actor.values if actor != AuditEntry.Actor.AUTHOR]
 
 
+class ExportConsentOutput(serializers.Serializer):
+    given_at = serializers.DateTimeField()
+    through = serializers.CharField(
+        help_text="`registration` (the form's box) or `sso` (the publisher's terms, at its sign-in)."
+    )
+    netiquette_url = serializers.CharField(help_text="The discussion rules agreed to.")
+    privacy_url = serializers.CharField(help_text="The privacy notice agreed to.")
+
+
 class ExportAccountOutput(serializers.Serializer):
     username = serializers.CharField()
     display_name = serializers.CharField(allow_blank=True)
@@ -32,6 +41,13 @@ class ExportAccountOutput(serializers.Serializer):
     ban_reason = serializers.CharField(allow_blank=True)
     suspended_until = serializers.DateTimeField(allow_null=True)
     suspension_reason = serializers.CharField(allow_blank=True)
+    consent = ExportConsentOutput(
+        allow_null=True, help_text="Your agreement to the discussion rules and the privacy notice."
+    )
+    language = serializers.CharField(
+        allow_blank=True, help_text="The language of your mails; empty: the site's."
+    )
+    author_notifications = serializers.BooleanField(help_text="Whether you get mails about your comments.")
 
 
 class ExportPublisherAccountOutput(serializers.Serializer):

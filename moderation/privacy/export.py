@@ -73,6 +73,18 @@ def reader_data_export(*, user: User, now: datetime | None = None) -> dict[str, 
             "ban_reason": profile.ban_reason if profile else "",
             "suspended_until": profile.suspended_until if profile else None,
             "suspension_reason": profile.suspension_reason if profile else "",
+            "consent": (
+                {
+                    "given_at": profile.consented_at,
+                    "through": profile.consent_source,
+                    "netiquette_url": profile.consent_netiquette_url,
+                    "privacy_url": profile.consent_privacy_url,
+                }
+                if profile is not None and profile.consented_at is not None
+                else None
+            ),
+            "language": profile.language if profile else "",
+            "author_notifications": profile.author_notifications if profile else True,
         },
         "publisher_account": (
             {

@@ -198,6 +198,13 @@ def webhook_events_for_comment_entry(entry: AuditEntry) -> None:
         "status": entry.to_status,
         "actor": entry.actor,
         "reason": entry.reason,
+        # An edit of a published comment that waits or was rejected leaves its
+        # published revision on show: which one, else null.
+        "shown_revision": Comment.objects.filter(
+            pk=entry.comment_id, status__in=Comment.WAITING_EDIT_STATUSES
+        )
+        .values_list("published_revision", flat=True)
+        .first(),
     }
     deliveries_write(event_type=event_type, data=data, endpoint_ids=endpoint_ids)
 

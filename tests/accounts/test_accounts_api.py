@@ -14,7 +14,7 @@ FACTORY_PASSWORD = "a-long-test-password"  # UserFactory's
 
 def test_register_returns_a_working_token(api_client: APIClient) -> None:
     response = api_client.post(
-        "/api/auth/register/", {"username": "neu", "password": PASSWORD}, format="json"
+        "/api/auth/register/", {"username": "neu", "password": PASSWORD, "consent": True}, format="json"
     )
     assert response.status_code == 201
     assert response.json()["username"] == "neu"
@@ -25,7 +25,9 @@ def test_register_returns_a_working_token(api_client: APIClient) -> None:
     article_list = client.get("/api/articles/")
     assert article_list.status_code == 200
 
-    login = api_client.post("/api/auth/token/", {"username": "neu", "password": PASSWORD}, format="json")
+    login = api_client.post(
+        "/api/auth/token/", {"username": "neu", "password": PASSWORD, "consent": True}, format="json"
+    )
     assert login.status_code == 200
     assert login.json()["token"] == token
 
@@ -43,7 +45,9 @@ UNAVAILABLE = {"username": ["Dieser Benutzername ist nicht verfügbar."]}
 
 
 def register(api_client: APIClient, username: str, password: str = PASSWORD) -> Response:
-    return api_client.post("/api/auth/register/", {"username": username, "password": password}, format="json")
+    return api_client.post(
+        "/api/auth/register/", {"username": username, "password": password, "consent": True}, format="json"
+    )
 
 
 @pytest.mark.parametrize("username", ["Leserin", "leserin"])
@@ -74,7 +78,7 @@ def test_a_taken_username_with_a_bad_display_name_is_told_only_about_the_display
     UserFactory(username="chefin", is_staff=True)
     response = api_client.post(
         "/api/auth/register/",
-        {"username": "chefin", "password": PASSWORD, "display_name": "x" * 51},
+        {"username": "chefin", "password": PASSWORD, "display_name": "x" * 51, "consent": True},
         format="json",
     )
     assert response.status_code == 400
@@ -120,7 +124,7 @@ def test_usernames_with_invisible_or_direction_characters_are_refused(
 @pytest.mark.parametrize("password", ["kurz", "12345678901", "password123"])
 def test_weak_passwords_are_refused(api_client: APIClient, password: str) -> None:
     response = api_client.post(
-        "/api/auth/register/", {"username": "neu", "password": password}, format="json"
+        "/api/auth/register/", {"username": "neu", "password": password, "consent": True}, format="json"
     )
     assert response.status_code == 400
     assert "password" in response.json()
@@ -129,7 +133,7 @@ def test_weak_passwords_are_refused(api_client: APIClient, password: str) -> Non
 @pytest.mark.parametrize("username", ["mit leerzeichen", "<script>", ""])
 def test_invalid_usernames_are_refused(api_client: APIClient, username: str) -> None:
     response = api_client.post(
-        "/api/auth/register/", {"username": username, "password": PASSWORD}, format="json"
+        "/api/auth/register/", {"username": username, "password": PASSWORD, "consent": True}, format="json"
     )
     assert response.status_code == 400
     assert "username" in response.json()
@@ -138,7 +142,7 @@ def test_invalid_usernames_are_refused(api_client: APIClient, username: str) -> 
 def test_display_name_is_shown_as_author(api_client: APIClient, article) -> None:
     response = api_client.post(
         "/api/auth/register/",
-        {"username": "mm", "password": PASSWORD, "display_name": "  Maria M.  "},
+        {"username": "mm", "password": PASSWORD, "display_name": "  Maria M.  ", "consent": True},
         format="json",
     )
     assert response.status_code == 201
@@ -153,7 +157,7 @@ def test_display_name_is_shown_as_author(api_client: APIClient, article) -> None
 def test_bad_display_names_are_refused(api_client: APIClient, display_name: str) -> None:
     response = api_client.post(
         "/api/auth/register/",
-        {"username": "neu", "password": PASSWORD, "display_name": display_name},
+        {"username": "neu", "password": PASSWORD, "display_name": display_name, "consent": True},
         format="json",
     )
     assert response.status_code == 400
@@ -206,14 +210,18 @@ def test_token_writes_need_no_csrf_token(reader, article) -> None:
 def test_every_new_reader_has_a_profile_for_moderators(api_client: APIClient) -> None:
     from accounts.models import ReaderProfile
 
-    api_client.post("/api/auth/register/", {"username": "neu", "password": PASSWORD}, format="json")
+    api_client.post(
+        "/api/auth/register/", {"username": "neu", "password": PASSWORD, "consent": True}, format="json"
+    )
     assert ReaderProfile.objects.filter(user__username="neu", display_name="").exists()
 
 
 def test_an_overlong_email_is_400(api_client: APIClient) -> None:
     email = "a" * 250 + "@example.org"
     response = api_client.post(
-        "/api/auth/register/", {"username": "neu", "password": PASSWORD, "email": email}, format="json"
+        "/api/auth/register/",
+        {"username": "neu", "password": PASSWORD, "email": email, "consent": True},
+        format="json",
     )
     assert response.status_code == 400
     assert "email" in response.json()

@@ -22,7 +22,7 @@ USERNAME_UNAVAILABLE = {"username": ["Dieser Benutzername ist nicht verfügbar."
 
 
 def register(username: str, display_name: str | None = None) -> Response:
-    data = {"username": username, "password": PASSWORD}
+    data: dict[str, object] = {"username": username, "password": PASSWORD, "consent": True}
     if display_name is not None:
         data["display_name"] = display_name
     return APIClient().post("/api/auth/register/", data, format="json")
@@ -126,6 +126,8 @@ def test_a_reader_changes_the_display_name(reader_client: APIClient, article) ->
         "banned": False,
         "suspended_until": None,
         "badges": [],
+        "language": "",
+        "author_notifications": True,
     }
     posted = reader_client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
     assert posted.json()["author"] == "Leserin L."

@@ -107,7 +107,12 @@ def test_the_username_and_display_name_can_be_registered_again(reader, reader_cl
     ReaderProfile.objects.create(user=reader, display_name="Lea Leserin")
     assert delete_account(reader_client).status_code == 204
 
-    again = {"username": "leserin", "password": "ein-sicheres-Passwort-42", "display_name": "Lea Leserin"}
+    again = {
+        "username": "leserin",
+        "password": "ein-sicheres-Passwort-42",
+        "display_name": "Lea Leserin",
+        "consent": True,
+    }
     response = APIClient().post("/api/auth/register/", again, format="json")
 
     assert response.status_code == 201, response.content

@@ -19,6 +19,8 @@ def test_me_shows_the_account_and_its_restrictions(reader_client: APIClient, rea
         "banned": False,
         "suspended_until": None,
         "badges": [],
+        "language": "",
+        "author_notifications": True,
     }
     reader_ban(user=reader, reason="Spam")
     assert reader_client.get("/api/me/").json()["banned"] is True

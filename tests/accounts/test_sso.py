@@ -403,7 +403,9 @@ def test_moving_to_an_email_another_account_has_is_refused(secret: SsoSecret) ->
 
 
 def test_a_local_account_with_the_same_email_is_not_taken_over(secret: SsoSecret) -> None:
-    local, _ = user_register(username="bob", password="ein-sicheres-Passwort-42", email="bob@example.com")
+    local, _ = user_register(
+        username="bob", password="ein-sicheres-Passwort-42", email="bob@example.com", consent=True
+    )
     key = sign_in(hs256(coral_claims(), secret)).json()["token"]
     assert Token.objects.get(key=key).user != local
 
@@ -412,7 +414,9 @@ def test_a_local_account_with_the_same_email_is_not_taken_over(secret: SsoSecret
 
 
 def test_a_taken_name_gets_a_number(secret: SsoSecret) -> None:
-    user_register(username="bob-local", password="ein-sicheres-Passwort-42", display_name="bob berger")
+    user_register(
+        username="bob-local", password="ein-sicheres-Passwort-42", display_name="bob berger", consent=True
+    )
     key = sign_in(hs256(coral_claims(), secret)).json()["token"]
     assert me(key)["display_name"] == "Bob Berger (2)"
 

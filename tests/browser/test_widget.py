@@ -109,6 +109,7 @@ def test_a_new_reader_posts_and_sees_the_verdict_without_reloading(live_server, 
     widget.get_by_label("Benutzername").fill("leserin")
     widget.get_by_label("Passwort").fill(PASSWORD)
     widget.get_by_label("Anzeigename (freiwillig)").fill("Leserin L.")
+    widget.get_by_role("checkbox", name="Diskussionsregeln").check()
     widget.get_by_role("button", name="Registrieren", exact=True).click()
     expect(widget.locator(".stm-account")).to_contain_text("Angemeldet als Leserin L.")
     expect(widget).not_to_have_attribute("aria-busy", "true")

@@ -60,8 +60,9 @@ def test_edit_sends_the_comment_back_to_moderation(
     published.refresh_from_db()
     assert (published.status, published.revision, published.score) == (Status.PENDING, 2, None)
     article.refresh_from_db()
-    assert article.comment_count == 0, "an edited comment leaves the thread until it is scored"
-    assert APIClient().get(f"/api/articles/{article.slug}/comments/").json()["results"] == []
+    assert article.comment_count == 1, "others see the published text until the edit is decided"
+    [shown] = APIClient().get(f"/api/articles/{article.slug}/comments/").json()["results"]
+    assert shown["body"] == "Erste Fassung"
 
 
 def test_edit_keeps_the_previous_text_for_moderators(reader_client: APIClient, published) -> None:

@@ -153,7 +153,7 @@ def test_registering_with_random_input(
 ) -> None:
     settings.THROTTLE_ENABLED = False
     client = APIClient()
-    payload = {"username": username, "password": password, "display_name": display_name}
+    payload = {"username": username, "password": password, "display_name": display_name, "consent": True}
     response = send_json(client, "post", "/api/auth/register/", payload)
     assert_answered(response)
     assert_answered(

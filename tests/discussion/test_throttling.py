@@ -105,15 +105,19 @@ def test_registering_per_ip(rates) -> None:
     rates["register_ip"] = "2/hour"
     client = APIClient(REMOTE_ADDR="10.1.1.1")
     for name in ("eins", "zwei"):
-        response = client.post("/api/auth/register/", {"username": name, "password": PASSWORD}, format="json")
+        response = client.post(
+            "/api/auth/register/", {"username": name, "password": PASSWORD, "consent": True}, format="json"
+        )
         assert response.status_code == 201
     assert_throttled(
-        client.post("/api/auth/register/", {"username": "drei", "password": PASSWORD}, format="json")
+        client.post(
+            "/api/auth/register/", {"username": "drei", "password": PASSWORD, "consent": True}, format="json"
+        )
     )
     other = APIClient(REMOTE_ADDR="10.1.1.2")
     assert (
         other.post(
-            "/api/auth/register/", {"username": "vier", "password": PASSWORD}, format="json"
+            "/api/auth/register/", {"username": "vier", "password": PASSWORD, "consent": True}, format="json"
         ).status_code
         == 201
     )
@@ -125,11 +129,17 @@ def test_refused_registrations_count_too(rates) -> None:
     client = APIClient(REMOTE_ADDR="10.1.1.1")
     for username, password in (("chefin", PASSWORD), ("neu", "kurz")):
         refused = client.post(
-            "/api/auth/register/", {"username": username, "password": password}, format="json"
+            "/api/auth/register/",
+            {"username": username, "password": password, "consent": True},
+            format="json",
         )
         assert refused.status_code == 400
     assert_throttled(
-        client.post("/api/auth/register/", {"username": "redaktion", "password": PASSWORD}, format="json")
+        client.post(
+            "/api/auth/register/",
+            {"username": "redaktion", "password": PASSWORD, "consent": True},
+            format="json",
+        )
     )
 
 

@@ -29,8 +29,9 @@ def test_the_widget_does_not_evaluate_strings_as_code() -> None:
 
 def test_the_widget_stays_small() -> None:
     raw = SCRIPT.read_bytes() + (STATIC / "embed.css").read_bytes()
-    # The budget grew with the DSA's notice form and the reader's decisions panel.
-    assert len(raw) < 60_000, len(raw)
+    # The budget grew with the DSA's notice form, the reader's decisions panel and
+    # the registration's consent box.
+    assert len(raw) < 62_000, len(raw)
     assert len(gzip.compress(raw, compresslevel=9)) < 17_000
 
 

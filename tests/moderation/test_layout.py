@@ -33,6 +33,7 @@ WINGS = {
     "coral",
     "webhooks",
     "finding",
+    "notifications",
 }
 
 

@@ -80,6 +80,7 @@
       username: 'Benutzername',
       password: 'Passwort',
       displayName: 'Anzeigename (freiwillig)',
+      consent: ['Ich akzeptiere die ', 'Diskussionsregeln', ' und habe die ', 'Datenschutzhinweise', ' gelesen.'],
       signedInAs: 'Angemeldet als ',
       signOut: 'Abmelden',
       changeName: 'Name ändern',
@@ -162,6 +163,7 @@
       username: 'Username',
       password: 'Password',
       displayName: 'Display name (optional)',
+      consent: ['I accept the ', 'discussion rules', ' and have read the ', 'privacy notice', '.'],
       signedInAs: 'Signed in as ',
       signOut: 'Sign out',
       changeName: 'Change name',
@@ -1105,7 +1107,18 @@
     } }, field.label, field.area, h('p', { 'class': 'stm-hint' }, t.hint), h('div', { 'class': 'stm-buttons' }, submit)));
   };
 
+  /* Registering asks the reader to agree to the discussion rules and the privacy
+   * notice, whose addresses the backend names (GET /auth/register/). */
   W.authForm = function (registering) {
+    var self = this;
+    if (!registering || this.terms) return this.showAuthForm(registering);
+    return this.api('GET', '/auth/register/').then(function (terms) {
+      self.terms = terms;
+      self.showAuthForm(true);
+    }, function (error) { self.say(self.problem(error), true); });
+  };
+
+  W.showAuthForm = function (registering) {
     var self = this, t = this.t;
     function input(name, label, attrs) {
       var id = self.id(name);
@@ -1118,11 +1131,20 @@
       type: 'password', required: true, autocomplete: registering ? 'new-password' : 'current-password'
     });
     var display = registering ? input('display_name', t.displayName, { autocomplete: 'nickname', maxlength: 50 }) : null;
+    var consent = null;
+    if (registering) {
+      var box = h('input', { type: 'checkbox', id: this.id('consent'), name: 'consent', required: true });
+      var link = function (text, href) { return h('a', { href: href, target: '_blank', rel: 'noopener' }, text); };
+      consent = h('div', { 'class': 'stm-choice' }, box, h('label', { 'for': box.id },
+        t.consent[0], link(t.consent[1], this.terms.netiquette_url), t.consent[2],
+        link(t.consent[3], this.terms.privacy_url), t.consent[4]));
+    }
     var submit = h('button', { type: 'submit' }, registering ? t.register : t.signIn);
     var form = h('form', { 'class': 'stm-form stm-auth', onsubmit: function (event) {
       event.preventDefault();
       var data = { username: username[1].value, password: password[1].value };
       if (display && display[1].value.trim()) data.display_name = display[1].value.trim();
+      if (consent) data.consent = consent.querySelector('input').checked;
       if (!hold(submit)) return;
       self.api('POST', registering ? '/auth/register/' : '/auth/token/', data).then(function (result) {
         self.setToken(result.token);
@@ -1138,7 +1160,7 @@
         self.say(self.problem(error), true);
       });
     } },
-      h('fieldset', {}, h('legend', {}, registering ? t.registerTitle : t.signIn), username, password, display),
+      h('fieldset', {}, h('legend', {}, registering ? t.registerTitle : t.signIn), username, password, display, consent),
       h('div', { 'class': 'stm-buttons' }, submit,
         h('button', { type: 'button', onclick: function () { self.renderAccount(); self.account.querySelector('button').focus(); } }, t.cancel),
         h('button', { type: 'button', 'class': 'stm-link', onclick: function () { self.authForm(!registering); } },
