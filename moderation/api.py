@@ -16,7 +16,15 @@ from rest_framework.views import APIView
 
 from accounts.selectors import reader_get, user_authenticators
 from articles.selectors import article_get
-from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from discussion.models import Comment
+from moderation.decisions import (
+    Action,
+    ReaderAction,
+    RejectReason,
+    comment_decide,
+    comment_feature,
+    reader_moderate,
+)
 from moderation.dsa.grounds import LEGAL_GROUNDS
 from moderation.models import AuditEntry, ModelVersion
 from moderation.permissions import MODERATE
@@ -252,6 +260,64 @@ class DecisionApi(APIView):
             manifestly_illegal=data["manifestly_illegal"],
         )
         return Response(AuditEntryOutput(entry).data)
+
+
+class FeatureOutput(serializers.Serializer):
+    comment = serializers.IntegerField()
+    featured = serializers.BooleanField(help_text="Whether the comment is an editors' pick now.")
+    featured_at = serializers.DateTimeField(allow_null=True)
+    changed = serializers.BooleanField(
+        help_text="False when it already was (or was not) a pick: nothing changed, nothing was audited."
+    )
+
+
+def _feature_answer(comment_id: int, *, changed: bool) -> Response:
+    featured_at = Comment.objects.filter(pk=comment_id).values_list("featured_at", flat=True).first()
+    return Response(
+        FeatureOutput(
+            {
+                "comment": comment_id,
+                "featured": featured_at is not None,
+                "featured_at": featured_at,
+                "changed": changed,
+            }
+        ).data
+    )
+
+
+FEATURE_ERRORS = {
+    401: NOT_AUTHENTICATED,
+    403: ErrorOutput,
+    404: NOT_FOUND,
+}
+
+
+class FeatureApi(APIView):
+    """Editors' picks ("Redaktionsempfehlungen"): the thread lists them with
+    ``?featured=true``. Both methods are idempotent."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_feature",
+        summary="Make a published comment an editors' pick",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=None,
+        responses={200: FeatureOutput, **FEATURE_ERRORS, 409: CONFLICT},
+    )
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
+        entry = comment_feature(comment_id=comment_id, moderator=request.user, featured=True)
+        return _feature_answer(comment_id, changed=entry is not None)
+
+    @extend_schema(
+        operation_id="moderation_unfeature",
+        summary="Take a comment out of the editors' picks",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: FeatureOutput, **FEATURE_ERRORS},
+    )
+    def delete(self, request: AuthenticatedRequest, comment_id: int) -> Response:
+        entry = comment_feature(comment_id=comment_id, moderator=request.user, featured=False)
+        return _feature_answer(comment_id, changed=entry is not None)
 
 
 class AnalyzeInput(serializers.Serializer):
