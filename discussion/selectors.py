@@ -98,6 +98,21 @@ def comment_get_own(*, comment_id: int, user: User) -> Comment:
     raise NotFound(gettext("No such comment."))
 
 
+def comment_author_get(*, comment_id: int) -> User:
+    """The author of any comment, for moderators acting on it; NotFound when the
+    comment does not exist or its author deleted their account."""
+    comment = (
+        Comment.objects.select_related("author").filter(pk=comment_id).first()
+        if _valid_id(comment_id)
+        else None
+    )
+    if comment is None:
+        raise NotFound(gettext("No such comment."))
+    if comment.author is None:
+        raise NotFound(gettext("The author of this comment deleted their account."), code="author_deleted")
+    return comment.author
+
+
 def comment_editable_until(*, comment: Comment) -> datetime | None:
     """The end of the author's edit window; None when editing is off."""
     window = settings.COMMENT_EDIT_WINDOW_SECONDS

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts.selectors import reader_get, user_authenticators
 from articles.selectors import article_get
 from discussion.models import Comment
+from discussion.selectors import comment_author_get
 from moderation.decisions import (
     Action,
     ReaderAction,
@@ -397,4 +398,43 @@ class ReaderApi(APIView):
         )
         return Response(
             {"reader": username, "action": entry.action, "reason": entry.reason, "until": entry.until}
+        )
+
+
+class CommentAuthorApi(APIView):
+    """ReaderApi for the author of a comment: the thread shows display names, not
+    usernames, so a moderator acting from the thread names the comment instead."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_comment_author_restrict",
+        summary="Suspend, ban, lift or (stop) pre-moderate the author of a comment",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=ReaderActionInput,
+        responses={
+            200: ReaderActionOutput,
+            400: field_errors("CommentAuthorActionErrors", ["action", "reason", "until"]),
+            401: NOT_AUTHENTICATED,
+            403: ErrorOutput,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
+        data = validated(ReaderActionInput, request.data)
+        author = comment_author_get(comment_id=comment_id)
+        entry = reader_moderate(
+            reader=author,
+            moderator=request.user,
+            action=data["action"],
+            reason=data.get("reason", ""),
+            until=data.get("until"),
+        )
+        return Response(
+            {
+                "reader": author.get_username(),
+                "action": entry.action,
+                "reason": entry.reason,
+                "until": entry.until,
+            }
         )
