@@ -126,6 +126,9 @@ def test_a_reader_changes_the_display_name(reader_client: APIClient, article) ->
         "banned": False,
         "suspended_until": None,
         "badges": [],
+        "moderator": False,
+        "admin_url": None,
+        "netiquette_url": "http://testserver/netiquette/",
     }
     posted = reader_client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
     assert posted.json()["author"] == "Leserin L."

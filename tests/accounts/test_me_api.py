@@ -19,6 +19,9 @@ def test_me_shows_the_account_and_its_restrictions(reader_client: APIClient, rea
         "banned": False,
         "suspended_until": None,
         "badges": [],
+        "moderator": False,
+        "admin_url": None,
+        "netiquette_url": "http://testserver/netiquette/",
     }
     reader_ban(user=reader, reason="Spam")
     assert reader_client.get("/api/me/").json()["banned"] is True

@@ -286,3 +286,21 @@ def test_a_pick_does_not_shield_it_from_reports(moderator, settings) -> None:
 
     assert comment_check_reports(comment_id=comment.pk) is not None
     assert Comment.objects.get(pk=comment.pk).status == Status.HELD
+
+
+def test_the_schema_describes_the_picks() -> None:
+    import json
+
+    from django.test import Client
+
+    schema = json.loads(Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    thread = schema["paths"]["/api/articles/{slug}/comments/"]["get"]
+    assert "featured" in {parameter["name"] for parameter in thread["parameters"]}
+    components = schema["components"]["schemas"]
+    assert "featured" in components["ThreadNodeOutput"]["required"]
+    assert "featured" in components["ThreadOutput"]["required"]
+    feature = schema["paths"]["/api/moderation/comments/{comment_id}/feature/"]
+    assert {"200", "401", "403", "404", "409"} <= set(feature["post"]["responses"])
+    assert {"200", "401", "403", "404"} <= set(feature["delete"]["responses"])
+    assert "rejection_reason" in components["CommentDetailOutput"]["properties"]
+    assert {"moderator", "admin_url", "netiquette_url"} <= set(components["MeOutput"]["required"])
