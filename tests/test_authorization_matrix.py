@@ -184,11 +184,15 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST /api/moderation/comments/{comment_id}/feature/", "rejected",    (401, 403, 403, 409, 409)),
     ("POST /api/moderation/comments/{comment_id}/feature/", "removed",     (401, 403, 403, 409, 409)),
     ("POST /api/moderation/comments/{comment_id}/feature/", "placeholder", (401, 403, 403, 409, 409)),
-    ("DELETE /api/moderation/comments/{comment_id}/feature/", "published", (401, 403, 403, 200, 200)),
-    ("DELETE /api/moderation/comments/{comment_id}/feature/", "removed",   (401, 403, 403, 200, 200)),
+    *[
+        ("DELETE /api/moderation/comments/{comment_id}/feature/", target, (401, 403, 403, 200, 200))
+        for target in ("published", *HIDDEN)
+    ],
     # The author of any comment, as /api/moderation/readers/{username}/ restricts them.
-    ("POST /api/moderation/comments/{comment_id}/author/", "published",    (401, 403, 403, 200, 200)),
-    ("POST /api/moderation/comments/{comment_id}/author/", "rejected",     (401, 403, 403, 200, 200)),
+    *[
+        ("POST /api/moderation/comments/{comment_id}/author/", target, (401, 403, 403, 200, 200))
+        for target in ("published", *HIDDEN)
+    ],
     ("POST /api/moderation/analyze/",              "-",            (401,     403,  403,   200,      200)),
     ("POST /api/moderation/readers/{username}/",   "owner",        (401,     403,  403,   200,      200)),
     # Staff accounts: only an administrator restricts them.

@@ -304,3 +304,51 @@ def test_the_schema_describes_the_picks() -> None:
     assert {"200", "401", "403", "404"} <= set(feature["delete"]["responses"])
     assert "rejection_reason" in components["CommentDetailOutput"]["properties"]
     assert {"moderator", "admin_url", "netiquette_url"} <= set(components["MeOutput"]["required"])
+
+
+def test_the_comment_admin_features_published_comments_only(moderator) -> None:
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(moderator)
+    published, held = CommentFactory(), CommentFactory(status=Status.HELD)
+
+    response = client.post(
+        "/admin/discussion/comment/",
+        {"action": "feature_selected", "_selected_action": [published.pk, held.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == ["1 comment featured, 1 not published: not featured"]
+    assert Comment.objects.get(pk=published.pk).featured_by == moderator
+    assert Comment.objects.get(pk=held.pk).featured_at is None
+    assert AuditEntry.objects.get().reason == "feature"
+    listed = client.get("/admin/discussion/comment/?featured_at__isnull=False")
+    assert list(listed.context["cl"].result_list) == [Comment.objects.get(pk=published.pk)]
+
+    client.post(
+        "/admin/discussion/comment/", {"action": "unfeature_selected", "_selected_action": [published.pk]}
+    )
+    assert Comment.objects.get(pk=published.pk).featured_at is None
+
+
+def test_staff_without_the_permission_get_no_feature_action() -> None:
+    from django.test import Client
+
+    viewer = UserFactory(is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
+    client = Client()
+    client.force_login(viewer)
+    comment = CommentFactory()
+
+    page = client.get("/admin/discussion/comment/")
+    assert page.status_code == 200
+    assert "feature_selected" not in page.content.decode()
+    client.post(
+        "/admin/discussion/comment/", {"action": "feature_selected", "_selected_action": [comment.pk]}
+    )
+    assert Comment.objects.get(pk=comment.pk).featured_at is None
