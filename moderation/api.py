@@ -220,7 +220,7 @@ class DecisionApi(APIView):
 
     @extend_schema(
         operation_id="moderation_decide",
-        summary="Approve, reject (with a reason), remove or restore a comment, or add a note",
+        summary="Approve, reject (with a reason), remove or restore a comment, add a note, or (un)feature it",
         parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=DecisionInput,
         responses={
