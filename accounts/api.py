@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -67,6 +68,19 @@ class ReaderOutput(serializers.Serializer):
     author_notifications = serializers.BooleanField(
         help_text="Whether you get mails about your own comments, where the site sends them."
     )
+
+
+class MeOutput(ReaderOutput):
+    moderator = serializers.BooleanField(
+        help_text="Staff with the moderation permission: the widget offers them the moderation API's "
+        "actions in the thread (which may still ask for a sign-in with the second factor)."
+    )
+    admin_url = serializers.URLField(
+        allow_null=True,
+        help_text="For moderators, the admin's address (comments at "
+        "`{admin_url}discussion/comment/{id}/change/`); null otherwise.",
+    )
+    netiquette_url = serializers.URLField(help_text="The site's discussion rules.")
 
 
 # --- Inputs ---------------------------------------------------------------
@@ -147,6 +161,24 @@ def _reader(user: Any, profile: ReaderProfile | None) -> dict[str, Any]:
     }
 
 
+# Moderation's permission (moderation.permissions.MODERATE), named here as a string:
+# accounts sits below moderation and imports nothing from it.
+MODERATE_PERMISSION = "moderation.moderate_comment"
+
+
+def _me(request: Request, profile: ReaderProfile | None) -> dict[str, Any]:
+    """The account as its owner reads it: the reader, and what the widget needs to
+    know about the site (its rules) and about a moderator's powers."""
+    user = request.user
+    moderator = bool(user.is_staff and user.has_perm(MODERATE_PERMISSION))
+    return {
+        **_reader(user, profile),
+        "moderator": moderator,
+        "admin_url": request.build_absolute_uri(reverse("admin:index")) if moderator else None,
+        "netiquette_url": request.build_absolute_uri(settings.NETIQUETTE_URL),
+    }
+
+
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
     # DELETE takes the password that confirms it.
@@ -156,10 +188,10 @@ class MeApi(APIView):
     throttle_scopes = {"PATCH": "display_name"}
 
     @extend_schema(
-        operation_id="me_read", summary="Your account", responses={200: ReaderOutput, 401: NOT_AUTHENTICATED}
+        operation_id="me_read", summary="Your account", responses={200: MeOutput, 401: NOT_AUTHENTICATED}
     )
     def get(self, request: AuthenticatedRequest) -> Response:
-        return Response(_reader(request.user, reader_profile_find(user=request.user)))
+        return Response(_me(request, reader_profile_find(user=request.user)))
 
     @extend_schema(
         operation_id="me_update",
@@ -167,7 +199,7 @@ class MeApi(APIView):
         parameters=[RETRY_AFTER],
         request=MeUpdateInput,
         responses={
-            200: ReaderOutput,
+            200: MeOutput,
             400: field_errors("MeUpdateErrors", ["display_name", "language", "author_notifications"]),
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
@@ -185,7 +217,7 @@ class MeApi(APIView):
             language=data.get("language"),
             author_notifications=data.get("author_notifications"),
         )
-        return Response(_reader(request.user, profile))
+        return Response(_me(request, profile))
 
     @extend_schema(
         operation_id="me_delete",

@@ -31,6 +31,7 @@ from discussion.selectors import (
     comment_replies,
     comment_statement_for_author,
     comments_of_author,
+    featured_page,
     status_shown,
     thread_page,
 )
@@ -119,15 +120,43 @@ class CommentDetailOutput(CommentOutput):
         "open to you (as in `GET /api/me/decisions/`); null otherwise."
     )
 
+    rejection_reason = serializers.SerializerMethodField(
+        help_text="For your own rejected comment: the rule it broke, as `code` (insult, threat, hate, "
+        "profanity, spam, off_topic, duplicate, model, other, …) and `label` in your language; null "
+        "otherwise, and always null for others' comments."
+    )
+
     class Meta(CommentOutput.Meta):
-        fields = [*CommentOutput.Meta.fields, "statement"]
+        fields = [*CommentOutput.Meta.fields, "statement", "rejection_reason"]
+
+    def _statement(self, comment: Comment) -> dict[str, Any] | None:
+        # Both fields come from the one statement: read once per comment.
+        cache: dict[int, dict[str, Any] | None] = self.context.setdefault("statements", {})
+        if comment.pk not in cache:
+            user = self.context.get("user")
+            own = user is not None and comment.author_id is not None and comment.author_id == user.pk
+            cache[comment.pk] = None
+            if user is not None and own:
+                cache[comment.pk] = comment_statement_for_author(comment_id=comment.pk, user=user)
+        return cache[comment.pk]
 
     @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
     def get_statement(self, comment: Comment) -> dict[str, Any] | None:
-        user = self.context.get("user")
-        if user is None or comment.author_id is None or comment.author_id != user.pk:
+        return self._statement(comment)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
+            "required": ["code", "label"],
+        }
+    )
+    def get_rejection_reason(self, comment: Comment) -> dict[str, str] | None:
+        statement = self._statement(comment) if comment.status == Comment.Status.REJECTED else None
+        if statement is None or statement.get("restriction") != Comment.Status.REJECTED:
             return None
-        return comment_statement_for_author(comment_id=comment.pk, user=user)
+        return {"code": statement["terms_ground"], "label": statement["terms_ground_text"]}
 
 
 class ThreadNodeOutput(serializers.Serializer):
@@ -146,6 +175,9 @@ class ThreadNodeOutput(serializers.Serializer):
     like_count = serializers.IntegerField()
     liked = serializers.BooleanField(help_text="Whether you like it (false when not signed in).")
     reply_count = serializers.IntegerField(help_text="Published replies below it, at any depth.")
+    featured = serializers.BooleanField(
+        help_text="An editors' pick (Redaktionsempfehlung); only published comments are."
+    )
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # The node contains nodes: a field of its own class cannot be declared in the
@@ -165,6 +197,9 @@ class ThreadOutput(serializers.Serializer):
     article = serializers.CharField(help_text="The article's slug.")
     comment_count = serializers.IntegerField(help_text="Published comments of the article.")
     sort = serializers.ChoiceField(choices=SORTS)
+    featured = serializers.BooleanField(
+        help_text="True for the list of editors' picks (`?featured=true`), latest pick first."
+    )
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
     next_cursor = serializers.CharField(allow_null=True)
     results = ThreadNodeOutput(many=True)
@@ -219,7 +254,14 @@ class PageQueryInput(serializers.Serializer):
 
 
 class ThreadQueryInput(PageQueryInput):
-    sort = serializers.ChoiceField(choices=SORTS, default="oldest")
+    sort = serializers.ChoiceField(
+        choices=SORTS, default="oldest", help_text="The thread's order; the editors' picks have their own."
+    )
+    featured = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only the editors' picks, each with its replies, the latest pick first.",
+    )
     limit = serializers.IntegerField(required=False, min_value=1, help_text="Top-level comments per page.")
 
 
@@ -270,7 +312,7 @@ class ArticleCommentsApi(APIView):
         parameters=[ThreadQueryInput],
         responses={
             200: ThreadOutput,
-            400: field_errors("ThreadQueryErrors", ["sort", "cursor", "limit"]),
+            400: field_errors("ThreadQueryErrors", ["sort", "featured", "cursor", "limit"]),
             401: NOT_AUTHENTICATED,
             404: NOT_FOUND,
         },
@@ -278,18 +320,20 @@ class ArticleCommentsApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         query = _valid_query(ThreadQueryInput, request)
         article = article_get(slug=slug)
-        page = thread_page(
-            article=article,
-            user=request.user,
-            sort=query["sort"],
-            cursor=query.get("cursor") or None,
-            limit=query.get("limit", settings.THREAD_PAGE_SIZE),
+        cursor, limit = query.get("cursor") or None, query.get("limit", settings.THREAD_PAGE_SIZE)
+        page = (
+            featured_page(article=article, user=request.user, cursor=cursor, limit=limit)
+            if query["featured"]
+            else thread_page(
+                article=article, user=request.user, sort=query["sort"], cursor=cursor, limit=limit
+            )
         )
         return Response(
             {
                 "article": article.slug,
                 "comment_count": article.comment_count,
                 "sort": query["sort"],
+                "featured": query["featured"],
                 "next": _next_url(request, page.next_cursor),
                 "next_cursor": page.next_cursor,
                 "results": page.results,

@@ -83,6 +83,18 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
     status_changed_at = models.DateTimeField(default=timezone.now, verbose_name=_("status changed at"))
+    # An editors' pick: readers see it as one only while it is published, so that a
+    # removal or rejection takes it out of the picks without a second write.
+    featured_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("featured at"))
+    featured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("featured by"),
+    )
 
     class Meta:
         verbose_name = _("comment")
@@ -99,6 +111,8 @@ class Comment(models.Model):
                 fields=["article", "root", "-shown_like_count", "created_at", "id"],
                 name="comment_toplevel_top_idx",
             ),
+            # The editors' picks of an article, latest pick first.
+            models.Index(fields=["article", "featured_at", "id"], name="comment_featured_idx"),
         ]
 
     def __str__(self) -> str:

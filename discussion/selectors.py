@@ -124,6 +124,21 @@ def comment_get_own(*, comment_id: int, user: User) -> Comment:
     raise NotFound(gettext("No such comment."))
 
 
+def comment_author_get(*, comment_id: int) -> User:
+    """The author of any comment, for moderators acting on it; NotFound when the
+    comment does not exist or its author deleted their account."""
+    comment = (
+        Comment.objects.select_related("author").filter(pk=comment_id).first()
+        if _valid_id(comment_id)
+        else None
+    )
+    if comment is None:
+        raise NotFound(gettext("No such comment."))
+    if comment.author is None:
+        raise NotFound(gettext("The author of this comment deleted their account."), code="author_deleted")
+    return comment.author
+
+
 def comment_editable_until(*, comment: Comment) -> datetime | None:
     """The end of the author's edit window; None when editing is off."""
     window = settings.COMMENT_EDIT_WINDOW_SECONDS
@@ -228,6 +243,8 @@ _ORDER = {
     # The author's own comments, newest first: a list of its own, so that a thread's
     # cursor is not taken for a position in it, nor the other way round.
     "own": ("-created_at", "-id"),
+    # An article's editors' picks, latest pick first; the cursor's time is featured_at.
+    "featured": ("-featured_at", "-id"),
 }
 
 
@@ -239,6 +256,10 @@ def _after(cursor: Cursor) -> Q:
     ``created_at >= cursor``) that the OR after it already implies: SQLite derives
     no index range from an OR of bound parameters, and without the bound it walks
     the thread's index from its start to the cursor on every deep page."""
+    if cursor.sort == "featured":
+        return Q(featured_at__lte=cursor.created_at) & (
+            Q(featured_at__lt=cursor.created_at) | Q(featured_at=cursor.created_at, id__lt=cursor.id)
+        )
     if _ORDER[cursor.sort][0] == "-created_at":
         return Q(created_at__lte=cursor.created_at) & (
             Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
@@ -285,6 +306,7 @@ _ROW_FIELDS = (
     "author__sso_identity__role",
     "author__sso_identity__badges",
     "author__is_staff",
+    "featured_at",
 )
 
 
@@ -332,6 +354,7 @@ def _node(row: dict[str, Any], *, published_below: int, liked: set[int]) -> dict
         "like_count": row["shown_like_count"],
         "liked": published and row["id"] in liked,
         "reply_count": published_below,
+        "featured": published and row["featured_at"] is not None,
         "replies": [],
     }
 
@@ -440,6 +463,50 @@ def thread_page(*, article: Article, user: Viewer, sort: str, cursor: str | None
                 sort=sort, created_at=last["created_at"], id=last["id"], like_count=last["shown_like_count"]
             )
         )
+    return ThreadPage(results=results, next_cursor=next_cursor)
+
+
+def featured_page(*, article: Article, user: Viewer, cursor: str | None, limit: int) -> ThreadPage:
+    """One page of an article's editors' picks, latest pick first, each with its
+    replies as a thread shows them. Only published picks: one that was rejected or
+    removed since is not listed (and not marked ``featured`` in threads).
+
+    Three queries (the page, the threads of its comments, the reader's likes among
+    them when signed in); keyset pages on (featured_at, id) by comment_featured_idx.
+    """
+    after = cursor_decode(cursor, sort="featured") if cursor is not None else None
+    page_query = Comment.objects.filter(
+        article_id=article.pk, featured_at__isnull=False, status=Status.PUBLISHED
+    )
+    if after is not None:
+        page_query = page_query.filter(_after(after))
+    page = list(_rows(page_query.order_by(*_ORDER["featured"]))[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    if not page:
+        return ThreadPage(results=[], next_cursor=None)
+
+    roots = {row["root_id"] or row["id"] for row in page}
+    rows = list(
+        _rows(Comment.objects.filter(Q(pk__in=roots) | Q(root_id__in=roots)).order_by("created_at", "id"))
+    )
+    liked = _liked_ids(user=user, scope=Q(comment_id__in=roots) | Q(comment__root_id__in=roots))
+    children: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        children[row["parent_id"]].append(row)
+    results = []
+    for top in page:
+        # The pick's own subtree, found through the parent links.
+        subtree, frontier = [top], [top["id"]]
+        while frontier:
+            below = [row for parent in frontier for row in children[parent]]
+            subtree.extend(below)
+            frontier = [row["id"] for row in below]
+        results.extend(_tree(subtree, tops=[top["id"]], base_depth=top["depth"], liked=liked))
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = cursor_encode(Cursor(sort="featured", created_at=last["featured_at"], id=last["id"]))
     return ThreadPage(results=results, next_cursor=next_cursor)
 
 

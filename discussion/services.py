@@ -98,6 +98,31 @@ def comment_create(*, article: Article, author: User, body: str, parent_id: int 
     return comment
 
 
+def comment_set_featured(*, comment_id: int, featured: bool, by: User | None = None) -> Comment | None:
+    """Make a published comment an editors' pick (``featured``), or no longer one.
+
+    Returns the comment as it was before, or None when nothing changed: it is
+    already (not) a pick, or, to feature it, it is not published. The conditional
+    UPDATE is the claim, as in comment_change_status; call it inside the
+    transaction that writes the audit entry. A pick that stops being published
+    keeps its mark (readers do not see it as a pick) until it is unfeatured.
+    """
+    claim = Comment.objects.filter(pk=comment_id, featured_at__isnull=featured)
+    if featured:
+        claim = claim.filter(status=Status.PUBLISHED)
+    before = claim.first()
+    if before is None:
+        return None
+    changes: dict[str, object] = (
+        {"featured_at": timezone.now(), "featured_by": by}
+        if featured
+        else {"featured_at": None, "featured_by": None}
+    )
+    if claim.filter(status=before.status).update(**changes) != 1:
+        return None
+    return before
+
+
 def comment_change_status(
     *,
     comment_id: int,

@@ -16,7 +16,16 @@ from rest_framework.views import APIView
 
 from accounts.selectors import reader_get, user_authenticators
 from articles.selectors import article_get
-from moderation.decisions import Action, ReaderAction, RejectReason, comment_decide, reader_moderate
+from discussion.models import Comment
+from discussion.selectors import comment_author_get
+from moderation.decisions import (
+    Action,
+    ReaderAction,
+    RejectReason,
+    comment_decide,
+    comment_feature,
+    reader_moderate,
+)
 from moderation.dsa.grounds import LEGAL_GROUNDS
 from moderation.models import AuditEntry, ModelVersion
 from moderation.permissions import MODERATE
@@ -211,7 +220,7 @@ class DecisionApi(APIView):
 
     @extend_schema(
         operation_id="moderation_decide",
-        summary="Approve, reject (with a reason), remove or restore a comment, or add a note",
+        summary="Approve, reject (with a reason), remove or restore a comment, add a note, or (un)feature it",
         parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=DecisionInput,
         responses={
@@ -252,6 +261,64 @@ class DecisionApi(APIView):
             manifestly_illegal=data["manifestly_illegal"],
         )
         return Response(AuditEntryOutput(entry).data)
+
+
+class FeatureOutput(serializers.Serializer):
+    comment = serializers.IntegerField()
+    featured = serializers.BooleanField(help_text="Whether the comment is an editors' pick now.")
+    featured_at = serializers.DateTimeField(allow_null=True)
+    changed = serializers.BooleanField(
+        help_text="False when it already was (or was not) a pick: nothing changed, nothing was audited."
+    )
+
+
+def _feature_answer(comment_id: int, *, changed: bool) -> Response:
+    featured_at = Comment.objects.filter(pk=comment_id).values_list("featured_at", flat=True).first()
+    return Response(
+        FeatureOutput(
+            {
+                "comment": comment_id,
+                "featured": featured_at is not None,
+                "featured_at": featured_at,
+                "changed": changed,
+            }
+        ).data
+    )
+
+
+FEATURE_ERRORS = {
+    401: NOT_AUTHENTICATED,
+    403: ErrorOutput,
+    404: NOT_FOUND,
+}
+
+
+class FeatureApi(APIView):
+    """Editors' picks ("Redaktionsempfehlungen"): the thread lists them with
+    ``?featured=true``. Both methods are idempotent."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_feature",
+        summary="Make a published comment an editors' pick",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=None,
+        responses={200: FeatureOutput, **FEATURE_ERRORS, 409: CONFLICT},
+    )
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
+        entry = comment_feature(comment_id=comment_id, moderator=request.user, featured=True)
+        return _feature_answer(comment_id, changed=entry is not None)
+
+    @extend_schema(
+        operation_id="moderation_unfeature",
+        summary="Take a comment out of the editors' picks",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: FeatureOutput, **FEATURE_ERRORS},
+    )
+    def delete(self, request: AuthenticatedRequest, comment_id: int) -> Response:
+        entry = comment_feature(comment_id=comment_id, moderator=request.user, featured=False)
+        return _feature_answer(comment_id, changed=entry is not None)
 
 
 class AnalyzeInput(serializers.Serializer):
@@ -331,4 +398,43 @@ class ReaderApi(APIView):
         )
         return Response(
             {"reader": username, "action": entry.action, "reason": entry.reason, "until": entry.until}
+        )
+
+
+class CommentAuthorApi(APIView):
+    """ReaderApi for the author of a comment: the thread shows display names, not
+    usernames, so a moderator acting from the thread names the comment instead."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        operation_id="moderation_comment_author_restrict",
+        summary="Suspend, ban, lift or (stop) pre-moderate the author of a comment",
+        parameters=[OpenApiParameter("comment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=ReaderActionInput,
+        responses={
+            200: ReaderActionOutput,
+            400: field_errors("CommentAuthorActionErrors", ["action", "reason", "until"]),
+            401: NOT_AUTHENTICATED,
+            403: ErrorOutput,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
+        data = validated(ReaderActionInput, request.data)
+        author = comment_author_get(comment_id=comment_id)
+        entry = reader_moderate(
+            reader=author,
+            moderator=request.user,
+            action=data["action"],
+            reason=data.get("reason", ""),
+            until=data.get("until"),
+        )
+        return Response(
+            {
+                "reader": author.get_username(),
+                "action": entry.action,
+                "reason": entry.reason,
+                "until": entry.until,
+            }
         )

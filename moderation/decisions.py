@@ -21,7 +21,12 @@ from accounts.services import (
 from discussion.dispatch import comment_request_scoring
 from discussion.models import Comment, Report
 from discussion.selectors import MAX_ID
-from discussion.services import comment_change_status, reports_reopen, reports_resolve
+from discussion.services import (
+    comment_change_status,
+    comment_set_featured,
+    reports_reopen,
+    reports_resolve,
+)
 from moderation.audit import (
     CommentAsFound,
     audited,
@@ -46,6 +51,8 @@ class Action(TextChoices):
     REMOVE = "remove", _("remove")
     RESTORE = "restore", _("restore")
     NOTE = "note", _("note")
+    FEATURE = "feature", _("feature")
+    UNFEATURE = "unfeature", _("unfeature")
 
 
 class RejectReason(TextChoices):
@@ -142,6 +149,17 @@ def comment_decide(
             gettext("Choose one of the actions %(actions)s.") % {"actions": ", ".join(Action.values)},
             field="action",
         )
+    if action in (Action.FEATURE, Action.UNFEATURE):
+        featured = action == Action.FEATURE
+        entry = comment_feature(comment_id=comment_id, moderator=moderator, featured=featured, note=note)
+        if entry is None:
+            raise Conflict(
+                gettext("The comment is already featured.")
+                if featured
+                else gettext("The comment is not featured."),
+                code="unchanged",
+            )
+        return entry
     restricts = action in (Action.REJECT, Action.REMOVE)
     if restricts:
         reason = reason or RejectReason.OTHER
@@ -315,6 +333,39 @@ def comment_undo(*, comment_id: int, moderator: User, now: datetime | None = Non
     return entry
 
 
+def comment_feature(
+    *, comment_id: int, moderator: User, featured: bool = True, note: str = ""
+) -> AuditEntry | None:
+    """Make a published comment an editors' pick, or (``featured`` False) take it out
+    of the picks; audited with reason "feature" or "unfeature" (the status stays).
+
+    Idempotent: a comment that already is (not) a pick changes nothing and gets no
+    entry (None). NotFound for an unknown comment, Conflict (code
+    ``not_published``) to feature one that is not published. Only published picks
+    reach readers (discussion.selectors), so a pick that is later rejected or
+    removed leaves the picks by itself, and comes back if it is restored."""
+    action = Action.FEATURE if featured else Action.UNFEATURE
+    current = _current(comment_id)
+    if featured and current.status != Status.PUBLISHED:
+        raise Conflict(
+            gettext("Only a published comment can be featured; this one is %(status)s.")
+            % {"status": Status(current.status).label},
+            code="not_published",
+        )
+    note = note.strip()[:2000]
+    return audited(
+        lambda: comment_set_featured(comment_id=comment_id, featured=featured, by=moderator),
+        lambda before: comment_entry_write(
+            before,
+            actor=AuditEntry.Actor.MODERATOR,
+            moderator=moderator,
+            to_status=before.status,
+            reason=action.value,
+            details={"action": action.value, **({"note": note} if note else {})},
+        ),
+    )
+
+
 def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
     """Move a published comment to the reported queue once as many readers as the
     article's threshold have open reports on it, unless a moderator approved its
@@ -326,12 +377,17 @@ def comment_check_reports(*, comment_id: int) -> AuditEntry | None:
     if comment is None or comment["status"] != Status.PUBLISHED:
         return None
     revision = comment["revision"]
-    approved = AuditEntry.objects.filter(
-        comment_id=comment_id,
-        comment_revision=revision,
-        actor=AuditEntry.Actor.MODERATOR,
-        to_status=Status.PUBLISHED,
-    ).exists()
+    # An approval, not a note or an editors' pick, which leave the status as it was.
+    approved = (
+        AuditEntry.objects.filter(
+            comment_id=comment_id,
+            comment_revision=revision,
+            actor=AuditEntry.Actor.MODERATOR,
+            to_status=Status.PUBLISHED,
+        )
+        .exclude(from_status=F("to_status"))
+        .exists()
+    )
     if approved:
         return None
     reports = list(

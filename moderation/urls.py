@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from moderation.api import AnalyzeApi, DecisionApi, QueueApi, ReaderApi
+from moderation.api import (
+    AnalyzeApi,
+    CommentAuthorApi,
+    DecisionApi,
+    FeatureApi,
+    QueueApi,
+    ReaderApi,
+)
 from moderation.dsa.appeal_api import MeDecisionAppealApi, MeDecisionsApi, NoticeAppealApi
 from moderation.dsa.notice_api import NoticeDetailApi, NoticeGroundsApi, NoticesApi
 from moderation.privacy.api import MeExportApi
@@ -8,6 +15,12 @@ from moderation.privacy.api import MeExportApi
 urlpatterns = [
     path("moderation/queues/<str:queue>/", QueueApi.as_view(), name="moderation-queue"),
     path("moderation/comments/<int:comment_id>/decision/", DecisionApi.as_view(), name="moderation-decision"),
+    path("moderation/comments/<int:comment_id>/feature/", FeatureApi.as_view(), name="moderation-feature"),
+    path(
+        "moderation/comments/<int:comment_id>/author/",
+        CommentAuthorApi.as_view(),
+        name="moderation-comment-author",
+    ),
     # Coral Talk's external moderation phase (docs/coral.md).
     path("coral/", include("moderation.coral.urls")),
     path("moderation/analyze/", AnalyzeApi.as_view(), name="moderation-analyze"),

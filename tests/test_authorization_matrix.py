@@ -178,6 +178,22 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST /api/moderation/comments/{comment_id}/decision/", "rejected",    (401, 403, 403, 200, 200)),
     ("POST /api/moderation/comments/{comment_id}/decision/", "removed",     (401, 403, 403, 409, 409)),
     ("POST /api/moderation/comments/{comment_id}/decision/", "placeholder", (401, 403, 403, 409, 409)),
+    # Editors' picks: only a published comment is featured; unfeaturing is idempotent.
+    ("POST /api/moderation/comments/{comment_id}/feature/", "published",   (401, 403, 403, 200, 200)),
+    ("POST /api/moderation/comments/{comment_id}/feature/", "pending",     (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/comments/{comment_id}/feature/", "held",        (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/comments/{comment_id}/feature/", "rejected",    (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/comments/{comment_id}/feature/", "removed",     (401, 403, 403, 409, 409)),
+    ("POST /api/moderation/comments/{comment_id}/feature/", "placeholder", (401, 403, 403, 409, 409)),
+    *[
+        ("DELETE /api/moderation/comments/{comment_id}/feature/", target, (401, 403, 403, 200, 200))
+        for target in ("published", *HIDDEN)
+    ],
+    # The author of any comment, as /api/moderation/readers/{username}/ restricts them.
+    *[
+        ("POST /api/moderation/comments/{comment_id}/author/", target, (401, 403, 403, 200, 200))
+        for target in ("published", *HIDDEN)
+    ],
     ("POST /api/moderation/analyze/",              "-",            (401,     403,  403,   200,      200)),
     ("POST /api/moderation/readers/{username}/",   "owner",        (401,     403,  403,   200,      200)),
     # Staff accounts: only an administrator restricts them.
@@ -306,7 +322,10 @@ class World:
             return {"action": "approve", "revision": 1}
         if operation == "POST /api/moderation/analyze/":
             return {"text": "Ein Text zum Prüfen."}
-        if operation == "POST /api/moderation/readers/{username}/":
+        if operation in (
+            "POST /api/moderation/readers/{username}/",
+            "POST /api/moderation/comments/{comment_id}/author/",
+        ):
             return {"action": "premoderate", "reason": "Prüfung"}
         if operation.endswith("/appeal/"):
             return {"text": "Bitte noch einmal prüfen."}

@@ -35,6 +35,8 @@ PATHS = {
     "/api/health/": {"get"},
     "/api/moderation/queues/{queue}/": {"get"},
     "/api/moderation/comments/{comment_id}/decision/": {"post"},
+    "/api/moderation/comments/{comment_id}/feature/": {"post", "delete"},
+    "/api/moderation/comments/{comment_id}/author/": {"post"},
     "/api/moderation/analyze/": {"post"},
     "/api/moderation/readers/{username}/": {"post"},
     "/api/coral/phase/": {"post"},
@@ -207,4 +209,4 @@ def test_signing_in_with_the_publishers_token_is_open_and_names_its_refusals(sch
     assert refused == {"$ref": "#/components/schemas/SsoRefusedOutput"}
     for code in ("token_expired", "wrong_audience", "unsigned_token", "bad_signature", "token_revoked"):
         assert code in sso["responses"]["401"]["description"]
-    assert "badges" in schema["components"]["schemas"]["ReaderOutput"]["required"]
+    assert "badges" in schema["components"]["schemas"]["MeOutput"]["required"]

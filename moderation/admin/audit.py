@@ -1,15 +1,20 @@
 """The audit logs, read-only: every comment with the decisions on it, the log of
 those decisions, and the log of changes to the site policy and the active model."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from discussion.admin import CommentAdmin
 from discussion.models import Comment
+from moderation.decisions import comment_feature
 from moderation.models import AuditEntry, SettingsAuditEntry
+from moderation.permissions import MODERATE
+from web.errors import DomainError
 from web.formats import percent
+from web.requests import AuthenticatedHttpRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,9 +72,50 @@ class CommentWithHistoryAdmin(CommentAdmin):
     """Every comment with its decisions: who decided, when and why."""
 
     inlines = [AuditEntryInline, *CommentAdmin.inlines]
+    list_display = [*CommentAdmin.list_display, "featured"]
+    list_filter = [*CommentAdmin.list_filter, ("featured_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [*CommentAdmin.readonly_fields, "featured_at", "featured_by"]
+    actions = ["feature_selected", "unfeature_selected"]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # a comment is removed by a decision, which keeps its history
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MODERATE)
+
+    @admin.display(description=_("editors' pick"), boolean=True, ordering="featured_at")
+    def featured(self, obj: Comment) -> bool:
+        return obj.featured_at is not None and obj.status == Comment.Status.PUBLISHED
+
+    @admin.action(description=_("Feature selected comments (editors' picks)"), permissions=["moderate"])
+    def feature_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Comment]) -> None:
+        self._feature(request, queryset, featured=True)
+
+    @admin.action(description=_("Remove selected comments from the editors' picks"), permissions=["moderate"])
+    def unfeature_selected(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Comment]) -> None:
+        self._feature(request, queryset, featured=False)
+
+    def _feature(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Comment], *, featured: bool
+    ) -> None:
+        changed, refused = 0, 0
+        for comment_id in queryset.values_list("pk", flat=True):
+            try:
+                entry = comment_feature(comment_id=comment_id, moderator=request.user, featured=featured)
+            except DomainError:
+                refused += 1  # not published (any more)
+                continue
+            changed += entry is not None
+        message = (
+            ngettext("%(n)d comment featured", "%(n)d comments featured", changed)
+            if featured
+            else ngettext("%(n)d comment no longer featured", "%(n)d comments no longer featured", changed)
+        ) % {"n": changed}
+        if refused:
+            message += ngettext(
+                ", %(n)d not published: not featured", ", %(n)d not published: not featured", refused
+            ) % {"n": refused}
+        self.message_user(request, message, messages.WARNING if refused else messages.SUCCESS)
 
 
 @admin.register(AuditEntry)

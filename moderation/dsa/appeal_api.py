@@ -73,6 +73,7 @@ class StatementOutput(serializers.Serializer):
         allow_null=True, help_text="The provision of law, for illegal content."
     )
     terms_ground = serializers.CharField(help_text="The rule of the Netiquette broken.")
+    terms_ground_text = serializers.CharField(help_text="That rule's name, in your language.")
     ground_text = serializers.CharField()
     explanation = serializers.CharField(allow_blank=True, help_text="The moderator's own words.")
     facts = serializers.CharField(help_text="How the content was found and decided.")

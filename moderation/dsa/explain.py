@@ -93,6 +93,7 @@ def statement_explained(
         "ground": statement.ground,
         "legal_ground": statement.legal_ground or None,
         "terms_ground": statement.terms_ground,
+        "terms_ground_text": str(terms_ground(statement.terms_ground).label),
         "ground_text": _ground(statement),
         "explanation": statement.explanation,
         "facts": _facts(statement),

@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -99,9 +99,14 @@ def held_queue_length(since: datetime, days: list[date]) -> list[int]:
 def decision_times(since: datetime) -> dict[str, float | None]:
     """Median minutes from writing to the final decision: by the machine alone, and
     where a moderator decided."""
-    decided = AuditEntry.objects.filter(
-        created_at__gte=since, to_status__in=[Comment.Status.PUBLISHED, Comment.Status.REJECTED]
-    ).values_list("actor", "created_at", "comment__created_at")
+    # Entries that leave the status as it was (a note, a pick) decide nothing.
+    decided = (
+        AuditEntry.objects.filter(
+            created_at__gte=since, to_status__in=[Comment.Status.PUBLISHED, Comment.Status.REJECTED]
+        )
+        .exclude(from_status=F("to_status"))
+        .values_list("actor", "created_at", "comment__created_at")
+    )
     waits: dict[str, list[float]] = {"model": [], "moderator": []}
     for actor, decided_at, written_at in decided.iterator():
         if actor in waits:

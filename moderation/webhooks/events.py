@@ -42,6 +42,9 @@ COMMENT_STATUS_EVENTS: dict[str, str] = {
     Status.REJECTED: "comment.rejected",
     Status.REMOVED: "comment.removed",
 }
+# A moderator made a published comment an editors' pick (audit reason "feature").
+COMMENT_FEATURED = "comment.featured"
+FEATURE_REASON = "feature"
 REPORT_CREATED = "report.created"
 NOTICE_CREATED = "notice.created"
 READER_RESTRICTED = "reader.restricted"
@@ -49,6 +52,7 @@ TEST_EVENT = "webhook.test"
 EVENT_TYPES = (
     COMMENT_CREATED,
     *COMMENT_STATUS_EVENTS.values(),
+    COMMENT_FEATURED,
     REPORT_CREATED,
     NOTICE_CREATED,
     READER_RESTRICTED,
@@ -185,9 +189,11 @@ def webhook_event_for_new_comment(comment: Comment) -> None:
 
 def webhook_events_for_comment_entry(entry: AuditEntry) -> None:
     """comment.published, .held, .rejected or .removed: the audit entry of a change of
-    a comment's status, by the model, a moderator, the system or its author."""
-    event_type = COMMENT_STATUS_EVENTS.get(entry.to_status)
-    if event_type is None or entry.from_status == entry.to_status:
+    a comment's status, by the model, a moderator, the system or its author.
+    comment.featured: the audit entry of a moderator making it an editors' pick."""
+    featured = entry.reason == FEATURE_REASON and entry.actor == AuditEntry.Actor.MODERATOR
+    event_type = COMMENT_FEATURED if featured else COMMENT_STATUS_EVENTS.get(entry.to_status)
+    if event_type is None or (entry.from_status == entry.to_status and not featured):
         return
     endpoint_ids = endpoints_subscribed(event_type)
     if not endpoint_ids:

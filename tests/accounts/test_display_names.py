@@ -128,6 +128,9 @@ def test_a_reader_changes_the_display_name(reader_client: APIClient, article) ->
         "badges": [],
         "language": "",
         "author_notifications": True,
+        "moderator": False,
+        "admin_url": None,
+        "netiquette_url": "http://testserver/netiquette/",
     }
     posted = reader_client.post(f"/api/articles/{article.slug}/comments/", {"body": "Hallo"}, format="json")
     assert posted.json()["author"] == "Leserin L."

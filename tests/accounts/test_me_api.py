@@ -21,6 +21,9 @@ def test_me_shows_the_account_and_its_restrictions(reader_client: APIClient, rea
         "badges": [],
         "language": "",
         "author_notifications": True,
+        "moderator": False,
+        "admin_url": None,
+        "netiquette_url": "http://testserver/netiquette/",
     }
     reader_ban(user=reader, reason="Spam")
     assert reader_client.get("/api/me/").json()["banned"] is True

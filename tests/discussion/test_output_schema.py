@@ -161,8 +161,10 @@ def test_comments_are_null_where_the_schema_says_they_may_be(
     gone = CommentFactory(article=article, author=UserFactory(username="geloescht"))
     gone.author.delete()
     of_a_deleted_account = api_client.get(f"/api/comments/{gone.pk}/").json()
-    # The detail is the list's comment plus the statement of reasons, null here.
+    # The detail is the list's comment plus the statement of reasons and the rule
+    # a rejection named, null here.
     assert null_fields(*own, of_a_deleted_account) == nullable(components["CommentDetailOutput"])
     assert nullable(components["CommentDetailOutput"]) == nullable(components["CommentOutput"]) | {
-        "statement"
+        "statement",
+        "rejection_reason",
     }

@@ -29,10 +29,10 @@ def test_the_widget_does_not_evaluate_strings_as_code() -> None:
 
 def test_the_widget_stays_small() -> None:
     raw = SCRIPT.read_bytes() + (STATIC / "embed.css").read_bytes()
-    # The budget grew with the DSA's notice form, the reader's decisions panel and
-    # the registration's consent box.
-    assert len(raw) < 62_000, len(raw)
-    assert len(gzip.compress(raw, compresslevel=9)) < 17_000
+    # The budget grew with the DSA's notice form, the reader's decisions panel, the
+    # registration's consent box, the editors' picks and the moderators' tools.
+    assert len(raw) < 72_000, len(raw)
+    assert len(gzip.compress(raw, compresslevel=9)) < 19_500
 
 
 def test_the_widget_is_served_as_a_static_file(client: Client) -> None:

@@ -21,6 +21,8 @@
 
   var SORTS = ['oldest', 'newest', 'top'];
   var REASONS = ['spam', 'offensive', 'off_topic', 'misinformation', 'other'];
+  // A moderator's reasons to remove (moderation.decisions.RejectReason).
+  var RULES = ['insult', 'threat', 'hate', 'profanity', 'spam', 'off_topic', 'duplicate', 'other'];
   var POLL_FIRST = 500, POLL_MAX = 15000, POLL_FOR = 10 * 60 * 1000;
 
   var STRINGS = {
@@ -105,7 +107,28 @@
       suspended: function (d) { return 'Ihr Konto ist bis ' + d + ' gesperrt.'; },
       noArticle: 'Zu diesem Artikel gibt es keine Diskussion.',
       offline: 'Keine Verbindung zum Server. Bitte versuchen Sie es später noch einmal.',
-      failed: 'Das hat nicht geklappt. Bitte versuchen Sie es später noch einmal.'
+      failed: 'Das hat nicht geklappt. Bitte versuchen Sie es später noch einmal.',
+      all: 'Alle Kommentare',
+      picks: 'Redaktionsempfehlungen',
+      pick: 'Redaktionsempfehlung',
+      see: ' — siehe ',
+      netiquette: 'Netiquette',
+      staff: 'Moderation',
+      remove: 'Entfernen',
+      removeAsk: 'Warum entfernen Sie den Kommentar?',
+      feature: 'Empfehlen',
+      unfeature: 'Nicht mehr empfehlen',
+      ban: 'Autor sperren',
+      banAsk: 'Grund der Sperre (steht im Protokoll und in der Begründung an den Autor)',
+      admin: 'Im Admin öffnen',
+      removedDone: 'Der Kommentar wurde entfernt.',
+      featuredDone: 'Der Kommentar ist jetzt eine Redaktionsempfehlung.',
+      unfeaturedDone: 'Der Kommentar ist keine Redaktionsempfehlung mehr.',
+      bannedDone: 'Der Autor ist gesperrt.',
+      rules: {
+        insult: 'Beleidigung', threat: 'Drohung', hate: 'Hassrede', profanity: 'Vulgäre Sprache',
+        spam: 'Spam', off_topic: 'Kein Bezug zum Thema', duplicate: 'Doppelt gepostet', other: 'Anderer Grund'
+      }
     },
     en: {
       title: 'Comments',
@@ -188,7 +211,28 @@
       suspended: function (d) { return 'Your account is suspended until ' + d + '.'; },
       noArticle: 'There is no discussion for this article.',
       offline: 'No connection to the server. Please try again later.',
-      failed: 'That did not work. Please try again later.'
+      failed: 'That did not work. Please try again later.',
+      all: 'All comments',
+      picks: "Editors' picks",
+      pick: "Editors' pick",
+      see: ' — see ',
+      netiquette: 'Netiquette',
+      staff: 'Moderator',
+      remove: 'Remove',
+      removeAsk: 'Why are you removing this comment?',
+      feature: 'Feature',
+      unfeature: 'Unfeature',
+      ban: 'Ban author',
+      banAsk: 'Reason for the ban (kept in the log and in the statement to the author)',
+      admin: 'Open in admin',
+      removedDone: 'The comment was removed.',
+      featuredDone: "The comment is now an editors' pick.",
+      unfeaturedDone: "The comment is no longer an editors' pick.",
+      bannedDone: 'The author is banned.',
+      rules: {
+        insult: 'Insult', threat: 'Threat', hate: 'Hate speech', profanity: 'Profanity',
+        spam: 'Spam', off_topic: 'Off topic', duplicate: 'Duplicate', other: 'Other reason'
+      }
     }
   };
 
@@ -269,6 +313,7 @@
     this.t = STRINGS[this.lang];
     this.uid = 'stm' + (++widgets);
     this.sort = 'oldest';
+    this.view = 'all';          // or 'picks': the editors' picks
     this.cursor = null;
     this.count = 0;
     this.open = false;
@@ -346,13 +391,18 @@
       }, t.sorts[sort]);
     });
     this.sortBar = h('div', { 'class': 'stm-sort', role: 'group', 'aria-label': t.sortLabel }, this.sortButtons);
+    this.tabs = [['all', t.all], ['picks', t.picks]].map(function (v) {
+      return h('button', { type: 'button', 'data-view': v[0], 'aria-pressed': String(v[0] === self.view),
+        onclick: function () { self.setView(v[0]); } }, v[1]);
+    });
+    this.tabBar = h('div', { 'class': 'stm-tabs', role: 'group', 'aria-label': t.picks, hidden: true }, this.tabs);
     this.list = h('ol', { 'class': 'stm-list' });
     this.empty = h('p', { 'class': 'stm-empty', hidden: true }, t.empty);
     this.more = h('button', {
       type: 'button', 'class': 'stm-more', hidden: true, onclick: function () { self.loadPage(false); }
     }, t.more);
     this.section = h('section', { 'class': 'stm', 'aria-labelledby': this.id('title'), lang: this.lang },
-      this.heading, this.status, this.account, this.composer, this.sortBar, this.empty, this.list, this.more);
+      this.heading, this.status, this.account, this.composer, this.tabBar, this.sortBar, this.empty, this.list, this.more);
     this.root.replaceChildren(this.section);
   };
 
@@ -363,7 +413,7 @@
     Promise.all([article, me]).then(function (results) {
       self.open = results[0].comments_open;
       self.renderAccount();
-      return self.loadPage(true);
+      return Promise.all([self.loadPage(true), self.checkPicks()]);
     }).then(function () {
       return self.loadMine();
     }).then(function () {
@@ -438,6 +488,7 @@
     if (!hold(this.more) && !reset) return Promise.resolve();
     var self = this, seq = this.seq = (this.seq || 0) + 1;
     var query = new URLSearchParams({ sort: this.sort });
+    if (this.view === 'picks') query.set('featured', 'true');
     if (!reset && this.cursor) query.set('cursor', this.cursor);
     this.section.setAttribute('aria-busy', 'true');
     return this.api('GET', '/articles/' + encodeURIComponent(this.slug) + '/comments/?' + query)
@@ -473,6 +524,45 @@
     this.loadPage(true);
   };
 
+  /* The editors' picks tab is offered when the article has any (or is open). */
+  W.checkPicks = function () {
+    var self = this;
+    return this.api('GET', '/articles/' + encodeURIComponent(this.slug) + '/comments/?featured=true&limit=1')
+      .then(function (page) {
+        self.tabBar.hidden = !page.results.length && self.view === 'all';
+      }, function () { /* the thread itself says what went wrong */ });
+  };
+
+  W.setView = function (view) {
+    this.view = view;
+    this.tabs.forEach(function (button) {
+      button.setAttribute('aria-pressed', String(button.getAttribute('data-view') === view));
+    });
+    this.sortBar.hidden = view === 'picks';
+    return this.loadPage(true);
+  };
+
+  /* Put a top-level comment where the thread's order puts it among those loaded:
+   * before the first one that sorts after it (the reader's own, not yet public). */
+  W.place = function (li) {
+    var self = this, sort = this.sort;
+    function key(c) {
+      var time = Date.parse(c.created_at);
+      if (sort === 'newest') return [-time, -c.id];
+      return sort === 'top' ? [-(c.status === 'published' ? c.like_count : 0), time, c.id] : [time, c.id];
+    }
+    function earlier(a, b) {
+      for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+      return false;
+    }
+    var mine = key(this.entries.get(Number(li.getAttribute('data-id'))).c);
+    var next = Array.prototype.find.call(this.list.children, function (other) {
+      var entry = other !== li && self.entries.get(Number(other.getAttribute('data-id')));
+      return entry && earlier(mine, key(entry.c));
+    });
+    this.list.insertBefore(li, next || null);
+  };
+
   /* The reader's own comments: which ones may be edited or deleted, and those
    * still waiting or rejected (not in the public thread) shown where they belong. */
   W.loadMine = function () {
@@ -493,15 +583,28 @@
 
   W.placeMine = function () {
     var self = this;
+    if (this.view !== 'all') return;
     this.mine.forEach(function (c) {
       if (self.entries.has(c.id) || c.status === 'published') return;
+      if (c.status === 'rejected' && c.rejection_reason === undefined) self.explain(c.id);
       var li = self.renderComment(c);
-      if (c.parent === null) self.list.prepend(li);
+      if (c.parent === null) self.place(li);
       else if (self.entries.has(c.parent)) self.entries.get(c.parent).replies.append(li);
       else return;
       if (c.status === 'pending') self.watch(c.id, 2000);
     });
     this.empty.hidden = this.list.children.length > 0;
+  };
+
+  /* Why the reader's own comment was not published: from its detail, which tells
+   * its author (only) the rule it broke. */
+  W.explain = function (id) {
+    var self = this;
+    this.api('GET', '/comments/' + id + '/').then(function (c) {
+      var entry = self.entries.get(id);
+      self.mine.set(id, c);
+      if (entry) self.paint(entry);
+    }, function () { /* the badge still says it was not published */ });
   };
 
   function normalise(node) {
@@ -516,6 +619,7 @@
       like_count: node.like_count || 0,
       liked: Boolean(node.liked),
       reply_count: node.reply_count || 0,
+      featured: Boolean(node.featured),
       status: node.removed ? 'removed' : node.status || 'published',
       replies: node.replies || []
     };
@@ -586,7 +690,9 @@
       h('span', { 'class': 'stm-author' }, c.author || t.someone), roles(c.author_badges, t), ' ',
       h('time', { datetime: c.created_at }, this.date(c.created_at)),
       c.edited ? h('span', { 'class': 'stm-edited' }, ' · ' + t.edited) : null,
-      badge ? h('span', { 'class': 'stm-badge stm-' + c.status }, badge) : null);
+      published && c.featured ? h('span', { 'class': 'stm-pick' }, t.pick) : null,
+      badge ? h('span', { 'class': 'stm-badge stm-' + c.status }, badge) : null,
+      c.status === 'rejected' && mine ? this.why(this.mine.get(c.id).rejection_reason) : null);
     var actions = h('div', { 'class': 'stm-actions' });
     function action(name, label, handler, extra) {
       var attrs = { type: 'button', 'data-action': name, onclick: function (event) { handler.call(self, entry, event.currentTarget); } };
@@ -611,11 +717,96 @@
       entry.editTimer = setTimeout(function () { self.paint(entry); }, Math.min(until - Date.now() + 100, 2147483647));
     }
     if (mine) action('delete', t.del, this.deleteForm);
+    if (published && this.user && this.user.moderator) {
+      action('feature', c.featured ? t.unfeature : t.feature, this.toggleFeature, { 'class': 'stm-staff' });
+      action('remove', t.remove, this.removeForm, { 'class': 'stm-staff' });
+      if (c.author && !mine) action('ban', t.ban, this.banForm, { 'class': 'stm-staff' });
+      actions.append(h('a', { 'class': 'stm-staff', href: this.user.admin_url + 'discussion/comment/' + c.id + '/change/',
+        target: '_blank', rel: 'noopener' }, t.admin));
+    }
     entry.card.replaceChildren(meta, h('p', { 'class': 'stm-body' }, c.body || ''), actions);
     if (focused) {
       var again = actions.querySelector('[data-action="' + focused + '"]');
       (again || entry.li).focus();
     }
+  };
+
+  /* ": <the rule broken> — see Netiquette" after the badge of a rejected own comment. */
+  W.why = function (reason) {
+    var t = this.t, url = this.user && this.user.netiquette_url;
+    return h('span', { 'class': 'stm-why' }, reason ? ': ' + reason.label : null,
+      url ? [t.see, h('a', { href: url, target: '_blank', rel: 'noopener' }, t.netiquette)] : null);
+  };
+
+  // --- Moderation in the thread (staff with the moderation permission) -------
+  // The moderation API's own answers (a missing second factor, a decision taken
+  // meanwhile) show under the comment.
+
+  W.staffError = function (entry, error) {
+    entry.slot.replaceChildren(h('p', { 'class': 'stm-field-error', role: 'alert' }, this.problem(error)));
+  };
+
+  W.toggleFeature = function (entry, button) {
+    var self = this, t = this.t;
+    if (!hold(button)) return;
+    this.api(entry.c.featured ? 'DELETE' : 'POST', '/moderation/comments/' + entry.c.id + '/feature/').then(function (result) {
+      entry.c.featured = result.featured;
+      entry.slot.replaceChildren();
+      self.paint(entry);
+      self.say(result.featured ? t.featuredDone : t.unfeaturedDone);
+      return self.checkPicks();
+    }, function (error) {
+      release(button);
+      self.staffError(entry, error);
+    });
+  };
+
+  W.removeForm = function (entry, opener) {
+    var self = this, t = this.t, name = this.id('rule' + entry.c.id);
+    var choices = RULES.map(function (rule) {
+      var id = name + '-' + rule;
+      return h('div', { 'class': 'stm-choice' },
+        h('input', { type: 'radio', name: name, id: id, value: rule, required: true }),
+        h('label', { 'for': id }, t.rules[rule]));
+    });
+    var error = h('p', { 'class': 'stm-field-error', role: 'alert' });
+    var submit = h('button', { type: 'submit', 'class': 'stm-danger' }, t.remove);
+    var form = h('form', { 'class': 'stm-form', onsubmit: function (event) {
+      event.preventDefault();
+      var checked = form.querySelector('input[type=radio]:checked');
+      if (!hold(submit)) return;
+      self.api('POST', '/moderation/comments/' + entry.c.id + '/decision/',
+        { action: 'remove', reason: checked.value, expected_status: 'published' }).then(function () {
+        self.forget(entry, true);
+        self.say(t.removedDone);
+        return self.checkPicks();
+      }, function (problem) {
+        release(submit);
+        error.textContent = self.problem(problem);
+      });
+    } }, h('fieldset', {}, h('legend', {}, t.removeAsk), choices), error, h('div', { 'class': 'stm-buttons' }, submit));
+    this.openForm(entry, opener, form, form.querySelector('input'));
+  };
+
+  W.banForm = function (entry, opener) {
+    var self = this, t = this.t, field = this.textField(t.banAsk);
+    field.area.rows = 2;
+    field.area.maxLength = 255;
+    var error = h('p', { 'class': 'stm-field-error', role: 'alert' });
+    var submit = h('button', { type: 'submit', 'class': 'stm-danger' }, t.ban);
+    var form = h('form', { 'class': 'stm-form', onsubmit: function (event) {
+      event.preventDefault();
+      if (!hold(submit)) return;
+      self.api('POST', '/moderation/comments/' + entry.c.id + '/author/', { action: 'ban', reason: field.area.value })
+        .then(function () {
+          entry.slot.replaceChildren(h('p', { 'class': 'stm-status', role: 'status' }, t.bannedDone));
+          self.say(t.bannedDone);
+        }, function (problem) {
+          release(submit);
+          error.textContent = self.problem(problem);
+        });
+    } }, field.label, field.area, error, h('div', { 'class': 'stm-buttons' }, submit));
+    this.openForm(entry, opener, form, field.area);
   };
 
   /* A link to one comment (…#comment-<id>, as notices and mails give them) opens the
@@ -1073,7 +1264,8 @@
         type: 'button', 'class': 'stm-link', 'aria-expanded': 'false', 'aria-controls': this.id('nameform'),
         onclick: function () { self.nameForm(change); }
       }, t.changeName);
-      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, roles(this.user.badges, t), ' ', change, ' ',
+      this.account.replaceChildren(h('p', {}, t.signedInAs, this.nameEl, roles(this.user.badges, t),
+        this.user.moderator ? h('span', { 'class': 'stm-role stm-staff-badge' }, t.staff) : null, ' ', change, ' ',
         this.token ? h('button', { type: 'button', 'class': 'stm-link', onclick: function () { self.signOut(); } }, t.signOut) : null));
     } else {
       this.account.replaceChildren(h('p', {}, t.signInPrompt, ' ',
@@ -1100,8 +1292,13 @@
     this.composer.replaceChildren(h('form', { 'class': 'stm-form', onsubmit: function (event) {
       event.preventDefault();
       self.post(field.area, submit, null).then(function (li) {
-        if (!li) return;
-        self.list.prepend(li);
+        if (!li) return null;
+        // On the picks tab the new comment is shown in the whole thread, in its place.
+        if (self.view !== 'all') return self.setView('all').then(function () {
+          var entry = self.entries.get(Number(li.getAttribute('data-id')));
+          if (entry) entry.li.focus();
+        });
+        self.place(li);
         li.focus();
       });
     } }, field.label, field.area, h('p', { 'class': 'stm-hint' }, t.hint), h('div', { 'class': 'stm-buttons' }, submit)));
