@@ -1044,6 +1044,7 @@ class AuthorNotification(models.Model):
         PUBLISHED = "published", _("published after waiting")
         REJECTED = "rejected", _("rejected")
         REPLIED = "replied", _("replied to")
+        FEATURED = "featured", _("made an editors' pick")
 
     entry = models.ForeignKey(
         AuditEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("decision")

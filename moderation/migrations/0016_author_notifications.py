@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                             ("published", "published after waiting"),
                             ("rejected", "rejected"),
                             ("replied", "replied to"),
+                            ("featured", "made an editors' pick"),
                         ],
                         max_length=16,
                         verbose_name="event",

@@ -5,9 +5,10 @@ transaction commits (when the site policy sends such mails at all), and the task
 decides the rest (moderation.notifications.mail). So a decision never waits for a
 mail, and a mail that fails never undoes a decision.
 
-Keyed on the entry's action (the status it moved to): another action that tells
-authors (a moderator featuring a comment) is one more entry in NOTIFYING_ACTIONS,
-one in AuthorNotification.Event and a template.
+Keyed on the entry's action: the status it moved to, or, for a moderator's act that
+leaves the status as it was, its reason (``feature``: a comment made an editors'
+pick). Another such act is one more entry here, one in AuthorNotification.Event and
+a template.
 """
 
 import logging
@@ -24,14 +25,15 @@ NOTIFY_TASK = "moderation.author_notify"
 
 # The entries' actions that may make a mail; the task sorts out which and to whom.
 NOTIFYING_ACTIONS = frozenset({"published", "rejected"})
+NOTIFYING_ACTS = frozenset({"feature"})  # by their reason, the status unchanged
 
 
 def _may_notify(entry: AuditEntry) -> bool:
-    return (
-        entry.to_status in NOTIFYING_ACTIONS
-        and entry.from_status != entry.to_status
-        and entry.actor != AuditEntry.Actor.AUTHOR  # the author's own acts tell nobody
-    )
+    if entry.actor == AuditEntry.Actor.AUTHOR:  # the author's own acts tell nobody
+        return False
+    if entry.from_status == entry.to_status:
+        return entry.actor == AuditEntry.Actor.MODERATOR and entry.reason in NOTIFYING_ACTS
+    return entry.to_status in NOTIFYING_ACTIONS
 
 
 def notifications_on() -> bool:

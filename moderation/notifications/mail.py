@@ -11,6 +11,8 @@ finds who is told what:
   for is mailed for the same rejection (DSA_EMAIL_AUTHORS): one mail, not two.
 - ``replied``: the author of the comment replied to, when a reply by someone else
   is published for the first time.
+- ``featured``: the comment's author, the first time a moderator makes the comment
+  an editors' pick (taken out and featured again, it is not told twice).
 
 Only where the site policy's ``notify_authors`` is on, to readers with an email
 address, an active account, not deleted and not turned off
@@ -33,7 +35,7 @@ from django.utils import timezone, translation
 
 from accounts.selectors import reader_profile_find
 from discussion.models import Comment
-from moderation.decisions import RejectReason
+from moderation.decisions import Action, RejectReason
 from moderation.dsa.mail import absolute
 from moderation.models import AuditEntry, AuthorNotification
 from moderation.notifications.events import notifications_on
@@ -55,10 +57,20 @@ def _first_publication(entry: AuditEntry) -> bool:
     ).exists()
 
 
+def _first_feature(entry: AuditEntry) -> bool:
+    return not AuditEntry.objects.filter(
+        comment_id=entry.comment_id, reason=Action.FEATURE, actor=entry.actor, pk__lt=entry.pk
+    ).exists()
+
+
 def _notifications_of(entry: AuditEntry, comment: Comment) -> list[tuple[str, User | None]]:
     """(event, recipient) for each mail the entry makes."""
     found: list[tuple[str, User | None]] = []
-    if entry.to_status == Status.PUBLISHED:
+    if entry.from_status == entry.to_status:
+        featured = entry.reason == Action.FEATURE and comment.status == Status.PUBLISHED
+        if featured and comment.author_id != entry.moderator_id and _first_feature(entry):
+            found.append((Event.FEATURED, comment.author))
+    elif entry.to_status == Status.PUBLISHED:
         if entry.from_status == Status.HELD:
             found.append((Event.PUBLISHED, comment.author))
         parent = comment.parent

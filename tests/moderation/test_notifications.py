@@ -12,7 +12,7 @@ from django.test import Client
 from accounts.models import ReaderProfile
 from config.celery import app
 from discussion.models import Comment
-from moderation.decisions import comment_decide
+from moderation.decisions import comment_decide, comment_feature
 from moderation.models import AuthorNotification, SitePolicy
 from moderation.notifications.events import NOTIFY_TASK
 from moderation.notifications.mail import MailNotSent, author_notify
@@ -260,3 +260,28 @@ def test_the_machines_batch_queues_once_per_transaction_and_only_when_on(
     with django_capture_on_commit_callbacks(execute=True):
         written = comment_entries_write(entries)
     assert sent == [entry.pk for entry in written]
+
+
+def test_an_editors_pick_is_told_once(
+    notifying, moderator, outbox, queued, django_capture_on_commit_callbacks
+):
+    comment = CommentFactory(author=author(language="en"), status=Status.PUBLISHED)
+    for featured in (True, False, True):
+        with django_capture_on_commit_callbacks(execute=True):
+            comment_feature(comment_id=comment.pk, moderator=moderator, featured=featured)
+    [message] = outbox
+    assert message.to == ["lea@example.org"]
+    assert message.subject == "Your comment is an editors' pick"
+    assert comment.article.title in message.body
+    assert "Editors' picks" in message.body
+
+
+def test_a_moderator_featuring_their_own_comment_is_not_mailed(
+    notifying, moderator, outbox, queued, django_capture_on_commit_callbacks
+):
+    moderator.email = "mod@example.org"
+    moderator.save()
+    comment = CommentFactory(author=moderator, status=Status.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_feature(comment_id=comment.pk, moderator=moderator)
+    assert outbox == []
