@@ -3,6 +3,7 @@ comment a reply answers and what an author changed, approves and rejects without
 page load, undoes, writes a note and bans an author from the row."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -92,6 +93,9 @@ def test_moderator_works_the_queue_from_the_keyboard(live_server, page) -> None:
     expect(page.locator("#result_list tr.queue-decided")).to_have_count(1)
     assert Comment.objects.get(pk=second.pk).status == "held"
     assert AuditEntry.objects.filter(comment=second).latest("id").reason == "undo"
+    # The count line follows every decision: three held, one approved, one back.
+    expect(page.locator("[data-count=held]")).to_have_text("2")
+    expect(page).to_have_title(re.compile(r"^\(2\) "))
 
     # n writes a note about the author of the row in focus.
     page.keyboard.press("n")

@@ -85,7 +85,7 @@
       row.classList.add('queue-current');
       row.tabIndex = -1;
       row.focus({ preventScroll: true });
-      row.scrollIntoView({ block: 'nearest' });
+      row.scrollIntoView({ block: 'nearest', inline: 'start' });
       current = index;
     }
 
@@ -126,6 +126,7 @@
         last = { row: row, id: id, url: box.getAttribute('data-undo'), html: html };
         showDecided(row, id, answer.data.status === 'published' ? text('approve') : text('reject'));
         focusRow(nextUndecided(rows().indexOf(row)));
+        poll();
       }, function () { say(row, text('failed'), true); });
     }
 
@@ -154,6 +155,7 @@
         last = null;
         say(decided.row, text('undone'), false);
         focusRow(rows().indexOf(decided.row));
+        poll();
       }, function () { say(decided.row, text('failed'), true); });
     }
 
@@ -178,7 +180,7 @@
         if (!answer.ok) { say(row, problem(answer.data), true); return; }
         tool.open = false;
         say(row, '#' + id + ': ' + text('restricted'), false);
-        row.focus({ preventScroll: true });
+        focusRow(rows().indexOf(row));
       }, function () { say(row, text('failed'), true); });
     }
 
@@ -197,7 +199,7 @@
         input.value = '';
         tool.open = false;
         say(row, text('noted'), false);
-        row.focus({ preventScroll: true });
+        focusRow(rows().indexOf(row));
       }, function () { say(row, text('failed'), true); });
     }
 
