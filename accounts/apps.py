@@ -2,11 +2,12 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         from accounts.checks import account_eraser_check

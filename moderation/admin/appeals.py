@@ -151,7 +151,8 @@ class StatementOfReasonsAdmin(ReadOnlyAdmin):
         "restriction",
         "comment",
         "reader",
-        "ground",
+        # The ground (illegal or against the terms) is the one of these two that is
+        # set; it stays a filter.
         "legal_ground",
         "terms_ground",
         "automated_decision",

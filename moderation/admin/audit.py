@@ -30,10 +30,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def status_label(status: str) -> str:
+    """A comment status as moderators read it (the stored value if it is no longer one)."""
+    return str(Comment.Status(status).label) if status in Comment.Status.values else status
+
+
+class ToStatusFilter(admin.SimpleListFilter):
+    title = _("to status")
+    parameter_name = "to_status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in Comment.Status.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        return queryset.filter(to_status=self.value()) if self.value() else queryset
+
+
 class EntryScoreShown:
     @admin.display(description=_("score"), ordering="score")
     def entry_score(self, obj: AuditEntry) -> str:
         return percent(obj.score)
+
+    @admin.display(description=_("status change"), ordering="to_status")
+    def status_change(self, obj: AuditEntry) -> str:
+        return f"{status_label(obj.from_status)} → {status_label(obj.to_status)}"
 
 
 class AuditEntryInline(EntryScoreShown, admin.TabularInline):
@@ -46,8 +66,7 @@ class AuditEntryInline(EntryScoreShown, admin.TabularInline):
         "actor",
         "model_version",
         "moderator",
-        "from_status",
-        "to_status",
+        "status_change",
         "reason",
         "entry_score",
     )
@@ -124,15 +143,14 @@ class AuditEntryAdmin(EntryScoreShown, ReadOnlyAdmin):
         "created_at",
         "comment",
         "actor",
-        "from_status",
-        "to_status",
+        "status_change",
         "reason",
         "entry_score",
         "explanation",
         "model_version",
         "moderator",
     ]
-    list_filter = ["actor", "to_status"]
+    list_filter = ["actor", ToStatusFilter]
     list_select_related = ["comment", "model_version", "moderator"]
     search_fields = ["=comment__id", "reason"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -119,16 +119,13 @@ class NoticeAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["moderation/queue.css", "moderation/notices.css"]}
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Notice]:
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        # An expression, not an annotation: the admin orders other querysets of
+        # notices by it too (the choices of a form field that points to a notice).
         open_first = Case(
             When(status=Notice.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
-        # Annotated before it is ordered: the admin's own get_queryset orders first.
-        queryset = Notice.objects.annotate(open_first=open_first)
-        return queryset.order_by(*self.get_ordering(request))
-
-    def get_ordering(self, request: HttpRequest) -> list[Any]:
-        return ["open_first", "created_at", "id"]
+        return [open_first.asc(), "created_at", "id"]
 
     # Moderators work the queue without a permission of the notice model itself.
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
