@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -204,7 +204,11 @@ class QueueAdmin(ScoreShown, QueueFinding):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        return super().changelist_view(request, {**self.workplace_context(request), **(extra_context or {})})
+        # The queue's name as the page's title, not "Select held comment to view".
+        title = {"title": capfirst(self.model._meta.verbose_name_plural)}
+        return super().changelist_view(
+            request, {**title, **self.workplace_context(request), **(extra_context or {})}
+        )
 
     @admin.display(description=_("author"))
     def author_record(self, obj: QueueComment) -> str:

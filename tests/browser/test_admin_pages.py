@@ -236,15 +236,17 @@ def admin_pages(superuser: User) -> list[AdminPage]:
 
 
 def html_pages(pages: list[AdminPage], superuser: User) -> list[AdminPage]:
-    """The pages among ``pages`` that answer with HTML: a change list, add or change
-    page always does; a page of the site or of a model's admin may be a download."""
+    """The pages among ``pages`` that a GET opens as HTML: a change list, add or change
+    page always does; a URL of the site or of a model's admin may be a download, an
+    answer for scripts (JSON) or an action that only takes a POST (405)."""
     client = Client()
     client.force_login(superuser)
-    return [
-        page
-        for page in pages
-        if page.kind == "model" or client.get(page.path)["Content-Type"].startswith("text/html")
-    ]
+
+    def is_page(path: str) -> bool:
+        response = client.get(path)
+        return response.status_code != 405 and response["Content-Type"].startswith("text/html")
+
+    return [page for page in pages if page.kind == "model" or is_page(page.path)]
 
 
 def test_every_admin_page_is_readable_at_newsroom_widths(live_server, browser) -> None:
