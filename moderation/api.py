@@ -388,17 +388,28 @@ class ReaderApi(APIView):
         },
     )
     def post(self, request: AuthenticatedRequest, username: str) -> Response:
-        data = validated(ReaderActionInput, request.data)
-        entry = reader_moderate(
-            reader=reader_get(username=username),
-            moderator=request.user,
-            action=data["action"],
-            reason=data.get("reason", ""),
-            until=data.get("until"),
-        )
-        return Response(
-            {"reader": username, "action": entry.action, "reason": entry.reason, "until": entry.until}
-        )
+        return _reader_restrict(request, reader_get(username=username))
+
+
+def _reader_restrict(request: AuthenticatedRequest, reader: User) -> Response:
+    """The action the request asks for, on this reader; the answer both reader
+    endpoints give."""
+    data = validated(ReaderActionInput, request.data)
+    entry = reader_moderate(
+        reader=reader,
+        moderator=request.user,
+        action=data["action"],
+        reason=data.get("reason", ""),
+        until=data.get("until"),
+    )
+    return Response(
+        {
+            "reader": reader.get_username(),
+            "action": entry.action,
+            "reason": entry.reason,
+            "until": entry.until,
+        }
+    )
 
 
 class CommentAuthorApi(APIView):
@@ -421,20 +432,4 @@ class CommentAuthorApi(APIView):
         },
     )
     def post(self, request: AuthenticatedRequest, comment_id: int) -> Response:
-        data = validated(ReaderActionInput, request.data)
-        author = comment_author_get(comment_id=comment_id)
-        entry = reader_moderate(
-            reader=author,
-            moderator=request.user,
-            action=data["action"],
-            reason=data.get("reason", ""),
-            until=data.get("until"),
-        )
-        return Response(
-            {
-                "reader": author.get_username(),
-                "action": entry.action,
-                "reason": entry.reason,
-                "until": entry.until,
-            }
-        )
+        return _reader_restrict(request, comment_author_get(comment_id=comment_id))
