@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python -m bench.write_path --duration 30 --burst 2000
 	$(BIN)/python -m bench.scale_out --workers 1,2,4 --burst 2000 --peak-seconds 20
 	$(BIN)/python -m bench.classifier
+	$(BIN)/python -m bench.queue
 
 lint: install
 	$(BIN)/ruff check .
