@@ -35,8 +35,8 @@ from bench.perspective import print_percentiles, serving  # noqa: E402
 from discussion.models import Comment  # noqa: E402
 from moderation.classifier.data import load_coldstart  # noqa: E402
 from moderation.classifier.model import fit  # noqa: E402
-from moderation.models import AuditEntry  # noqa: E402
 from moderation.permissions import moderators_group  # noqa: E402
+from moderation.services import comment_hold_for_human  # noqa: E402
 
 Response = TypeVar("Response")
 HELD = "/admin/moderation/heldcomment/"
@@ -45,7 +45,7 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 def held_comments(count: int) -> list[Comment]:
     """``count`` held comments on ten articles by fifty readers, every tenth a reply,
-    each with the model's audit entry, as the queue shows them."""
+    each with its audit entry, as the queue shows them."""
     users = get_user_model()
     readers = [users.objects.create_user(f"leser{n}", f"leser{n}@example.org") for n in range(50)]
     articles = [
@@ -64,19 +64,12 @@ def held_comments(count: int) -> list[Comment]:
             author=readers[n % 50],
             parent=parents[n % 10] if n % 10 == 0 else None,
             body=f"Ein strittiger Kommentar Nummer {n}, der auf eine Moderatorin wartet.",
-            status=Comment.Status.HELD,
+            status=Comment.Status.PENDING,
             score=0.3 + (n % 40) / 100,
         )
-        AuditEntry.objects.create(
-            comment=comment,
-            comment_revision=1,
-            actor=AuditEntry.Actor.MODEL,
-            from_status="pending",
-            to_status="held",
-            reason="grey zone",
-            score=comment.score,
-            details={"explanation": [], "rules": ["score between the thresholds"], "word_hits": []},
-        )
+        # Held through the audit door, with its entry, as the queue shows it.
+        comment_hold_for_human(comment_id=comment.pk, revision=1, reason="grey zone")
+        comment.status = Comment.Status.HELD
         comments.append(comment)
     return comments
 
