@@ -87,16 +87,17 @@ def _notifications_of(entry: AuditEntry, comment: Comment) -> list[tuple[str, Us
     return found
 
 
-def _reachable(user: User | None) -> bool:
+def _language_if_reachable(user: User | None) -> str | None:
+    """The language to write to ``user`` in, None when they get no mails (no active
+    account with an address, mails turned off, profile deleted)."""
     if user is None or not user.is_active or not user.email:
-        return False
+        return None
     profile = reader_profile_find(user=user)
-    return profile is None or (profile.author_notifications and profile.deleted_at is None)
-
-
-def _language(user: User) -> str:
-    profile = reader_profile_find(user=user)
-    return (profile.language if profile else "") or settings.LANGUAGE_CODE
+    if profile is None:
+        return settings.LANGUAGE_CODE
+    if not profile.author_notifications or profile.deleted_at is not None:
+        return None
+    return profile.language or settings.LANGUAGE_CODE
 
 
 def reason_label(entry: AuditEntry) -> str:
@@ -107,11 +108,11 @@ def reason_label(entry: AuditEntry) -> str:
     return translation.gettext("our automatic check found it likely to break the discussion rules")
 
 
-def _message(notification: AuthorNotification, entry: AuditEntry) -> EmailMessage:
+def _message(notification: AuthorNotification, entry: AuditEntry, language: str) -> EmailMessage:
     recipient = notification.recipient
     comment = notification.comment
     unsubscribe = unsubscribe_url(user=recipient)
-    with translation.override(_language(recipient)):
+    with translation.override(language):
         context: dict[str, Any] = {
             "comment": comment,
             "article": comment.article,
@@ -134,13 +135,13 @@ def _message(notification: AuthorNotification, entry: AuditEntry) -> EmailMessag
     )
 
 
-def _send(notification: AuthorNotification, entry: AuditEntry) -> bool:
+def _send(notification: AuthorNotification, entry: AuditEntry, language: str) -> bool:
     """Claim, send, and release the claim if sending failed; True when sent now."""
     claim = AuthorNotification.objects.filter(pk=notification.pk, sent_at__isnull=True)
     if claim.update(sent_at=timezone.now()) != 1:
         return False  # sent already, or another worker is sending it
     try:
-        _message(notification, entry).send()
+        _message(notification, entry, language).send()
     except Exception:
         logger.exception("could not send the %s mail of entry %s", notification.event, entry.pk)
         claim.model.objects.filter(pk=notification.pk).update(sent_at=None)
@@ -166,7 +167,8 @@ def author_notify(*, entry_id: int) -> int:
         return 0
     sent, failed = 0, False
     for event, recipient in _notifications_of(entry, comment):
-        if recipient is None or not _reachable(recipient):
+        language = _language_if_reachable(recipient)
+        if recipient is None or language is None:
             continue
         try:
             with transaction.atomic():
@@ -177,7 +179,7 @@ def author_notify(*, entry_id: int) -> int:
             notification = AuthorNotification.objects.get(entry=entry, event=event)
         notification.recipient, notification.comment = recipient, comment
         try:
-            sent += _send(notification, entry)
+            sent += _send(notification, entry, language)
         except MailNotSent:
             failed = True
     if failed:
