@@ -33,7 +33,7 @@ test: install
 bench: install
 	$(BIN)/python -m bench.read_path
 	$(BIN)/python -m bench.footprint
-	$(BIN)/python -m bench.write_path --duration 30 --burst 2000
+	$(BIN)/python -m bench.write_path --duration 30 --burst 2000 --compare-batch-size 1
 	$(BIN)/python -m bench.scale_out --workers 1,2,4 --burst 2000 --peak-seconds 20
 	$(BIN)/python -m bench.classifier
 	$(BIN)/python -m bench.queue

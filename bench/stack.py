@@ -78,27 +78,7 @@ class BenchStack:
         assert redis_server, "no redis-server"
         self.processes.append(start_checkout_redis(redis_server, self.folder))
         wait_for_redis(self.env["REDIS_URL"])
-        for number in range(self.workers):
-            self.worker_processes.append(
-                self._spawn(
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-Q",
-                    "moderation,maintenance,webhooks",
-                    "-c",
-                    "1",
-                    "-n",
-                    f"bench{number}@%h",
-                    "-l",
-                    "WARNING",
-                    "--without-mingle",
-                    "--without-gossip",
-                )
-            )
+        self._start_workers()
         # Preloaded, as config/gunicorn_conf.py runs it in production.
         self.web_master = self._spawn(
             sys.executable,
@@ -122,6 +102,42 @@ class BenchStack:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+    def _start_workers(self) -> None:
+        for number in range(self.workers):
+            self.worker_processes.append(
+                self._spawn(
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-Q",
+                    "moderation,maintenance,webhooks",
+                    "-c",
+                    "1",
+                    "-n",
+                    f"bench{number}@%h",
+                    "-l",
+                    "WARNING",
+                    "--without-mingle",
+                    "--without-gossip",
+                )
+            )
+
+    def restart_workers(self, **env: str) -> None:
+        """Stop the worker processes (a warm shutdown: they finish what they run) and
+        start as many again with ``env`` added to their environment; returns once
+        they answer a ping."""
+        for process in self.worker_processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.worker_processes:
+            process.wait(60)
+        self.worker_processes = []
+        self.env.update(env)
+        self._start_workers()
+        self.wait_for_workers()
 
     def wait_for_workers(self, timeout: float = 60) -> None:
         """Until every worker process answers a ping (started and consuming)."""

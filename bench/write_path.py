@@ -2,6 +2,12 @@
 from database timestamps; then a burst to find the worker's saturation rate.
 
     .venv/bin/python -m bench.write_path [--rate 50] [--duration 60] [--clients 4] [--burst 3000]
+        [--compare-batch-size 1]
+
+With ``--compare-batch-size 1`` the sustained rate runs a second time with the
+workers deciding one comment at a time, so that the latency of batches is compared
+with it on the same machine at the same moment (figures from other days and
+machines are not comparable: a shared 2-core machine varies by a factor of two).
 """
 
 import argparse
@@ -66,6 +72,41 @@ def wait_decided(ids: list[int], timeout: float) -> None:
         time.sleep(0.5)
 
 
+def sustained(port: int, tokens: list[str], slug: str, rate: float, duration: float) -> dict[str, float]:
+    """Comments posted at ``rate`` per second for ``duration`` seconds, shared by one
+    client per token; once all are decided, the accepted and decided rates and the
+    time from each comment written to its decision committed."""
+    from discussion.models import Comment
+
+    sent: list[int] = []
+    interval = len(tokens) / rate
+    started = time.monotonic()
+    until = started + duration
+    threads = [
+        threading.Thread(
+            target=client_loop,
+            args=(port, token, slug, interval, until, sent, n * interval / len(tokens)),
+        )
+        for n, token in enumerate(tokens)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    submit_seconds = time.monotonic() - started
+    wait_decided(sent, timeout=120)
+    rows = list(Comment.objects.filter(pk__in=sent).values_list("created_at", "status_changed_at"))
+    latencies = [(decided - created).total_seconds() * 1000 for created, decided in rows]
+    first = min(created for created, _ in rows)
+    last = max(decided for _, decided in rows)
+    return {
+        "accepted_per_s": len(sent) / submit_seconds,
+        "decided_per_s_sustained": len(rows) / (last - first).total_seconds(),
+        "p50": statistics.median(latencies),
+        "p99": percentile(latencies, 0.99),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -74,6 +115,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--burst", type=int, default=3000)
+    parser.add_argument(
+        "--compare-batch-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then the same sustained rate with the workers restarted at MODERATION_BATCH_SIZE=N "
+        "(1: one comment at a time), side by side on the same machine; 0: not",
+    )
     options = parser.parse_args()
 
     from bench.stack import BenchStack
@@ -93,33 +142,13 @@ def main() -> None:
         from discussion.models import Comment
         from moderation.modelops.registry import active_model
 
-        slug = Article.objects.values_list("slug", flat=True).first()
+        slug = Article.objects.values_list("slug", flat=True)[0]
         tokens = [register(stack.web_port, f"bench{n}") for n in range(options.clients)]
-        sent: list[int] = []
-        interval = options.clients / options.rate
-        started = time.monotonic()
-        until = started + options.duration
-        threads = [
-            threading.Thread(
-                target=client_loop,
-                args=(stack.web_port, token, slug, interval, until, sent, n * interval / options.clients),
-            )
-            for n, token in enumerate(tokens)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        submit_seconds = time.monotonic() - started
-        wait_decided(sent, timeout=120)
-        rows = list(Comment.objects.filter(pk__in=sent).values_list("created_at", "status_changed_at"))
-        latencies = [(decided - created).total_seconds() * 1000 for created, decided in rows]
-        first = min(created for created, _ in rows)
-        last = max(decided for _, decided in rows)
-        print(f"accepted_per_s: {len(sent) / submit_seconds:.1f}")
-        print(f"decided_per_s_sustained: {len(rows) / (last - first).total_seconds():.1f}")
-        print(f"decision_latency_p50_ms: {statistics.median(latencies):.1f}")
-        print(f"decision_latency_p99_ms: {percentile(latencies, 0.99):.1f}")
+        figures = sustained(stack.web_port, tokens, slug, options.rate, options.duration)
+        print(f"accepted_per_s: {figures['accepted_per_s']:.1f}")
+        print(f"decided_per_s_sustained: {figures['decided_per_s_sustained']:.1f}")
+        print(f"decision_latency_p50_ms: {figures['p50']:.1f}")
+        print(f"decision_latency_p99_ms: {figures['p99']:.1f}")
 
         # Saturation: a burst queued at once, the worker drains it as fast as it can.
         author = get_user_model().objects.get(username="bench0")
@@ -145,6 +174,13 @@ def main() -> None:
         single_per_s = len(texts) / (time.perf_counter() - begun)
         print(f"classifier_single_per_s: {single_per_s:.0f}")
         print(f"e2e_vs_classifier_ratio: {decided_per_s / single_per_s:.2f}")
+
+        if options.compare_batch_size:
+            size = options.compare_batch_size
+            stack.restart_workers(MODERATION_BATCH_SIZE=str(size))
+            figures = sustained(stack.web_port, tokens, slug, options.rate, options.duration)
+            print(f"decision_latency_p50_ms_batch_{size}: {figures['p50']:.1f}")
+            print(f"decision_latency_p99_ms_batch_{size}: {figures['p99']:.1f}")
     finally:
         stack.stop()
 
