@@ -323,7 +323,8 @@ class QueueFinding(admin.ModelAdmin):
     # get_search_results below.
     search_fields = ["body"]
     search_help_text = _(
-        'Words in the comment; "a phrase", or, -without. On PostgreSQL German word forms match too.'
+        'Words in the comment; "a phrase", or, -without; @name: the comments of that reader. '
+        "On PostgreSQL German word forms match too."
     )
 
     def get_ordering(self, request: HttpRequest) -> list[Any]:

@@ -1,5 +1,7 @@
-"""Finding comments by their text, for moderators.
+"""Finding comments by their text and their author, for moderators.
 
+A word written ``@name`` finds the comments of the reader with that user name
+(any of them when there are several, ignoring case); the other words search the text.
 On PostgreSQL a query is read as a web search (``websearch_to_tsquery``: words,
 "quoted phrases", ``or``, ``-excluded``) against the German full-text
 configuration, so "Politikern" finds "Politiker", and matches are ranked. There
@@ -8,11 +10,13 @@ and the text is matched within it. Elsewhere (SQLite in development) every word
 must occur in the text, ignoring case, without stemming.
 """
 
+from functools import reduce
+from operator import or_
 from typing import TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from discussion.models import Comment
 
@@ -24,9 +28,16 @@ C = TypeVar("C", bound=Comment)
 RANK = "search_rank"
 
 
+def _authors_and_words(text: str) -> tuple[list[str], str]:
+    """The user names (``@name``) of a query, and its words searched for in the text."""
+    words = " ".join(text.split())[:QUERY_MAX_LENGTH].split(" ")
+    authors = [word[1:] for word in words if word.startswith("@") and len(word) > 1]
+    return authors, " ".join(word for word in words if not word.startswith("@"))
+
+
 def search_text(text: str) -> str:
-    """The part of a query that is searched for; empty for none."""
-    return " ".join(text.split())[:QUERY_MAX_LENGTH]
+    """The part of a query that is searched for in the comments' text; empty for none."""
+    return _authors_and_words(text)[1]
 
 
 def search_is_ranked(*, text: str, vendor: str) -> bool:
@@ -35,9 +46,11 @@ def search_is_ranked(*, text: str, vendor: str) -> bool:
 
 
 def comments_search(queryset: QuerySet[C], *, text: str) -> QuerySet[C]:
-    """The comments of ``queryset`` whose text matches ``text`` (all of it for an
-    empty query). Adds no query of its own: the match is part of the queryset's."""
-    text = search_text(text)
+    """The comments of ``queryset`` that match ``text`` (all of it for an empty
+    query). Adds no query of its own: the match is part of the queryset's."""
+    authors, text = _authors_and_words(text)
+    if authors:
+        queryset = queryset.filter(reduce(or_, (Q(author__username__iexact=name) for name in authors)))
     if not text:
         return queryset
     vendor = connections[queryset.db].vendor

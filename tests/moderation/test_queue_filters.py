@@ -205,6 +205,18 @@ def test_search_without_postgresql_needs_every_word(client: Client) -> None:
     assert shown(client, "q=Politikern") == []  # no word forms without PostgreSQL
 
 
+def test_search_finds_a_readers_comments_by_user_name(client: Client) -> None:
+    anna, bert = UserFactory(username="Anna_K"), UserFactory(username="bert")
+    first = held("Unsinn im Stadtrat.", author=anna)
+    second = held("Das Wetter war schön.", author=anna)
+    by_bert = held("Unsinn im Stadtrat.", author=bert)
+    held("Unsinn im Stadtrat.")
+    assert sorted(shown(client, "q=%40anna_k")) == sorted([first.pk, second.pk])
+    assert shown(client, "q=%40anna_k+Stadtrat") == [first.pk]
+    assert sorted(shown(client, "q=%40anna_k+%40BERT+Stadtrat")) == sorted([first.pk, by_bert.pk])
+    assert shown(client, "q=%40nobody") == []
+
+
 def test_search_only_searches_the_queue(client: Client) -> None:
     inside = held("Unsinn im Stadtrat.")
     CommentFactory(status=Comment.Status.PUBLISHED, body="Unsinn im Stadtrat.")
