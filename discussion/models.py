@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
@@ -116,7 +117,16 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment {self.pk} on {self.article_id} ({self.status})"
+        return gettext("Comment %(id)s on article %(article)s (%(status)s)") % {
+            "id": self.pk,
+            "article": self.article_id,
+            "status": self.get_status_display(),
+        }
+
+
+def status_label(status: str) -> str:
+    """A comment status as moderators read it (the stored value if it is no longer one)."""
+    return str(Comment.Status(status).label) if status in Comment.Status.values else status
 
 
 class CommentRevision(models.Model):
@@ -140,7 +150,10 @@ class CommentRevision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment {self.comment_id}, revision {self.revision}"
+        return gettext("Comment %(id)s, revision %(revision)s") % {
+            "id": self.comment_id,
+            "revision": self.revision,
+        }
 
 
 class Reaction(models.Model):
@@ -160,7 +173,10 @@ class Reaction(models.Model):
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="one_reaction_per_user")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} likes {self.comment_id}"
+        return gettext("Reader %(reader)s likes comment %(id)s") % {
+            "reader": self.user_id,
+            "id": self.comment_id,
+        }
 
 
 class Report(models.Model):
@@ -204,4 +220,7 @@ class Report(models.Model):
         indexes = [models.Index(fields=["resolved_at", "created_at"], name="report_open_idx")]
 
     def __str__(self) -> str:
-        return f"Report of {self.comment_id}: {self.reason}"
+        return gettext("Report of comment %(id)s: %(reason)s") % {
+            "id": self.comment_id,
+            "reason": self.get_reason_display(),
+        }

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import SECTION_MAX_LENGTH, Article
-from discussion.models import Comment
+from discussion.models import Comment, status_label
 
 
 class ModelVersion(models.Model):
@@ -112,7 +112,12 @@ class AuditEntry(ImmutableRecord):
         indexes = [models.Index(fields=["comment", "created_at"], name="audit_comment_idx")]
 
     def __str__(self) -> str:
-        return f"{self.comment_id}: {self.from_status} → {self.to_status} by {self.actor}"
+        return gettext("Comment %(id)s: %(from)s → %(to)s by %(actor)s") % {
+            "id": self.comment_id,
+            "from": status_label(self.from_status),
+            "to": status_label(self.to_status),
+            "actor": self.get_actor_display(),
+        }
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A reason lists every rule that fired, and readers' text can make that long;
@@ -140,7 +145,11 @@ class ScoringState(models.Model):
         verbose_name_plural = _("scoring states")
 
     def __str__(self) -> str:
-        return f"comment {self.comment_id} r{self.revision}: {self.attempts} attempts"
+        return gettext("Comment %(id)s, revision %(revision)s: %(attempts)s attempts") % {
+            "id": self.comment_id,
+            "revision": self.revision,
+            "attempts": self.attempts,
+        }
 
 
 class SitePolicy(models.Model):
@@ -263,7 +272,7 @@ class SitePolicy(models.Model):
         verbose_name_plural = _("site policy")
 
     def __str__(self) -> str:
-        return "Site policy"
+        return gettext("Site policy")
 
 
 class ArticlePolicy(models.Model):
@@ -282,7 +291,7 @@ class ArticlePolicy(models.Model):
         verbose_name_plural = _("article policies")
 
     def __str__(self) -> str:
-        return f"Policy for {self.article}"
+        return gettext("Policy for %(article)s") % {"article": self.article}
 
 
 class Term(models.Model):
@@ -333,7 +342,7 @@ class ReaderAuditEntry(ImmutableRecord):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.moderator} {self.action} {self.reader}"
+        return f"{self.moderator}: {self.get_action_display()} {self.reader}"
 
 
 class ReaderNote(ImmutableRecord):
@@ -367,7 +376,7 @@ class ReaderNote(ImmutableRecord):
         indexes = [models.Index(fields=["reader", "created_at"], name="reader_note_idx")]
 
     def __str__(self) -> str:
-        return f"{self.moderator} on {self.reader}"
+        return gettext("%(moderator)s on %(reader)s") % {"moderator": self.moderator, "reader": self.reader}
 
 
 class SettingsAuditEntry(ImmutableRecord):
@@ -409,7 +418,10 @@ class SettingsAuditEntry(ImmutableRecord):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_subject_display()} changed by {self.user or self.get_source_display()}"
+        return gettext("%(subject)s changed by %(by)s") % {
+            "subject": self.get_subject_display(),
+            "by": self.user or self.get_source_display(),
+        }
 
 
 class Notice(models.Model):
@@ -767,7 +779,8 @@ class SuggestedScore(models.Model):
         verbose_name_plural = _("suggested scores")
 
     def __str__(self) -> str:
-        return f"{'offensive' if self.offensive else 'acceptable'} ({self.created_at:%Y-%m-%d})"
+        label = gettext("offensive") if self.offensive else gettext("acceptable")
+        return f"{label} ({self.created_at:%Y-%m-%d})"
 
 
 class CoralSecret(models.Model):

@@ -74,3 +74,16 @@ def test_scores_in_the_admin_are_percentages_in_the_pages_language() -> None:
     assert "0.0735" not in page
     detail = client.get(f"/admin/discussion/comment/{comment.pk}/change/").content.decode()
     assert "7 %" in detail
+
+
+def test_records_are_named_in_the_admins_language() -> None:
+    """Breadcrumbs, titles and the history name a record by its ``str``."""
+    comment = CommentFactory(status=Comment.Status.HELD)
+    client = Client()
+    client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    url = f"/admin/discussion/comment/{comment.pk}/change/"
+    german = client.get(url).content.decode()
+    assert f"Kommentar {comment.pk} zu Artikel {comment.article_id} (zurückgehalten)" in german
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    english = client.get(url).content.decode()
+    assert f"Comment {comment.pk} on article {comment.article_id} (held)" in english

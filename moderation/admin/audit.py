@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from discussion.admin import CommentAdmin
-from discussion.models import Comment
+from discussion.models import Comment, status_label
 from moderation.decisions import comment_feature
 from moderation.models import AuditEntry, SettingsAuditEntry
 from moderation.permissions import MODERATE
@@ -28,11 +28,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-def status_label(status: str) -> str:
-    """A comment status as moderators read it (the stored value if it is no longer one)."""
-    return str(Comment.Status(status).label) if status in Comment.Status.values else status
 
 
 class ToStatusFilter(admin.SimpleListFilter):
