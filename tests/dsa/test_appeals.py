@@ -46,12 +46,16 @@ def removed_by(moderator: User, **decision) -> Comment:
 def test_the_author_is_mailed_the_statement_of_reasons(first, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         comment = removed_by(
-            first, reason="insult", legal_ground="stgb_185", explanation="Beleidigung eines Lesers."
+            first,
+            reason="insult",
+            legal_ground="stgb_185",
+            explanation="Beleidigung eines Lesers: \"Idiot\" & 'Depp'.",
         )
     (mail,) = mailoutbox
     assert mail.to == ["autorin@example.org"]
     assert "§ 185 StGB" in mail.body
-    assert "Beleidigung eines Lesers." in mail.body
+    # A plain-text mail: the moderator's words as written, not HTML-escaped.
+    assert "Beleidigung eines Lesers: \"Idiot\" & 'Depp'." in mail.body
     assert "/api/me/decisions/" in mail.body
     assert StatementOfReasons.objects.get(comment=comment).notified_at is not None
 
@@ -95,7 +99,10 @@ def test_an_appeal_reversed_by_another_moderator_restores_the_comment(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         appeal_decide(
-            appeal_id=appeal.pk, moderator=second, outcome="reversed", explanation="Erkennbar Ironie."
+            appeal_id=appeal.pk,
+            moderator=second,
+            outcome="reversed",
+            explanation='Erkennbar Ironie ("Satire" & Co).',
         )
     comment.refresh_from_db()
     assert comment.status == "published"
@@ -109,7 +116,7 @@ def test_an_appeal_reversed_by_another_moderator_restores_the_comment(
     )
     (mail,) = mailoutbox
     assert mail.to == ["autorin@example.org"]
-    assert "Erkennbar Ironie." in mail.body
+    assert 'Erkennbar Ironie ("Satire" & Co).' in mail.body
     (decision,) = author.get("/api/me/decisions/").json()
     assert decision["appeal"]["status"] == "reversed"
     assert decision["redress"]["appealable_until"] is None
