@@ -1,7 +1,6 @@
 """Writes to the accounts: registration, API tokens and their second factor, display
 names, the restrictions moderators put on readers, and deleting an account."""
 
-import re
 import secrets
 import unicodedata
 from datetime import datetime
@@ -11,7 +10,7 @@ from typing import Protocol
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -33,8 +32,8 @@ from accounts.names import (
 )
 from accounts.selectors import reader_profile_find, user_authenticators
 from web.errors import Forbidden, InvalidInput
+from web.text import has_control_characters
 
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 DISPLAY_NAME_MAX_LENGTH = 50
 
 
@@ -53,13 +52,6 @@ def text_clean(raw: str, *, field: str, max_length: int) -> str:
     if has_control_characters(text):
         raise InvalidInput(gettext("The text contains control characters."), field=field)
     return text
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether the text holds a character no stored text may: a control character other
-    than newline, carriage return and tab, or an unpaired surrogate (PostgreSQL refuses
-    NUL in text and JSON alike)."""
-    return bool(_FORBIDDEN_CONTROL.search(text))
 
 
 # --- Readers --------------------------------------------------------------
@@ -382,6 +374,53 @@ def user_token_issue(*, user: User, otp: str = "") -> str:
             token=token, defaults={"device": device, "verified_at": timezone.now()}
         )
     return str(token.key)
+
+
+PUBLISHERS = "Publishers"
+# What the newsroom's system may do: create and change articles through the API.
+PUBLISHER_PERMISSIONS = ["view_article", "add_article", "change_article"]
+
+
+def publishers_group() -> Group:
+    """The group of the newsroom's system accounts, with the article permissions; idempotent."""
+    group, _ = Group.objects.get_or_create(name=PUBLISHERS)
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="articles", codename__in=PUBLISHER_PERMISSIONS)
+    )
+    return group
+
+
+def publisher_token_issue(*, username: str) -> str:
+    """A new API token for the newsroom's system (its CMS, say) under the account
+    ``username``; returns its key. The account is made on first use: no password, not
+    staff, in the Publishers group, so it may create and change articles through the
+    API (PUT and PATCH /api/articles/{slug}/). The account's earlier token stops
+    working. InvalidInput naming ``username`` for a name that is no valid username or
+    that another account (a reader's, say) has or shows."""
+    user_model = get_user_model()
+    username = user_model.normalize_username(username)
+    try:
+        user_model.username_validator(username)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="username") from None
+    with transaction.atomic():
+        group = publishers_group()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            if _name_taken(display_name_key(username), user=None):
+                raise InvalidInput(gettext(USERNAME_UNAVAILABLE), field="username")
+            user = user_model(username=username)
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(group)
+        elif not user.groups.filter(pk=group.pk).exists():
+            raise InvalidInput(
+                gettext("%(username)s is an account that is not one of the Publishers group.")
+                % {"username": username},
+                field="username",
+            )
+        Token.objects.filter(user=user).delete()
+        return str(Token.objects.create(user=user).key)
 
 
 TOTP_CODE_WRONG = gettext_noop("That code is not right (or no longer valid). Try the current one.")

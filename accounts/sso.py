@@ -35,11 +35,11 @@ from accounts.services import (
     DISPLAY_NAME_MAX_LENGTH,
     display_name_clean,
     display_name_ensure_available,
-    has_control_characters,
     name_reserved,
     reader_consent,
 )
 from web.errors import Conflict, DomainError, InvalidInput, Unavailable
+from web.text import has_control_characters
 
 SECRET_PREFIX = "ssosec_"  # noqa: S105  # a prefix, not a secret
 # Coral's roles (its docs leave MEMBER out; its code has it).

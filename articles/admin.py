@@ -19,7 +19,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "comment_count",
     ]
     list_filter = ["section", "language", "comment_mode"]
-    search_fields = ["title", "slug", "teaser"]
+    search_fields = ["title", "slug", "teaser", "url"]
     readonly_fields = ["comment_count", "source_file", "source_sha256", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
 

@@ -1,9 +1,11 @@
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SECTION_MAX_LENGTH = 60
+SLUG_MAX_LENGTH = 200
+URL_MAX_LENGTH = 500
 
 
 class Article(models.Model):
@@ -17,7 +19,7 @@ class Article(models.Model):
         PRE = "pre", _("pre-moderation (every comment waits for a moderator)")
         OFF = "off", _("closed")
 
-    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, verbose_name=_("slug"))
     title = models.CharField(max_length=300, verbose_name=_("title"))
     teaser = models.TextField(blank=True, verbose_name=_("teaser"))
     # Ordered blocks as imported: [{"type": "paragraph" | "subheading", "text": "…"}].
@@ -29,6 +31,18 @@ class Article(models.Model):
     # sections and the queues filter and order by it.
     section = models.CharField(
         max_length=SECTION_MAX_LENGTH, blank=True, db_index=True, verbose_name=_("section")
+    )
+    # Where readers read the article on the newsroom's site, the widget under it:
+    # every link to a comment (mails, notices, webhooks, the queues) leads there.
+    url = models.URLField(
+        max_length=URL_MAX_LENGTH,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_(
+            "The article's address on the newsroom's site, where the comment widget is embedded; "
+            "links to comments lead there. Empty: this service's own article page."
+        ),
+        verbose_name=_("address on the site"),
     )
     published_at = models.DateTimeField(default=timezone.now, verbose_name=_("published at"))
     comment_mode = models.CharField(

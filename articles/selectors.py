@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
@@ -22,11 +23,26 @@ def article_list(*, section: str | None = None) -> QuerySet[Article]:
     return articles if section is None else articles.filter(section=section)
 
 
-def article_get(*, slug: str) -> Article:
-    article = Article.objects.filter(slug=slug).first()
+def article_get(*, slug: str, for_update: bool = False) -> Article:
+    """The article with this slug (NotFound without one); ``for_update`` locks its row
+    until the transaction ends."""
+    articles = Article.objects.select_for_update() if for_update else Article.objects.all()
+    article = articles.filter(slug=slug).first()
     if article is None:
         raise NotFound(gettext("No article with the slug %(slug)s.") % {"slug": slug})
     return article
+
+
+def article_link(*, slug: str, url: str = "") -> str:
+    """Where readers read an article and its discussion: its address on the
+    newsroom's site (``Article.url``), else this service's own page (a path)."""
+    return url.partition("#")[0] or reverse("article-page", args=[slug])
+
+
+def comment_link(*, slug: str, url: str = "", comment_id: int) -> str:
+    """A comment in its thread: the article's link with ``#comment-<id>``, which the
+    widget opens and scrolls to."""
+    return f"{article_link(slug=slug, url=url)}#comment-{comment_id}"
 
 
 @lru_cache(maxsize=4)

@@ -1,4 +1,4 @@
-"""Writes to articles: importing article files."""
+"""Writes to articles: importing article files, and the article API's creates and updates."""
 
 import hashlib
 import logging
@@ -6,11 +6,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
-from articles.importer import ArticleFormatError, parse_article, slug_for_title
+from articles.importer import ArticleFormatError, detect_language, parse_article, slug_for_title
 from articles.models import SECTION_MAX_LENGTH, Article
+from articles.selectors import article_get
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +94,54 @@ def articles_import(*, paths: Iterable[Path], section: str | None = None) -> lis
         if outcome.outcome == "failed":
             logger.warning("article import failed: %s", outcome.error)
     return outcomes
+
+
+# --- Articles from the newsroom's system (the article API) -------------------
+
+WRITABLE_FIELDS = (
+    "title",
+    "teaser",
+    "body",
+    "language",
+    "section",
+    "url",
+    "published_at",
+    "comment_mode",
+    "comments_close_after_days",
+)
+
+
+def _language_of(fields: dict[str, Any]) -> str:
+    blocks = " ".join(block["text"] for block in fields.get("body", []))
+    return detect_language(f"{fields['title']} {fields.get('teaser', '')} {blocks}")
+
+
+def _article_set(article: Article, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.save(update_fields=[*fields, "updated_at"])
+
+
+def article_put(*, slug: str, fields: dict[str, Any]) -> tuple[Article, bool]:
+    """Create the article with this slug, or update it: the given fields (of
+    ``WRITABLE_FIELDS``, with ``title``; checked by the caller) are set, the others
+    keep their value, so a system that sends an article again does not reopen a
+    discussion a moderator closed. A new article's language, when not given, is told
+    from its text. Returns the article and whether it was created."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(slug=slug).first()
+        if article is None:
+            defaults = {"language": _language_of(fields), **fields}
+            article, created = Article.objects.get_or_create(slug=slug, defaults=defaults)
+            if created:
+                return article, True
+        _article_set(article, fields)
+    return article, False
+
+
+def article_update(*, slug: str, fields: dict[str, Any]) -> Article:
+    """Change some fields of an existing article (NotFound without one)."""
+    with transaction.atomic():
+        article = article_get(slug=slug, for_update=True)
+        _article_set(article, fields)
+    return article

@@ -3,18 +3,15 @@ audited exactly as in the admin (the same services)."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import reader_get, user_authenticators
+from accounts.selectors import reader_get
 from articles.selectors import article_get
 from discussion.models import Comment
 from discussion.selectors import comment_author_get
@@ -41,35 +38,16 @@ from web.api_errors import (
     field_errors,
     validated,
 )
+from web.permissions import SecondFactorWhereItApplies
 from web.requests import AuthenticatedRequest
 
-SECOND_FACTOR_NEEDED = gettext_noop(
-    "The moderation API needs a sign-in with the second factor: get a new API token with "
-    "your password and the current code of your authenticator app (otp). Without an "
-    "authenticator app, have one set up first (the admin's two-factor page, or "
-    "`manage.py totp_enroll <username>`)."
-)
 
-
-class IsModerator(BasePermission):
+class IsModerator(SecondFactorWhereItApplies):
     """Staff with the moderation permission (the Moderators group, or a superuser),
-    signed in with the second factor where one applies: for every account that has an
-    authenticator app, and for all staff where OTP_REQUIRED_FOR_STAFF is on. A session
-    counts once the admin's login took the code, a token once it was got with the
-    code; one got with the password alone (before the app was set up, say) does not."""
+    with the second factor where one applies."""
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated and user.is_staff and user.has_perm(MODERATE)):
-            return False
-        if not settings.OTP_REQUIRED_FOR_STAFF and not user_authenticators(user=user).exists():
-            return True
-        if getattr(user, "is_verified", lambda: False)():
-            return True
-        # DRF puts these in its 403 answer: the client learns what is missing.
-        self.message = gettext(SECOND_FACTOR_NEEDED)
-        self.code = "second_factor_needed"
-        return False
+    def allowed(self, request: Request, user: Any) -> bool:
+        return bool(user.is_staff and user.has_perm(MODERATE))
 
 
 class QueueQueryInput(serializers.Serializer):

@@ -20,11 +20,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import ReaderProfile
+from articles.selectors import comment_link
 from discussion.models import Comment, CommentRevision, Report
 from moderation.classifier.checksum import sha256_of
 from moderation.modelops.registry import model_path
@@ -200,6 +200,7 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
             "author_id",
             "author__date_joined",
             "article__slug",
+            "article__url",
             "parent_id",
             "parent__body",
             "parent__status",
@@ -214,7 +215,9 @@ def queue_details(comment_ids: list[int]) -> dict[int, dict[str, Any]]:
             "reports": {},
             "author": None,
             "parent": _parent(comment),
-            "thread_url": f"{reverse('article-page', args=[comment['article__slug']])}#comment-{comment_id}",
+            "thread_url": comment_link(
+                slug=comment["article__slug"], url=comment["article__url"], comment_id=comment_id
+            ),
             "diff": None,
             "seen_revision": None,
         }

@@ -65,6 +65,10 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     # operation                                    target          anonymous owner other  moderator admin
     ("GET /api/articles/",                         "-",            (200,     200,  200,   200,      200)),
     ("GET /api/articles/{slug}/",                  "-",            (200,     200,  200,   200,      200)),
+    # Writing articles needs the article permissions (the newsroom's system, or an
+    # administrator); moderators only read them.
+    ("PUT /api/articles/{slug}/",                  "-",            (401,     403,  403,   403,      200)),
+    ("PATCH /api/articles/{slug}/",                "-",            (401,     403,  403,   403,      200)),
     ("GET /api/articles/{slug}/comments/",         "-",            (200,     200,  200,   200,      200)),
     # POST a comment: target "-" is a top-level comment, any other names the parent.
     ("POST /api/articles/{slug}/comments/",        "-",            (401,     202,  202,   202,      202)),
@@ -283,6 +287,10 @@ class World:
         signed), or None if it takes none."""
         if operation == "POST /api/coral/phase/":
             return CORAL_REQUEST
+        if operation == "PUT /api/articles/{slug}/":
+            return {"title": f"Neuer Titel ({role})", "section": "Politik"}
+        if operation == "PATCH /api/articles/{slug}/":
+            return {"section": f"Politik ({role})"}
         if operation == "POST /api/articles/{slug}/comments/":
             parent = self.comments[target].pk if target in self.comments else None
             return {"body": "Ein neuer Beitrag.", "parent": parent}

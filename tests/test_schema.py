@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 PATHS = {
     "/api/articles/": {"get"},
-    "/api/articles/{slug}/": {"get"},
+    "/api/articles/{slug}/": {"get", "put", "patch"},
     "/api/articles/{slug}/comments/": {"get", "post"},
     "/api/comments/{comment_id}/": {"get", "patch", "delete"},
     "/api/comments/{comment_id}/replies/": {"get"},
@@ -133,6 +133,7 @@ def test_schema_and_docs_are_served(api_client: APIClient) -> None:
         ("get", "/api/comments/{comment_id}/"),
         ("get", "/api/comments/{comment_id}/replies/"),
         ("get", "/api/articles/"),
+        ("get", "/api/articles/{slug}/"),
     ],
 )
 def test_reads_are_declared_open_to_anonymous_readers(schema: dict, method: str, path: str) -> None:
@@ -152,6 +153,8 @@ def test_reads_are_declared_open_to_anonymous_readers(schema: dict, method: str,
         ("delete", "/api/auth/token/"),
         ("patch", "/api/me/"),
         ("delete", "/api/me/"),
+        ("put", "/api/articles/{slug}/"),
+        ("patch", "/api/articles/{slug}/"),
     ],
 )
 def test_writes_and_own_data_are_declared_to_need_an_account(schema: dict, method: str, path: str) -> None:

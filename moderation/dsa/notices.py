@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from accounts.services import text_clean
+from articles.selectors import comment_link
 from discussion.models import Comment
 from discussion.selectors import comment_get
 from moderation.decisions import RejectReason, comment_decide
@@ -70,7 +71,8 @@ def notice_follow_path(reference: UUID | str, token: str = "") -> str:
 
 
 def _comment_url(comment: Comment) -> str:
-    return absolute(f"{reverse('article-page', args=[comment.article.slug])}#comment-{comment.pk}")
+    article = comment.article
+    return absolute(comment_link(slug=article.slug, url=article.url, comment_id=comment.pk))
 
 
 def _required_text(raw: str, *, field: str, max_length: int) -> str:

@@ -30,10 +30,10 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.selectors import reader_profile_find
+from articles.selectors import article_link
 from discussion.models import Comment
 from moderation.decisions import Action, RejectReason
 from moderation.dsa.mail import absolute
@@ -116,7 +116,7 @@ def _message(notification: AuthorNotification, entry: AuditEntry, language: str)
         context: dict[str, Any] = {
             "comment": comment,
             "article": comment.article,
-            "article_url": absolute(reverse("article-page", args=[comment.article.slug])),
+            "article_url": absolute(article_link(slug=comment.article.slug, url=comment.article.url)),
             "reason": reason_label(entry) if notification.event == Event.REJECTED else "",
             "netiquette_url": absolute(settings.NETIQUETTE_URL),
             "unsubscribe_url": unsubscribe,

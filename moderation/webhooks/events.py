@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from articles.selectors import comment_link
 from config.celery import app
 from discussion.models import Comment
 from moderation.dsa.mail import absolute
@@ -145,26 +146,28 @@ def webhook_event_raise(event_type: str, data: dict[str, Any]) -> list[WebhookDe
 
 
 def _comment_data(
-    *, comment_id: int, article_slug: str, parent_id: int | None, revision: int
+    *, comment_id: int, article_slug: str, article_url: str, parent_id: int | None, revision: int
 ) -> dict[str, Any]:
-    page = reverse("article-page", args=[article_slug])
     return {
         "id": comment_id,
         "article": article_slug,
         "parent": parent_id,
         "revision": revision,
-        "url": absolute(f"{page}#comment-{comment_id}"),
+        "url": absolute(comment_link(slug=article_slug, url=article_url, comment_id=comment_id)),
         "api_url": absolute(reverse("comment-detail", args=[comment_id])),
     }
 
 
 def _comment_data_read(comment_id: int, revision: int | None = None) -> dict[str, Any]:
-    slug, parent_id, current = (
-        Comment.objects.filter(pk=comment_id).values_list("article__slug", "parent_id", "revision").get()
+    slug, url, parent_id, current = (
+        Comment.objects.filter(pk=comment_id)
+        .values_list("article__slug", "article__url", "parent_id", "revision")
+        .get()
     )
     return _comment_data(
         comment_id=comment_id,
         article_slug=slug,
+        article_url=url,
         parent_id=parent_id,
         revision=revision if revision is not None else current,
     )
@@ -179,6 +182,7 @@ def webhook_event_for_new_comment(comment: Comment) -> None:
         "comment": _comment_data(
             comment_id=comment.pk,
             article_slug=comment.article.slug,
+            article_url=comment.article.url,
             parent_id=comment.parent_id,
             revision=comment.revision,
         ),

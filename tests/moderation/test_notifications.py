@@ -18,7 +18,7 @@ from moderation.notifications.events import NOTIFY_TASK
 from moderation.notifications.mail import MailNotSent, author_notify
 from moderation.notifications.unsubscribe import SALT, unsubscribe_token
 from moderation.permissions import moderators_group
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,14 @@ def test_a_moderator_featuring_their_own_comment_is_not_mailed(
     with django_capture_on_commit_callbacks(execute=True):
         comment_feature(comment_id=comment.pk, moderator=moderator)
     assert outbox == []
+
+
+def test_the_mail_links_to_the_article_on_the_newsrooms_site(notifying, decide, outbox) -> None:
+    article = ArticleFactory(
+        title="Krieg & Frieden: Merz' Plan", url="https://zeitung.example/a?id=123&s=politik"
+    )
+    comment = CommentFactory(author=author(language="en"), status=Status.HELD, article=article)
+    decide(comment, "approve")
+    # A plain-text mail: the title and the address as they are, not HTML-escaped.
+    assert "“Krieg & Frieden: Merz' Plan”" in outbox[0].body
+    assert "\nhttps://zeitung.example/a?id=123&s=politik\n" in outbox[0].body

@@ -18,7 +18,7 @@ from moderation.decisions import UNDO_SECONDS, comment_decide, comment_undo, rea
 from moderation.models import AuditEntry, ReaderAuditEntry, ReaderNote, StatementOfReasons
 from moderation.permissions import moderators_group
 from moderation.selectors import word_diff
-from tests.factories import CommentFactory, UserFactory, client_for, reply_to
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, client_for, reply_to
 from web.errors import Conflict
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +241,14 @@ def test_a_reply_shows_the_comment_it_answers_and_links_into_the_thread(moderato
     assert f"anna (#{parent.pk})" in page
     assert f'href="/articles/{reply.article.slug}/#comment-{reply.pk}"' in page
     assert reply.article.title[:30] in page
+
+
+def test_the_thread_link_leads_to_the_article_on_the_newsrooms_site(moderator_client: Client) -> None:
+    held = CommentFactory(
+        status=Comment.Status.HELD, article=ArticleFactory(url="https://zeitung.example/politik/genf-123")
+    )
+    page = moderator_client.get(HELD).content.decode()
+    assert f'href="https://zeitung.example/politik/genf-123#comment-{held.pk}"' in page
 
 
 def test_a_long_parent_is_shortened() -> None:

@@ -210,3 +210,15 @@ def test_without_endpoints_an_event_costs_no_query_once_the_list_is_cached(
 
     with django_assert_num_queries(0):
         webhook_events_for_comment_entry(entry)
+
+
+def test_a_comments_link_leads_to_the_article_on_the_newsrooms_site(hook, reader_client) -> None:
+    article = ArticleFactory(url="https://zeitung.example/politik/genf-123")
+    response = reader_client.post(
+        f"/api/articles/{article.slug}/comments/", {"body": "Ein guter Artikel."}, format="json"
+    )
+
+    [(_, data)] = events(hook)
+    assert (
+        data["comment"]["url"] == f"https://zeitung.example/politik/genf-123#comment-{response.json()['id']}"
+    )
