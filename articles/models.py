@@ -79,3 +79,9 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        # The admin's "View on site": the newsroom's page of the article, else the demo page.
+        from articles.selectors import article_link
+
+        return article_link(slug=self.slug, url=self.url)

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from discussion.admin import CommentAdmin
 from discussion.models import Comment, status_label
+from moderation.admin.reasons import reason_text
 from moderation.decisions import comment_feature
 from moderation.models import AuditEntry, SettingsAuditEntry
 from moderation.permissions import MODERATE
@@ -50,6 +51,10 @@ class EntryScoreShown:
     def status_change(self, obj: AuditEntry) -> str:
         return f"{status_label(obj.from_status)} → {status_label(obj.to_status)}"
 
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, obj: AuditEntry) -> str:
+        return reason_text(obj.reason)
+
 
 class AuditEntryInline(EntryScoreShown, admin.TabularInline):
     model = AuditEntry
@@ -62,7 +67,7 @@ class AuditEntryInline(EntryScoreShown, admin.TabularInline):
         "model_version",
         "moderator",
         "status_change",
-        "reason",
+        "reason_shown",
         "entry_score",
     )
     readonly_fields = fields
@@ -139,7 +144,7 @@ class AuditEntryAdmin(EntryScoreShown, ReadOnlyAdmin):
         "comment",
         "actor",
         "status_change",
-        "reason",
+        "reason_shown",
         "entry_score",
         "explanation",
         "model_version",

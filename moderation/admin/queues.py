@@ -23,6 +23,7 @@ from discussion.admin import CommentRevisionInline, ReportInline, ScoreShown
 from discussion.models import Report
 from moderation.admin.audit import AuditEntryInline
 from moderation.admin.filters import QueueFinding
+from moderation.admin.reasons import reason_text
 from moderation.admin.workplace import (
     counts_view,
     error_json,
@@ -237,7 +238,7 @@ class QueueAdmin(ScoreShown, QueueFinding):
 
     @admin.display(description=_("why"))
     def rules(self, obj: QueueComment) -> str:
-        rules = getattr(obj, "queue_details", {}).get("rules", [])
+        rules = [reason_text(rule) for rule in getattr(obj, "queue_details", {}).get("rules", [])]
         return render_to_string("admin/moderation/queue/lines.html", {"lines": rules}) if rules else "–"
 
     @admin.display(description=_("reports"))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
@@ -243,3 +244,12 @@ def test_the_admin_finds_an_article_by_its_address_on_the_site(client) -> None:
     page = client.get("/admin/articles/article/", {"q": "genf-123"}).content.decode()
     assert ">Genf<" in page
     assert ">Berlin<" not in page
+
+
+def test_view_on_site_leads_to_the_newsrooms_page_else_to_the_demo_page(client) -> None:
+    on_site = ArticleFactory(url="https://zeitung.example/politik/genf-123")
+    own = ArticleFactory()
+    client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    kind = ContentType.objects.get_for_model(Article).pk
+    assert client.get(f"/admin/r/{kind}/{on_site.pk}/")["Location"] == on_site.url
+    assert client.get(f"/admin/r/{kind}/{own.pk}/")["Location"].endswith(f"/articles/{own.slug}/")

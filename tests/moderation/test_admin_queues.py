@@ -81,7 +81,9 @@ def test_the_held_queue_shows_why_and_in_priority_order(
     page = response.content.decode()
     assert page.index(f"#{harsh.pk} ·") < page.index(f"#{mild.pk} ·")
     assert '<mark class="weight" title="model: +1.70">Vollpfosten</mark>' in page
-    assert "suspect term &#x27;Vollpfosten&#x27;" in page
+    # The rules as stored ("score 0.80 between 0.35 and 0.85"), in the admin's language.
+    assert "verdächtiger Begriff &#x27;Vollpfosten&#x27;" in page
+    assert "Bewertung 0,80 zwischen 0,35 und 0,85" in page
     assert "0 freigegeben · 0 abgelehnt" in page
     assert 'style="width:80%"' in page
 
