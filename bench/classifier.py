@@ -28,6 +28,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from bench import coral, perspective  # noqa: E402
+from bench.figures import percentile  # noqa: E402
 from moderation.classifier.data import load_coldstart  # noqa: E402  (after django.setup)
 from moderation.classifier.model import ToxicityModel, fit  # noqa: E402
 from moderation.classifier.persist import load_model, save_model  # noqa: E402
@@ -56,11 +57,6 @@ def timed(function: Callable[..., object], repeat: int) -> list[float]:
         function()
         times.append(time.perf_counter() - started)
     return times
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def main() -> None:

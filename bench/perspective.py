@@ -26,6 +26,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
+from bench.figures import percentile  # noqa: E402
 from moderation.classifier.data import load_coldstart  # noqa: E402
 from moderation.classifier.model import ToxicityModel, fit  # noqa: E402
 from moderation.classifier.persist import save_model  # noqa: E402
@@ -94,9 +95,8 @@ def analyze_latencies(model: ToxicityModel, texts: list[str], requests: int = RE
 
 def print_percentiles(name: str, times: list[float]) -> None:
     """``name_p50_ms`` and ``name_p99_ms`` of the seconds in ``times``."""
-    ordered = sorted(times)
-    print(f"{name}_p50_ms: {ordered[len(ordered) // 2] * 1000:.3f}")
-    print(f"{name}_p99_ms: {ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000:.3f}")
+    print(f"{name}_p50_ms: {percentile(times, 0.5) * 1000:.3f}")
+    print(f"{name}_p99_ms: {percentile(times, 0.99) * 1000:.3f}")
 
 
 def report(model: ToxicityModel, texts: list[str]) -> None:

@@ -34,6 +34,8 @@ from typing import Any
 
 import django
 
+from bench.figures import percentile
+
 SIZES = (100, 10_000, 100_000)
 THROUGHPUT_SIZE = 10_000
 PAGE = 20
@@ -44,11 +46,6 @@ TEXTS = [
     "Thanks for the context, the timeline at the end was especially helpful.",
     "Das ist ein wichtiger Schritt, auch wenn man von beiden Seiten nicht zu viel erwarten sollte.",
 ]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def seed(size: int, *, rng: random.Random) -> tuple[str, int]:

@@ -19,10 +19,7 @@ import time
 
 import django
 
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+from bench.figures import percentile
 
 
 def register(port: int, username: str) -> str:
