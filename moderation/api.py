@@ -70,6 +70,10 @@ class QueueItemOutput(serializers.Serializer):
     explanation = serializers.ListField(child=serializers.DictField())
     word_hits = serializers.ListField(child=serializers.DictField())
     reports = serializers.DictField(child=serializers.IntegerField(), help_text="Open reports by reason.")
+    url = serializers.CharField(
+        help_text="Where readers see the comment: the article on the newsroom's site (else this "
+        "service's article page) at `#comment-<id>`."
+    )
 
 
 class QueueOutput(serializers.Serializer):
@@ -78,7 +82,7 @@ class QueueOutput(serializers.Serializer):
     results = QueueItemOutput(many=True)
 
 
-def _queue_item(comment: Any, details: dict[str, Any]) -> dict[str, Any]:
+def _queue_item(request: Request, comment: Any, details: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": comment.pk,
         "article": comment.article.slug,
@@ -94,6 +98,7 @@ def _queue_item(comment: Any, details: dict[str, Any]) -> dict[str, Any]:
         "explanation": details["explanation"],
         "word_hits": details["word_hits"],
         "reports": details["reports"],
+        "url": request.build_absolute_uri(details["thread_url"]),
     }
 
 
@@ -120,7 +125,7 @@ class QueueApi(APIView):
         query = validated(QueueQueryInput, request.query_params.dict())
         page = list(comments_in_queue[query["offset"] : query["offset"] + query["limit"]])
         details = queue_details([comment.pk for comment in page])
-        results = [_queue_item(comment, details[comment.pk]) for comment in page]
+        results = [_queue_item(request, comment, details[comment.pk]) for comment in page]
         return Response(
             QueueOutput({"queue": queue, "count": comments_in_queue.count(), "results": results}).data
         )

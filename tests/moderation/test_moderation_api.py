@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from discussion.models import Comment
 from moderation.models import AuditEntry, ReaderAuditEntry, Term
 from moderation.permissions import moderators_group
-from tests.factories import CommentFactory, UserFactory, client_for
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,16 @@ def test_the_held_queue_in_priority_order_with_reasons(
     assert body["results"][0]["id"] == high.pk
     assert body["results"][0]["rules"] == ["score 0.80 between 0.35 and 0.85"]
     assert body["results"][0]["author_record"]["approved"] == 0
+    assert body["results"][0]["url"] == f"http://testserver/articles/{high.article.slug}/#comment-{high.pk}"
     assert low.pk not in [row["id"] for row in body["results"]]
+
+
+def test_a_queue_item_links_to_the_comment_on_the_newsrooms_site(moderator_client: APIClient) -> None:
+    held = CommentFactory(
+        status=Comment.Status.HELD, article=ArticleFactory(url="https://zeitung.example/politik/genf-123")
+    )
+    [item] = moderator_client.get("/api/moderation/queues/held/").json()["results"]
+    assert item["url"] == f"https://zeitung.example/politik/genf-123#comment-{held.pk}"
 
 
 def test_unknown_queue_is_404(moderator_client: APIClient) -> None:
