@@ -7,19 +7,19 @@ import re
 from collections.abc import Callable
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from moderation.decisions import UNDO, Action, RejectReason
 
-_FIXED: dict[str, Callable[[], str]] = {
-    "new account": lambda: gettext("new account"),
-    "reader is pre-moderated": lambda: gettext("reader is pre-moderated"),
-    "pre-moderated article": lambda: gettext("pre-moderated article"),
-    "same text posted again": lambda: gettext("same text posted again"),
-    "edited by its author": lambda: gettext("edited by its author"),
-    "deleted by its author": lambda: gettext("deleted by its author"),
-    "deleted with the account": lambda: gettext("deleted with the account"),
-    UNDO: lambda: gettext("undone"),
+_FIXED = {
+    "new account": gettext_lazy("new account"),
+    "reader is pre-moderated": gettext_lazy("reader is pre-moderated"),
+    "pre-moderated article": gettext_lazy("pre-moderated article"),
+    "same text posted again": gettext_lazy("same text posted again"),
+    "edited by its author": gettext_lazy("edited by its author"),
+    "deleted by its author": gettext_lazy("deleted by its author"),
+    "deleted with the account": gettext_lazy("deleted with the account"),
+    UNDO: gettext_lazy("undone"),
 }
 
 
@@ -102,7 +102,7 @@ def _action_label(value: str) -> str:
 
 def _one(reason: str) -> str:
     if reason in _FIXED:
-        return _FIXED[reason]()
+        return str(_FIXED[reason])
     if reason in RejectReason.values:
         return str(RejectReason(reason).label)
     if reason in Action.values:
