@@ -170,9 +170,13 @@ class AuditEntryAdmin(EntryScoreShown, ReadOnlyAdmin):
 
 @admin.register(SettingsAuditEntry)
 class SettingsAuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "subject", "changed", "reason", "source", "user"]
+    list_display = ["created_at", "subject", "changed", "reason_shown", "source", "user"]
     list_filter = ["subject", "source"]
     list_select_related = ["user"]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_shown(self, obj: SettingsAuditEntry) -> str:
+        return reason_text(obj.reason)
 
     @admin.display(description=_("changes"))
     def changed(self, obj: SettingsAuditEntry) -> str:

@@ -20,11 +20,13 @@ _FIXED = {
     "deleted by its author": gettext_lazy("deleted by its author"),
     "deleted with the account": gettext_lazy("deleted with the account"),
     UNDO: gettext_lazy("undone"),
+    "trained and activated": gettext_lazy("trained and activated"),
+    "no active model": gettext_lazy("no active model"),
 }
 
 
-def _number(text: str) -> str:
-    return number_format(float(text), 2)
+def _number(text: str, decimals: int = 2) -> str:
+    return number_format(float(text), decimals)
 
 
 def _score_reject(m: re.Match[str]) -> str:
@@ -88,6 +90,31 @@ _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (
         re.compile(r"could not be scored in (?P<n>\d+) attempts(?P<error>: .*)?", re.DOTALL),
         lambda m: gettext("could not be scored in %(n)s attempts") % {"n": m["n"]} + (m["error"] or ""),
+    ),
+    (
+        re.compile(r"retrained and promoted: (?P<why>.+)"),
+        lambda m: gettext("retrained and promoted: %(why)s") % {"why": _one(m["why"])},
+    ),
+    (
+        # The figures compared are metric names and numbers, the same in every language.
+        re.compile(r"challenger not worse than champion: (?P<figures>.+)"),
+        lambda m: gettext("challenger not worse than champion: %(figures)s") % {"figures": m["figures"]},
+    ),
+    (
+        re.compile(
+            r"thresholds for (?P<share>[\d.]+) % offensive comments \(the site's mix, "
+            r"estimated (?P<estimate>[\d.]+) % from (?P<n>\d+) scored comments\)"
+        ),
+        lambda m: (
+            ngettext(
+                "thresholds for %(share)s %% offensive comments (the site's mix, estimated %(estimate)s %% "
+                "from %(n)d scored comment)",
+                "thresholds for %(share)s %% offensive comments (the site's mix, estimated %(estimate)s %% "
+                "from %(n)d scored comments)",
+                int(m["n"]),
+            )
+            % {"share": _number(m["share"], 0), "estimate": _number(m["estimate"], 1), "n": int(m["n"])}
+        ),
     ),
     (
         re.compile(r"(?P<action>\w+) refused"),

@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import translation
 
 from moderation.admin.reasons import reason_text
-from moderation.models import AuditEntry
+from moderation.models import AuditEntry, SettingsAuditEntry
 from tests.factories import CommentFactory, UserFactory
 
 
@@ -44,6 +44,25 @@ from tests.factories import CommentFactory, UserFactory
             "in 5 Versuchen nicht bewertbar: OSError('disk')",
             None,
         ),
+        ("trained and activated", "trainiert und aktiviert", None),
+        (
+            "retrained and promoted: challenger not worse than champion: roc_auc 0.7412 ≥ 0.7301",
+            "neu trainiert und übernommen: Herausforderer nicht schlechter als das aktive Modell: "
+            "roc_auc 0.7412 ≥ 0.7301",
+            None,
+        ),
+        (
+            "retrained and promoted: no active model",
+            "neu trainiert und übernommen: kein aktives Modell",
+            None,
+        ),
+        (
+            "thresholds for 12 % offensive comments (the site's mix, estimated 11.8 % "
+            "from 340 scored comments)",
+            "Schwellen für 12 % beleidigende Kommentare (die Mischung der Website, geschätzt 11,8 % aus "
+            "340 bewerteten Kommentaren)",
+            None,
+        ),
         ("ein Grund, den niemand kennt", "ein Grund, den niemand kennt", None),
         ("", "", None),
     ],
@@ -72,3 +91,22 @@ def test_the_audit_log_shows_the_reasons_in_german() -> None:
     page = client.get("/admin/moderation/auditentry/").content.decode()
     assert "Bewertung 0,50 zwischen 0,23 und 0,86; neues Konto" in page
     assert "score 0.50 between" not in page
+
+
+@pytest.mark.django_db
+def test_the_settings_audit_log_shows_the_reasons_in_german() -> None:
+    SettingsAuditEntry.objects.create(
+        subject=SettingsAuditEntry.Subject.SITE_POLICY,
+        changes={"publish_below": {"before": 0.23, "after": 0.1}},
+        source=SettingsAuditEntry.Source.TASK,
+        reason="thresholds for 20 % offensive comments (the site's mix, "
+        "estimated 19.6 % from 1204 scored comments)",
+    )
+    client = Client()
+    client.force_login(UserFactory(username="chefin", is_staff=True, is_superuser=True))
+    page = client.get("/admin/moderation/settingsauditentry/").content.decode()
+    assert (
+        "Schwellen für 20 % beleidigende Kommentare (die Mischung der Website, geschätzt 19,6 % aus 1204"
+        in page
+    )
+    assert "offensive comments" not in page
