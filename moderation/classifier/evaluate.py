@@ -414,7 +414,9 @@ def fit_rows(
     """A model fitted on the ``rows`` of ``dataset``, each with its label, fine label
     and weight."""
     part = dataset.rows(int(row) for row in rows)
-    return fit(part.texts, part.labels, params, fine=part.fine, sample_weight=part.weights)
+    return fit(
+        part.texts, part.labels, params, fine=part.fine, sample_weight=part.weights, sources=part.origins
+    )
 
 
 @dataclass

@@ -52,6 +52,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "block_weights": {"de": {"char": 1.5}},
     # Per language, the number of fine heads averaged (see estimator.py; 1 = one head).
     "fine_bags": {"en": 10},
+    # The value of each source's own column in training (see estimator.py; 0 = none).
+    "source_intercepts": 3.0,
 }
 # Parameters a model saved before they existed was trained with.
 LEGACY_PARAMS: dict[str, Any] = {
@@ -60,6 +62,7 @@ LEGACY_PARAMS: dict[str, Any] = {
     "fine_bags": {},
     "language_C": {},
     "context": False,
+    "source_intercepts": 0.0,
 }
 # A language needs this many texts of each class for a classifier of its own.
 MIN_CLASS_SIZE = 10
@@ -114,6 +117,7 @@ def build_pipeline(params: dict[str, Any] | None = None, language: str | None = 
                     fine_balanced=p["fine_balanced"],
                     nb_binary=p["nb_binary"],
                     fine_bags=int((p["fine_bags"] or {}).get(language, 1)),
+                    source_intercepts=float(p["source_intercepts"]),
                 ),
             ),
         ]
@@ -555,11 +559,13 @@ def fit(
     params: dict[str, Any] | None = None,
     fine: Sequence[str] | None = None,
     sample_weight: Sequence[float] | None = None,
+    sources: Sequence[str] | None = None,
 ) -> ToxicityModel:
     """Fit one pipeline per language with enough data of both classes; texts of a
     language without enough go to the first language's pipeline. Each text counts
-    with its ``sample_weight`` (default 1). Uncalibrated: call ``calibrate`` with
-    out-of-fold decisions."""
+    with its ``sample_weight`` (default 1) and, for the source intercepts, comes
+    from its ``sources`` entry (default: all from one). Uncalibrated: call
+    ``calibrate`` with out-of-fold decisions."""
     texts = list(texts)
     y = np.asarray(labels)
     weight = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -585,6 +591,7 @@ def fit(
                 y[rows],
                 classifier__fine=[fine_labels[i] for i in rows],
                 classifier__sample_weight=weight[rows],
+                classifier__sources=None if sources is None else [sources[int(i)] for i in rows],
             )
             pipelines[language] = pipeline
     return ToxicityModel(pipelines, params)

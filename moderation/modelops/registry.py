@@ -148,7 +148,14 @@ def model_train(
         )
         metrics = {**training_metrics(dataset, out_of_fold, calibrations), "folds": folds}
     progress("fitting on all data")
-    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine, sample_weight=dataset.weights)
+    model = fit(
+        dataset.texts,
+        dataset.labels,
+        params,
+        fine=dataset.fine,
+        sample_weight=dataset.weights,
+        sources=dataset.origins,
+    )
     if out_of_fold is not None:
         model.set_calibrations(calibrations)
         model.set_label_thresholds(metrics["label_thresholds"])

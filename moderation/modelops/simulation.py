@@ -142,7 +142,14 @@ def arrival_order(size: int, seed: int | None) -> np.ndarray:
 def _fit(
     dataset: Dataset, params: dict[str, Any] | None, calibration: dict[str, np.ndarray]
 ) -> ToxicityModel:
-    model = fit(dataset.texts, dataset.labels, params, fine=dataset.fine, sample_weight=dataset.weights)
+    model = fit(
+        dataset.texts,
+        dataset.labels,
+        params,
+        fine=dataset.fine,
+        sample_weight=dataset.weights,
+        sources=dataset.origins,
+    )
     for language, (slope, offset) in calibration.items():
         if language in model.pipelines:
             model.classifier(language).calibration_ = np.array([slope, offset])

@@ -257,6 +257,43 @@ def test_bagged_fine_head_is_the_average_of_heads_on_subsamples() -> None:
     np.testing.assert_array_equal(bagged.coef_, one.coef_)  # the coarse model is untouched
 
 
+def test_source_intercepts_keep_a_sources_mix_out_of_the_words_weights() -> None:
+    """Source A is 80 % offensive, source B 10 %, and every text of A carries a word
+    that says nothing about offensiveness within either source. Without source
+    columns that word learns A's mix; with them it does not, and the columns are not
+    part of the fitted model."""
+    random = np.random.default_rng(3)
+    size = 400
+    source = np.array(["a"] * (size // 2) + ["b"] * (size // 2))
+    labels = np.where(source == "a", random.random(size) < 0.8, random.random(size) < 0.1).astype(int)
+    insult = np.where(labels == 1, random.random(size) < 0.7, random.random(size) < 0.1)
+    features = sparse.csr_matrix(
+        np.column_stack([(source == "a"), insult, random.random(size) < 0.5]).astype(float)
+    )
+    plain = ToxicityClassifier().fit(features, labels)
+    with_sources = ToxicityClassifier(source_intercepts=3.0).fit(features, labels, sources=list(source))
+    assert with_sources.coef_.shape == plain.coef_.shape == (1, 3)
+    assert plain.coef_[0, 0] > 1.0
+    assert abs(with_sources.coef_[0, 0]) < plain.coef_[0, 0] / 3
+    assert with_sources.coef_[0, 1] > 1.0  # the insult still counts
+    # Off, or one source only: the same model as without sources.
+    for model in (
+        ToxicityClassifier().fit(features, labels, sources=list(source)),
+        ToxicityClassifier(source_intercepts=3.0).fit(features, labels, sources=["a"] * size),
+    ):
+        np.testing.assert_array_equal(model.coef_, plain.coef_)
+
+
+def test_fit_gives_each_language_the_sources_of_its_texts() -> None:
+    data = load_coldstart()
+    sources = ["first" if i % 3 else "second" for i in range(len(data.texts))]
+    together = fit(data.texts, data.labels, fine=data.fine)
+    apart = fit(data.texts, data.labels, fine=data.fine, sources=sources)
+    for language in together.languages:
+        assert apart.classifier(language).coef_.shape == together.classifier(language).coef_.shape
+        assert not np.allclose(apart.classifier(language).coef_, together.classifier(language).coef_)
+
+
 def test_nb_ratios_count_the_texts_a_feature_occurs_in() -> None:
     features = sparse.csr_matrix(np.array([[0.9, 0.1], [0.8, 0.0], [0.1, 0.7], [0.0, 0.9]]))
     labels = np.array([1, 1, 0, 0])
