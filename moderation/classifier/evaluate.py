@@ -209,7 +209,7 @@ def _count_upper(count: np.ndarray) -> np.ndarray:
     return upper
 
 
-def _class_weights(labels: np.ndarray, prevalence: float) -> dict[int, float]:
+def class_weights(labels: np.ndarray, prevalence: float) -> dict[int, float]:
     """Weights of the offensive (1) and the other (0) texts under which ``prevalence``
     of them are offensive; the weights of all texts still sum to their number."""
     observed = float(np.mean(labels))
@@ -249,7 +249,7 @@ def recommend_thresholds(
     """
     y = np.asarray(labels)
     scores = np.asarray(scores, dtype=float)
-    weight = {1: 1.0, 0: 1.0} if prevalence is None else _class_weights(y, prevalence)
+    weight = {1: 1.0, 0: 1.0} if prevalence is None else class_weights(y, prevalence)
     order = np.argsort(scores, kind="stable")
     sorted_scores, sorted_y = scores[order], y[order]
     n = len(y)
@@ -329,7 +329,7 @@ def tradeoff(
     targets where scores tie. Raises ValueError for texts of one class."""
     y = np.asarray(labels)
     scores = np.asarray(scores, dtype=float)
-    weight = _class_weights(y, prevalence)
+    weight = class_weights(y, prevalence)
     weights = np.where(y == 1, weight[1], weight[0])
     total, offensive = weights.sum(), y == 1
     order = np.argsort(scores, kind="stable")

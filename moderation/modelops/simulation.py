@@ -19,7 +19,10 @@ comments, which no model has seen, and the checkpoint reports:
   checkpoint before it: scores of texts that model had not seen); at checkpoint 0,
   with no decisions yet, on the base data's out-of-fold scores, as ``model_train``
   recommends them. ``offensive_among_published`` and ``offensive_among_rejected``:
-  how right those automatic decisions were on the window.
+  how right those automatic decisions were on the window. With ``prevalence`` the
+  thresholds are chosen, and the shares counted, for a site where that share of the
+  comments is offensive (the offensive and the other comments weighted to it, as the
+  defaults are chosen for a news site), not at the labelled site's own mix.
 
 Calibration, cheaply: one cross-validation of the base data (``CALIBRATION_FOLDS``
 folds) gives out-of-fold decisions, Platt scaling on them calibrates every model of
@@ -49,6 +52,7 @@ from moderation.classifier.data import Dataset, combine, load_coldstart
 from moderation.classifier.evaluate import (
     binary_metrics,
     calibrated_scores,
+    class_weights,
     cross_validate,
     recommend_thresholds,
 )
@@ -105,6 +109,7 @@ class Simulation:
     site: str
     base: str
     decision_weight: float
+    prevalence: float | None = None  # the site's mix the shares are counted at; None: its own
     checkpoints: list[Checkpoint] = field(default_factory=list)
 
     def mean(self, name: str) -> float | None:
@@ -165,6 +170,7 @@ def simulate_site(
     decision_weight: float,
     seed: int | None = None,
     params: dict[str, Any] | None = None,
+    prevalence: float | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Simulation:
     """Play ``site`` against models retrained on ``base`` plus its decisions so far
@@ -188,7 +194,9 @@ def simulate_site(
     base_scores = calibrated_scores(out_of_fold, calibration)
     # The score each comment got when it arrived: from the model of the checkpoint before it.
     arrival_scores = np.full(len(arrived), np.nan)
-    simulation = Simulation(site=site.name, base=base.name, decision_weight=decision_weight)
+    simulation = Simulation(
+        site=site.name, base=base.name, decision_weight=decision_weight, prevalence=prevalence
+    )
     base_model: ToxicityModel | None = None
     for number, decided in enumerate(ordered):
         progress(f"checkpoint {decided}: fitting on the base data and {decided} decisions")
@@ -205,11 +213,11 @@ def simulate_site(
         base_window = scores if model is base_model else base_model.score(upcoming.texts)
         known = np.flatnonzero(~np.isnan(arrival_scores[:decided]))
         if len(known):
-            thresholds = recommend_thresholds(labels[known], arrival_scores[known])
+            thresholds = _recommended(labels[known], arrival_scores[known], prevalence)
         else:  # no decision scored yet: the base model's recommendation
-            thresholds = recommend_thresholds(base.labels, base_scores)
+            thresholds = _recommended(np.asarray(base.labels), base_scores, prevalence)
         simulation.checkpoints.append(
-            _checkpoint(decided, np.asarray(upcoming.labels), scores, base_window, thresholds)
+            _checkpoint(decided, np.asarray(upcoming.labels), scores, base_window, thresholds, prevalence)
         )
         point = simulation.checkpoints[-1]
         progress(
@@ -217,6 +225,13 @@ def simulate_site(
             f"(base model {_shown(point.base_roc_auc)}), automatic share {point.automatic_share:.3f}"
         )
     return simulation
+
+
+def _recommended(labels: np.ndarray, scores: np.ndarray, prevalence: float | None) -> dict[str, float]:
+    """The default rules' thresholds; at ``prevalence`` when the decisions so far have
+    both classes to weight (otherwise at their own mix)."""
+    mixed = prevalence is not None and 0 < labels.mean() < 1
+    return recommend_thresholds(labels, scores, prevalence=prevalence if mixed else None)
 
 
 def _shown(value: float | None) -> str:
@@ -229,10 +244,26 @@ def _checkpoint(
     scores: np.ndarray,
     base_scores: np.ndarray,
     thresholds: dict[str, float],
+    prevalence: float | None = None,
 ) -> Checkpoint:
+    """The figures of one checkpoint; the shares weighted to ``prevalence`` when given
+    (and the window has both classes)."""
     publish_below, reject_above = thresholds["publish_below"], thresholds["reject_above"]
     published = scores < publish_below
     rejected = scores >= reject_above
+    weights = np.ones(len(labels))
+    if prevalence is not None and 0 < labels.mean() < 1:
+        by_class = class_weights(labels, prevalence)
+        weights = np.where(labels == 1, by_class[1], by_class[0])
+
+    def share(chosen: np.ndarray) -> float:
+        return round(float(weights[chosen].sum() / weights.sum()), 4)
+
+    def offensive_among(chosen: np.ndarray) -> float | None:
+        if not chosen.any():
+            return None
+        return round(float((weights * labels)[chosen].sum() / weights[chosen].sum()), 4)
+
     return Checkpoint(
         decisions=decided,
         window=len(labels),
@@ -240,11 +271,11 @@ def _checkpoint(
         base_roc_auc=binary_metrics(labels, base_scores)["roc_auc"],
         publish_below=publish_below,
         reject_above=reject_above,
-        automatic_share=round(float((published | rejected).mean()), 4),
-        published_share=round(float(published.mean()), 4),
-        rejected_share=round(float(rejected.mean()), 4),
-        offensive_among_published=round(float(labels[published].mean()), 4) if published.any() else None,
-        offensive_among_rejected=round(float(labels[rejected].mean()), 4) if rejected.any() else None,
+        automatic_share=share(published | rejected),
+        published_share=share(published),
+        rejected_share=share(rejected),
+        offensive_among_published=offensive_among(published),
+        offensive_among_rejected=offensive_among(rejected),
     )
 
 
@@ -302,7 +333,13 @@ def write_simulation_report(folder: Path, simulation: Simulation) -> Path:
     return write_page(
         folder,
         title,
-        f"<p>Each decision weighs {simulation.decision_weight:g} against 1 for a base text.</p>"
+        f"<p>Each decision weighs {simulation.decision_weight:g} against 1 for a base text. "
+        + (
+            "Thresholds and shares at the site's own mix."
+            if simulation.prevalence is None
+            else f"Thresholds and shares for a site with {simulation.prevalence:.0%} offensive comments."
+        )
+        + "</p>"
         f"<table><tr>{header}</tr>{rows}</table>"
         "<figure><img src='learning_curve.png' alt='learning curve'></figure>",
     )

@@ -3,10 +3,11 @@ import re
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from moderation.modelops.simulation import base_data
+from moderation.modelops.simulation import _checkpoint, base_data
 
 # Words no base text has: the base model cannot tell the site's two kinds of comment
 # apart, its moderators' decisions can.
@@ -61,6 +62,37 @@ def test_simulation_prints_the_learning_curve_and_writes_a_report(site: Path, tm
     assert page.parent.name.startswith("simulation-")
     assert (page.parent / "learning_curve.png").stat().st_size > 1000
     assert "<td>40</td>" in page.read_text(encoding="utf-8")
+
+
+def test_shares_are_counted_at_the_mix_asked_for() -> None:
+    """A window with 2 offensive comments in 8, counted for a site with 10 % offensive:
+    each offensive comment weighs 0.4, each other one 1.2."""
+    labels = np.array([1, 1, 0, 0, 0, 0, 0, 0])
+    scores = np.array([0.9, 0.1, 0.05, 0.1, 0.2, 0.3, 0.4, 0.95])
+    thresholds = {"publish_below": 0.15, "reject_above": 0.8}
+    own = _checkpoint(0, labels, scores, scores, thresholds)
+    assert (own.published_share, own.rejected_share, own.automatic_share) == (0.375, 0.25, 0.625)
+    assert (own.offensive_among_published, own.offensive_among_rejected) == (0.3333, 0.5)
+    site = _checkpoint(0, labels, scores, scores, thresholds, prevalence=0.1)
+    assert (site.published_share, site.rejected_share, site.automatic_share) == (0.35, 0.2, 0.55)
+    assert (site.offensive_among_published, site.offensive_among_rejected) == (0.1429, 0.25)
+    assert site.roc_auc == own.roc_auc
+
+
+def test_simulation_at_a_news_sites_mix(site: Path) -> None:
+    output = simulate(
+        "--format", "csv", str(site), "--checkpoints", "0,20,40", "--window", "20", "--prevalence", "0.1"
+    )
+    values = lines(output)
+    assert values["simulate.prevalence"] == "0.1"
+    # The decisions rank the site's comments perfectly: at 10 % offensive the thresholds
+    # they recommend publish every civil comment of the window (90 % at that mix) and no
+    # offensive one; its 14 offensive decisions are too few to reject from (20 needed).
+    assert values["simulate.after_40.published_share"] == "0.9"
+    assert values["simulate.after_40.offensive_among_published"] == "0"
+    assert values["simulate.after_40.rejected_share"] == "0"
+    with pytest.raises(CommandError, match=r"--prevalence 1\.5"):
+        simulate("--format", "csv", str(site), "--prevalence", "1.5")
 
 
 def test_simulation_refuses_what_the_site_cannot_serve(site: Path) -> None:

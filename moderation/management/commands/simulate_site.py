@@ -4,6 +4,7 @@ its moderators' decisions (moderation/modelops/simulation.py says what is measur
     manage.py simulate_site                      # GermEval 2021's training file as the site
     manage.py simulate_site --format csv FILE --checkpoints 0,100,200 --window 200
     manage.py simulate_site --decision-weight 3 --seed 1
+    manage.py simulate_site --prevalence 0.1             # thresholds for a site with 10 % offensive
 
 The base data is every public source present in DATASETS_DIR except the site's own,
 without Davidson's English tweets unless ``--with-english``, plus the cold-start
@@ -75,6 +76,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-english", action="store_true", help="keep Davidson's English tweets in the base data"
         )
+        parser.add_argument(
+            "--prevalence",
+            type=float,
+            help="choose the thresholds and count the shares for a site with this share of offensive "
+            "comments, e.g. 0.1 (default: the site's own mix)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_format, raw_path = options["format"] or (
@@ -87,6 +94,9 @@ class Command(BaseCommand):
         weight = settings.MODEL_RETRAIN_DECISION_WEIGHT if weight is None else weight
         if weight < 0:
             raise CommandError(f"--decision-weight {weight:g}: a weight cannot be negative")
+        prevalence = options["prevalence"]
+        if prevalence is not None and not 0 < prevalence < 1:
+            raise CommandError(f"--prevalence {prevalence:g}: a share between 0 and 1, e.g. 0.1")
         path = Path(raw_path)
         try:
             site = load_source(data_format, [path]).renamed("site")
@@ -109,6 +119,7 @@ class Command(BaseCommand):
             window=options["window"],
             decision_weight=weight,
             seed=options["seed"],
+            prevalence=prevalence,
             progress=bar.step,
         )
         folder = reports_dir() / f"simulation-{timezone.now():%Y%m%d-%H%M%S}"
@@ -117,6 +128,7 @@ class Command(BaseCommand):
         self.stdout.write(f"simulate.site: {path}")
         self.stdout.write(f"simulate.base: {'+'.join(base.parts())}")
         self.stdout.write(f"simulate.decision_weight: {weight:g}")
+        self.stdout.write(f"simulate.prevalence: {'site' if prevalence is None else f'{prevalence:g}'}")
         for point in simulation.checkpoints:
             for name, value in point.figures().items():
                 self.stdout.write(f"simulate.after_{point.decisions}.{name}: {_value(value)}")
