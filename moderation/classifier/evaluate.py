@@ -408,15 +408,24 @@ def estimate_prevalence(flagged_share: float, rates: dict[str, float]) -> float:
     return float(np.clip((flagged_share - rates["fpr"]) / spread, 0.0, 1.0))
 
 
+def fit_dataset(dataset: Dataset, params: dict[str, Any] | None = None) -> ToxicityModel:
+    """A model fitted on ``dataset``, each text with its label, fine label, weight and
+    source; uncalibrated."""
+    return fit(
+        dataset.texts,
+        dataset.labels,
+        params,
+        fine=dataset.fine,
+        sample_weight=dataset.weights,
+        sources=dataset.origins,
+    )
+
+
 def fit_rows(
     dataset: Dataset, rows: Iterable[int] | np.ndarray, params: dict[str, Any] | None = None
 ) -> ToxicityModel:
-    """A model fitted on the ``rows`` of ``dataset``, each with its label, fine label
-    and weight."""
-    part = dataset.rows(int(row) for row in rows)
-    return fit(
-        part.texts, part.labels, params, fine=part.fine, sample_weight=part.weights, sources=part.origins
-    )
+    """A model fitted on the ``rows`` of ``dataset``."""
+    return fit_dataset(dataset.rows(int(row) for row in rows), params)
 
 
 @dataclass

@@ -118,8 +118,8 @@ def model_train(
     """Cross-validate, calibrate on the out-of-fold scores, fit on all data, save the
     file and register it; with ``activated_by`` (who asked: a command, a task) also
     activate it. With ``folds`` < 2 the model is neither calibrated nor measured."""
-    from moderation.classifier.evaluate import cross_validate
-    from moderation.classifier.model import DEFAULT_PARAMS, at_common_mix, fit, fit_calibrations
+    from moderation.classifier.evaluate import cross_validate, fit_dataset
+    from moderation.classifier.model import DEFAULT_PARAMS, at_common_mix, fit_calibrations
 
     params = {**DEFAULT_PARAMS, **(params or {})}
     smallest = min(sum(dataset.labels), len(dataset) - sum(dataset.labels))
@@ -148,14 +148,7 @@ def model_train(
         )
         metrics = {**training_metrics(dataset, out_of_fold, calibrations), "folds": folds}
     progress("fitting on all data")
-    model = fit(
-        dataset.texts,
-        dataset.labels,
-        params,
-        fine=dataset.fine,
-        sample_weight=dataset.weights,
-        sources=dataset.origins,
-    )
+    model = fit_dataset(dataset, params)
     if out_of_fold is not None:
         model.set_calibrations(calibrations)
         model.set_label_thresholds(metrics["label_thresholds"])

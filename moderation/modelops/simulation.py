@@ -54,9 +54,10 @@ from moderation.classifier.evaluate import (
     calibrated_scores,
     class_weights,
     cross_validate,
+    fit_dataset,
     recommend_thresholds,
 )
-from moderation.classifier.model import ToxicityModel, fit, fit_calibrations
+from moderation.classifier.model import ToxicityModel, fit_calibrations
 from moderation.classifier.report import save_figure, write_page
 from moderation.modelops.lifecycle import retraining_data
 from moderation.modelops.training_data import public_sources
@@ -147,14 +148,7 @@ def arrival_order(size: int, seed: int | None) -> np.ndarray:
 def _fit(
     dataset: Dataset, params: dict[str, Any] | None, calibration: dict[str, np.ndarray]
 ) -> ToxicityModel:
-    model = fit(
-        dataset.texts,
-        dataset.labels,
-        params,
-        fine=dataset.fine,
-        sample_weight=dataset.weights,
-        sources=dataset.origins,
-    )
+    model = fit_dataset(dataset, params)
     for language, (slope, offset) in calibration.items():
         if language in model.pipelines:
             model.classifier(language).calibration_ = np.array([slope, offset])
