@@ -4,7 +4,7 @@ its moderators' decisions (moderation/modelops/simulation.py says what is measur
     manage.py simulate_site                      # GermEval 2021's training file as the site
     manage.py simulate_site --format csv FILE --checkpoints 0,100,200 --window 200
     manage.py simulate_site --decision-weight 3 --seed 1
-    manage.py simulate_site --prevalence 0.1             # thresholds for a site with 10 % offensive
+    manage.py simulate_site --prevalence 0.1     # thresholds for a site with 10 % offensive
 
 The base data is every public source present in DATASETS_DIR except the site's own,
 without Davidson's English tweets unless ``--with-english``, plus the cold-start
