@@ -207,9 +207,14 @@ def simulate_site(
         base_window = scores if model is base_model else base_model.score(upcoming.texts)
         known = np.flatnonzero(~np.isnan(arrival_scores[:decided]))
         if len(known):
-            thresholds = _recommended(labels[known], arrival_scores[known], prevalence)
+            thresholds = recommend_thresholds(
+                labels[known], arrival_scores[known], prevalence=_mix(labels[known], prevalence)
+            )
         else:  # no decision scored yet: the base model's recommendation
-            thresholds = _recommended(np.asarray(base.labels), base_scores, prevalence)
+            base_labels = np.asarray(base.labels)
+            thresholds = recommend_thresholds(
+                base_labels, base_scores, prevalence=_mix(base_labels, prevalence)
+            )
         simulation.checkpoints.append(
             _checkpoint(decided, np.asarray(upcoming.labels), scores, base_window, thresholds, prevalence)
         )
@@ -221,11 +226,10 @@ def simulate_site(
     return simulation
 
 
-def _recommended(labels: np.ndarray, scores: np.ndarray, prevalence: float | None) -> dict[str, float]:
-    """The default rules' thresholds; at ``prevalence`` when the decisions so far have
-    both classes to weight (otherwise at their own mix)."""
-    mixed = prevalence is not None and 0 < labels.mean() < 1
-    return recommend_thresholds(labels, scores, prevalence=prevalence if mixed else None)
+def _mix(labels: np.ndarray, prevalence: float | None) -> float | None:
+    """``prevalence`` where ``labels`` has both classes to weight to it; otherwise None,
+    their own mix."""
+    return prevalence if prevalence is not None and 0 < labels.mean() < 1 else None
 
 
 def _shown(value: float | None) -> str:
@@ -246,8 +250,9 @@ def _checkpoint(
     published = scores < publish_below
     rejected = scores >= reject_above
     weights = np.ones(len(labels))
-    if prevalence is not None and 0 < labels.mean() < 1:
-        by_class = class_weights(labels, prevalence)
+    mix = _mix(labels, prevalence)
+    if mix is not None:
+        by_class = class_weights(labels, mix)
         weights = np.where(labels == 1, by_class[1], by_class[0])
 
     def share(chosen: np.ndarray) -> float:

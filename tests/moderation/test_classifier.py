@@ -13,7 +13,7 @@ from sklearn.preprocessing import FunctionTransformer
 from moderation.classifier import explanation as rules
 from moderation.classifier.data import DataFormatError, load_coldstart, load_germeval
 from moderation.classifier.estimator import ToxicityClassifier, nb_log_count_ratio
-from moderation.classifier.model import at_common_mix, fit
+from moderation.classifier.model import at_common_mix, build_pipeline, fit
 from moderation.classifier.normalize import normalize_text
 from moderation.classifier.persist import ModelFileError, load_model, save_model, sha256_of
 
@@ -285,12 +285,23 @@ def test_source_intercepts_keep_a_sources_mix_out_of_the_words_weights() -> None
 
 
 def test_fit_gives_each_language_the_sources_of_its_texts() -> None:
+    """Each language's classifier is the one fitted on that language's texts with their
+    own sources, and differs from one fitted without them."""
     data = load_coldstart()
     sources = ["first" if i % 3 else "second" for i in range(len(data.texts))]
     together = fit(data.texts, data.labels, fine=data.fine)
     apart = fit(data.texts, data.labels, fine=data.fine, sources=sources)
+    languages = [apart.route(normalize_text(text)) for text in data.texts]
     for language in together.languages:
-        assert apart.classifier(language).coef_.shape == together.classifier(language).coef_.shape
+        rows = [i for i, routed in enumerate(languages) if routed == language]
+        alone = build_pipeline(None, language).fit(
+            [data.texts[i] for i in rows],
+            np.asarray(data.labels)[rows],
+            classifier__fine=[data.fine[i] for i in rows],
+            classifier__sample_weight=np.ones(len(rows)),
+            classifier__sources=[sources[i] for i in rows],
+        )
+        np.testing.assert_allclose(apart.classifier(language).coef_, alone.named_steps["classifier"].coef_)
         assert not np.allclose(apart.classifier(language).coef_, together.classifier(language).coef_)
 
 
