@@ -41,22 +41,24 @@ def simulate(*args: str) -> str:
 
 
 def test_simulation_prints_the_learning_curve_and_writes_a_report(site: Path, tmp_path: Path) -> None:
+    # checkpoint 0, the base data alone, is added to the ones asked for
     output = simulate(
-        "--format", "csv", str(site), "--checkpoints", "0,20,40", "--window", "20", "--decision-weight", "3"
+        "--format", "csv", str(site), "--checkpoints", "20,40", "--window", "20", "--decision-weight", "3"
     )
-    assert re.search(r"simulate \[#+\.*\] \d+/\d+ .*checkpoint 20: fitting", output)
+    assert re.search(r"simulate \[#+\.*\] \d+/\d+ .*checkpoint 20: fold 3/3 done", output)
+    assert re.search(r"simulate \[#{24}\] (\d+)/\1 .*done", output)
     values = lines(output)
     assert values["simulate.base"] == "coldstart"
     assert values["simulate.decision_weight"] == "3"
     for decided in (0, 20, 40):
         assert values[f"simulate.after_{decided}.window"] == "20"
-        assert 0 <= float(values[f"simulate.after_{decided}.roc_auc"]) <= 1
         assert 0 <= float(values[f"simulate.after_{decided}.automatic_share"]) <= 1
-    # checkpoint 0 is the base model: the same scores
-    assert values["simulate.after_0.roc_auc"] == values["simulate.after_0.base_roc_auc"]
-    # the base model cannot rank the site's comments; 20 decisions teach the retrained one
-    assert float(values["simulate.after_40.base_roc_auc"]) < 0.7
+    # every model scores the same 20 comments after the last checkpoint: the base model
+    # cannot rank them, 20 decisions teach the retrained one
+    assert float(values["simulate.after_0.roc_auc"]) < 0.7
     assert float(values["simulate.after_20.roc_auc"]) == float(values["simulate.after_40.roc_auc"]) == 1
+    base = float(values["simulate.after_0.roc_auc"])
+    assert float(values["simulate.gain.roc_auc"]) == pytest.approx(1 - base)
     page = Path(values["report"])
     assert page.parent.parent == tmp_path / "reports"
     assert page.parent.name.startswith("simulation-")
@@ -70,13 +72,26 @@ def test_shares_are_counted_at_the_mix_asked_for() -> None:
     labels = np.array([1, 1, 0, 0, 0, 0, 0, 0])
     scores = np.array([0.9, 0.1, 0.05, 0.1, 0.2, 0.3, 0.4, 0.95])
     thresholds = {"publish_below": 0.15, "reject_above": 0.8}
-    own = _checkpoint(0, labels, scores, scores, thresholds)
+    own = _checkpoint(0, labels, scores, thresholds)
     assert (own.published_share, own.rejected_share, own.automatic_share) == (0.375, 0.25, 0.625)
     assert (own.offensive_among_published, own.offensive_among_rejected) == (0.3333, 0.5)
-    site = _checkpoint(0, labels, scores, scores, thresholds, prevalence=0.1)
+    site = _checkpoint(0, labels, scores, thresholds, prevalence=0.1)
     assert (site.published_share, site.rejected_share, site.automatic_share) == (0.35, 0.2, 0.55)
     assert (site.offensive_among_published, site.offensive_among_rejected) == (0.1429, 0.25)
     assert site.roc_auc == own.roc_auc
+
+
+def test_the_attainable_share_is_what_the_ranking_allows_under_the_rules() -> None:
+    """300 civil comments scored below 0.3 and 100 offensive ones from 0.7: thresholds
+    chosen on other comments (publish below 0.1, reject from 0.95) decide 104 + 17 of
+    them; chosen on these scores, the rules publish every civil one and reject every
+    offensive one."""
+    labels = np.array([0] * 300 + [1] * 100)
+    scores = np.concatenate([np.linspace(0.0, 0.29, 300), np.linspace(0.7, 1.0, 100)])
+    point = _checkpoint(500, labels, scores, {"publish_below": 0.1, "reject_above": 0.95})
+    assert (point.published_share, point.rejected_share) == (0.26, 0.0425)
+    assert point.attainable_share == 1.0
+    assert point.offensive_among_published == 0
 
 
 def test_simulation_at_a_news_sites_mix(site: Path) -> None:
