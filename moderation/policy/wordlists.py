@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from moderation.classifier.normalize import LOOKALIKE_LETTERS
+
 _SPELLED_OUT = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"}
-_LOOKALIKES = str.maketrans(
-    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
-)
+# Whole words are compared here, so "!" inside one is read as an i too.
+_LOOKALIKES = str.maketrans({**LOOKALIKE_LETTERS, "!": "i"})
 _WORD = re.compile(r"[\w@$!]+")
 # Single characters separated by one joiner each: "a.r.s.c.h", "i d i o t", "s-c-h".
 _SPACED_OUT = re.compile(r"(?<![\w@$])(?:[\w@$][.\-_* ]){2,}[\w@$](?![\w@$])")

@@ -205,6 +205,32 @@ def test_emoji_variants_and_symbol_runs_are_normalised() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("Du bist ein 1d10t", "du bist ein idiot"),
+        ("So ein Schw4chk0pf!", "so ein schwachkopf!"),
+        ("Du A$$loch", "du assloch"),
+        ("Du bist ein i d i o t", "du bist ein idiot"),
+        ("I-d-i-o-t, du", "idiot, du"),
+        ("Du V.o.l.l.i.d.i.o.t", "du vollidiot"),
+        # digits that are digits, abbreviations and short letter runs stay
+        ("Covid19, G20, MP3 und H2O", "covid19, g20, mp3 und h2o"),
+        (
+            "Wir sind 1 Team, z. B. in 3 Tagen, u. a. mit A B C",
+            "wir sind 1 team, z. b. in 3 tagen, u. a. mit a b c",
+        ),
+    ],
+)
+def test_spellings_meant_to_slip_past_a_filter_are_read_as_words(text: str, normalised: str) -> None:
+    assert normalize_text(text) == normalised
+
+
+def test_a_disguised_insult_scores_as_the_plain_one(small_model) -> None:
+    plain = small_model.score(["Du bist ein Idiot"])[0]
+    assert small_model.score(["Du bist ein 1d10t", "Du bist ein I d i o t"]) == pytest.approx([plain, plain])
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("Danke für den Artikel, sehr gut geschrieben.", "de"),
