@@ -3,6 +3,7 @@ notifiers who often send manifestly unfounded notices are counted, warned, then
 suspended for a set time; every step is logged and told by mail."""
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,14 @@ def moderator() -> User:
 @pytest.fixture
 def author() -> User:
     return UserFactory(username="wiederholer", email="wiederholer@example.org")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The refusals below are matched in English, whatever language a test before
+    this one left active (the site's default is German)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
