@@ -1,8 +1,10 @@
 """Reads of the accounts: reader profiles and the second factor."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group, User
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -10,9 +12,32 @@ from rest_framework.authtoken.models import Token
 from accounts.models import ReaderProfile, SsoIdentity, TokenSecondFactor
 from web.errors import NotFound
 
+# The group of the newsroom's system accounts (its CMS, say): they manage articles.
+PUBLISHERS = "Publishers"
+
 
 def reader_profile_find(*, user: User) -> ReaderProfile | None:
     return ReaderProfile.objects.filter(user=user).first()
+
+
+def writing_standing(*, user: User) -> dict[str, Any] | None:
+    """Whether the account is one of the Publishers group (``publisher``) and its
+    reader profile's ban and suspension (``banned``, ``ban_reason``,
+    ``suspended_until``, ``suspension_reason``; None without a profile), in one query;
+    None for an account that no longer exists."""
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(publisher=Exists(Group.objects.filter(user=OuterRef("pk"), name=PUBLISHERS)))
+        .values(
+            "publisher",
+            banned=F("reader_profile__banned"),
+            ban_reason=F("reader_profile__ban_reason"),
+            suspended_until=F("reader_profile__suspended_until"),
+            suspension_reason=F("reader_profile__suspension_reason"),
+        )
+        .first()
+    )
 
 
 # The publisher's roles shown as badges; commenters and members are every reader.

@@ -30,7 +30,7 @@ from accounts.names import (
     hidden_character,
     mixes_lookalike_scripts,
 )
-from accounts.selectors import reader_profile_find, user_authenticators
+from accounts.selectors import PUBLISHERS, user_authenticators, writing_standing
 from web.errors import Forbidden, InvalidInput
 from web.text import has_control_characters
 
@@ -64,23 +64,33 @@ def reader_profile_get_or_create(*, user: User) -> ReaderProfile:
 
 def reader_ensure_may_write(*, user: User, now: datetime | None = None) -> None:
     """Raise Forbidden, with the reason and the end date, if the reader is banned or
-    suspended. One query."""
-    profile = reader_profile_find(user=user)
-    if profile is None:
+    suspended, and for the newsroom system's accounts (the Publishers group: they
+    manage articles; comments, reactions and reports come from readers). One query."""
+    standing = writing_standing(user=user)
+    if standing is None:
         return
-    if profile.banned:
+    if standing["publisher"]:
+        raise Forbidden(
+            gettext(
+                "This account is the newsroom system's (Publishers group): it manages articles "
+                "and does not write in the discussion."
+            ),
+            code="not_a_reader",
+        )
+    if standing["banned"]:
         raise Forbidden(
             gettext("Your account may no longer write in the discussion."),
             code="banned",
-            extra={"reason": profile.ban_reason, "until": None},
+            extra={"reason": standing["ban_reason"], "until": None},
         )
-    if profile.suspended_until is not None and (now or timezone.now()) < profile.suspended_until:
-        until = timezone.localtime(profile.suspended_until)
+    suspended_until = standing["suspended_until"]
+    if suspended_until is not None and (now or timezone.now()) < suspended_until:
+        until = timezone.localtime(suspended_until)
         raise Forbidden(
             gettext("Your account is suspended until %(until)s.")
             % {"until": date_format(until, "DATETIME_FORMAT")},
             code="suspended",
-            extra={"reason": profile.suspension_reason, "until": until.isoformat()},
+            extra={"reason": standing["suspension_reason"], "until": until.isoformat()},
         )
 
 
@@ -376,7 +386,6 @@ def user_token_issue(*, user: User, otp: str = "") -> str:
     return str(token.key)
 
 
-PUBLISHERS = "Publishers"
 # What the newsroom's system may do: create and change articles through the API.
 PUBLISHER_PERMISSIONS = ["view_article", "add_article", "change_article"]
 

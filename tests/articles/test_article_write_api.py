@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from articles.models import Article
 from discussion.models import Comment
 from moderation.permissions import moderators_group
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +181,25 @@ def test_a_readers_account_is_not_made_a_publisher() -> None:
     with pytest.raises(CommandError):
         publisher_token("kein name!")
     assert not User.objects.get(username="lea").has_perm("articles.change_article")
+
+
+def test_the_newsrooms_system_account_does_not_write_in_the_discussion(cms: APIClient) -> None:
+    article = ArticleFactory()
+    comment = CommentFactory(article=article, status=Comment.Status.PUBLISHED)
+    writes = [
+        (f"/api/articles/{article.slug}/comments/", {"body": "Ein Kommentar der Redaktionssoftware."}),
+        (f"/api/articles/{article.slug}/comments/", {"body": "Eine Antwort.", "parent": comment.pk}),
+        (f"/api/comments/{comment.pk}/reactions/", {}),
+        (f"/api/comments/{comment.pk}/reports/", {"reason": "spam"}),
+    ]
+    for path, data in writes:
+        response = cms.post(path, data, format="json")
+        assert response.status_code == 403, path
+        assert response.json()["code"] == "not_a_reader"
+        assert "Publishers" in response.json()["detail"]
+    assert Comment.objects.count() == 1 and comment.reports.count() == 0
+    # it still manages articles
+    assert put(cms, "neu", ARTICLE).status_code == 201
 
 
 @pytest.mark.parametrize(
