@@ -32,7 +32,7 @@ _LEET_WORD = re.compile(r"[\w@$]+")
 _INNER_LEET = re.compile(rf"[^\W\d_][{re.escape(''.join(LOOKALIKE_LETTERS))}]+[^\W\d_]")
 # Four or more single letters with the same separator between each: one word
 # ("i d i o t", "I.d.i.o.t"); "z. B." and "u. a." are left alone.
-_SPELT_OUT = re.compile(r"(?<!\w)[^\W\d_]([ .*_-])(?:[^\W\d_]\1){2,}[^\W\d_](?!\w)")
+SPELT_OUT = re.compile(r"(?<!\w)[^\W\d_]([ .*_-])(?:[^\W\d_]\1){2,}[^\W\d_](?!\w)")
 
 
 def _unleet(match: re.Match[str]) -> str:
@@ -52,7 +52,7 @@ def normalize_text(text: str) -> str:
     text = _REPEATS.sub(r"\1\1", text)
     text = _EMOJI_VARIANTS.sub("", text)
     text = _SYMBOL_REPEATS.sub(r"\1\1", text)
-    text = _SPELT_OUT.sub(_joined_letters, text)
+    text = SPELT_OUT.sub(_joined_letters, text)
     text = _LEET_WORD.sub(_unleet, text)
     return _SPACE.sub(" ", text).strip().lower()
 

@@ -12,9 +12,12 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from moderation.classifier.explanation import MIN_WEIGHT, STOP_WORDS
-from moderation.classifier.normalize import normalize_text
+from moderation.classifier.normalize import SPELT_OUT, normalize_text
 
 _TOKEN = re.compile(r"\w+")
+# The comment's words as the model read them: a word spelt out letter by letter
+# ("i d i o t") is one.
+_BODY_TOKEN = re.compile(rf"{SPELT_OUT.pattern}|\w+")
 
 
 def marked_spans(
@@ -32,7 +35,7 @@ def marked_spans(
         if 0 <= start < end <= len(body):
             spans.append((start, end, f"{hit.get('kind')} term: {hit.get('term')}", f"hit-{hit.get('kind')}"))
             taken[start:end] = [True] * (end - start)
-    tokens = list(_TOKEN.finditer(body))
+    tokens = list(_BODY_TOKEN.finditer(body))
     normalised = [normalize_text(match.group()) for match in tokens]
     # For each token, the explanation item (phrase) it belongs to.
     owner: list[int | None] = [None] * len(tokens)

@@ -1,5 +1,7 @@
 """What moderators are shown of a score: the words and phrases that move it."""
 
+import re
+
 import pytest
 
 from moderation.classifier.explanation import MIN_WEIGHT, STOP_WORDS, explain_words
@@ -110,6 +112,17 @@ def test_the_queue_merges_adjacent_marks_and_leaves_out_function_words_alone() -
     ]
     assert str(highlighted("Man ist ein dummer Idiot", explanation, [])) == (
         'Man ist ein <mark class="weight" title="model: +5.00">dummer Idiot</mark>'
+    )
+
+
+def test_a_disguised_word_is_marked_where_it_stands(small_model) -> None:
+    body = "Du bist ein I d i o t und ein Schw4chk0pf"
+    explanation = [item.as_dict() for item in small_model.explain(body)]
+    assert [item["feature"] for item in explanation] == ["idiot und ein schwachkopf"]
+    marked = str(highlighted(body, explanation, []))
+    assert re.fullmatch(
+        r'Du bist ein <mark class="weight" title="model: \+[\d.]+">I d i o t und ein Schw4chk0pf</mark>',
+        marked,
     )
 
 
