@@ -35,7 +35,7 @@ proposed, whichever of them the site keeps.
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,12 +109,35 @@ class Simulation:
     base: str
     decision_weight: float
     prevalence: float | None = None  # the site's mix the shares are counted at; None: its own
+    order: str = "file"  # the comments' arrival order: "file", "seed 3", or "mean of …"
     checkpoints: list[Checkpoint] = field(default_factory=list)
 
     def gain(self, name: str) -> float | None:
         """How much one figure rose from the first checkpoint to the last."""
         first, last = getattr(self.checkpoints[0], name), getattr(self.checkpoints[-1], name)
         return None if first is None or last is None else round(last - first, 4)
+
+
+def mean_simulation(simulations: Sequence[Simulation]) -> Simulation:
+    """The figures of runs in several arrival orders averaged checkpoint by checkpoint
+    (a figure missing in a run is averaged over the runs that have it)."""
+    first = simulations[0]
+    points = []
+    for number, point in enumerate(first.checkpoints):
+        values: dict[str, Any] = {}
+        for name in {item.name for item in fields(Checkpoint)} - {"decisions", "window"}:
+            present = [getattr(run.checkpoints[number], name) for run in simulations]
+            present = [value for value in present if value is not None]
+            values[name] = round(float(np.mean(present)), 4) if present else None
+        points.append(replace(point, **values))
+    return Simulation(
+        site=first.site,
+        base=first.base,
+        decision_weight=first.decision_weight,
+        prevalence=first.prevalence,
+        order="mean of " + ", ".join(run.order for run in simulations),
+        checkpoints=points,
+    )
 
 
 def check_checkpoints(checkpoints: Sequence[int], window: int, site_size: int) -> list[int]:
@@ -162,20 +185,24 @@ def simulate_site(
     arrived = site.rows(arrival_order(len(site), seed))
     scored = arrived.rows(range(ordered[-1], ordered[-1] + window), name="scored")
     scored_labels = np.asarray(scored.labels)
-    progress(
-        f"site {site.name}: {len(site)} comments, {sum(site.labels)} offensive; "
-        f"base {base.name}: {len(base)} texts; decisions weigh {decision_weight:g}; "
-        f"every model scores comments {ordered[-1] + 1} to {ordered[-1] + window}"
-    )
     simulation = Simulation(
-        site=site.name, base=base.name, decision_weight=decision_weight, prevalence=prevalence
+        site=site.name,
+        base=base.name,
+        decision_weight=decision_weight,
+        prevalence=prevalence,
+        order="file" if seed is None else f"seed {seed}",
+    )
+    progress(
+        f"{simulation.order}: site {site.name}, {len(site)} comments, {sum(site.labels)} offensive; "
+        f"base {base.name}, {len(base)} texts; decisions weigh {decision_weight:g}; "
+        f"every model scores comments {ordered[-1] + 1} to {ordered[-1] + window}"
     )
     for decided in ordered:
         learned = arrived.rows(range(decided), name="decisions")
         data = retraining_data(base, learned, decision_weight)
 
         def fold_done(done: int, total: int, decided: int = decided) -> None:
-            progress(f"checkpoint {decided}: fold {done}/{total} done")
+            progress(f"{simulation.order}, checkpoint {decided}: fold {done}/{total} done")
 
         out_of_fold = cross_validate(data, params, folds=CALIBRATION_FOLDS, progress=fold_done)
         calibration = fit_calibrations(
@@ -189,13 +216,15 @@ def simulate_site(
         thresholds = recommend_thresholds(
             labels[rows], out_of_fold_scores[rows], prevalence=_mix(labels[rows], prevalence)
         )
-        progress(f"checkpoint {decided}: fitting on the base data and {decided} decisions")
+        progress(
+            f"{simulation.order}, checkpoint {decided}: fitting on the base data and {decided} decisions"
+        )
         model = fit_dataset(data, params)
         model.set_calibrations(calibration)
         point = _checkpoint(decided, scored_labels, model.score(scored.texts), thresholds, prevalence)
         simulation.checkpoints.append(point)
         progress(
-            f"checkpoint {decided}: ROC-AUC {_shown(point.roc_auc)}, automatic share "
+            f"{simulation.order}, checkpoint {decided}: ROC-AUC {_shown(point.roc_auc)}, automatic share "
             f"{point.automatic_share:.3f} (at best {point.attainable_share:.3f})"
         )
     return simulation
@@ -272,34 +301,52 @@ def base_data(site_files: Sequence[Path], *, with_english: bool = False) -> Data
     return combine([*parts, load_coldstart()])
 
 
-def write_simulation_report(folder: Path, simulation: Simulation) -> Path:
+def write_simulation_report(folder: Path, simulation: Simulation, runs: Sequence[Simulation] = ()) -> Path:
     """The learning curve as ``learning_curve.png`` and a page ``index.html`` with
-    the figures of every checkpoint; returns the page's path."""
+    the figures of every checkpoint; with ``runs`` (the orders ``simulation``
+    averages) each run's curves drawn thin and its headline figures tabled too.
+    Returns the page's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    points = simulation.checkpoints
-    x = [point.decisions for point in points]
 
-    def series(name: str) -> list[float]:
-        return [np.nan if getattr(point, name) is None else getattr(point, name) for point in points]
+    def series(run: Simulation, name: str, scale: float = 1) -> list[float]:
+        values = [getattr(point, name) for point in run.checkpoints]
+        return [np.nan if value is None else value * scale for value in values]
 
+    x = [point.decisions for point in simulation.checkpoints]
     figure, (ranking, automatic) = plt.subplots(1, 2, figsize=(10, 4))
-    ranking.plot(x, series("roc_auc"), marker="o")
+    for run in runs:
+        ranking.plot(x, series(run, "roc_auc"), color="tab:blue", alpha=0.25, linewidth=1)
+        automatic.plot(
+            x[1:], series(run, "automatic_share", 100)[1:], color="tab:blue", alpha=0.25, linewidth=1
+        )
+        automatic.plot(x, series(run, "attainable_share", 100), color="tab:orange", alpha=0.25, linewidth=1)
+    ranking.plot(x, series(simulation, "roc_auc"), marker="o", color="tab:blue", linewidth=2)
     ranking.set(
         xlabel=f"moderators' decisions (each × {simulation.decision_weight:g})",
         ylabel="ROC-AUC",
         title="Ranking of the site's later comments",
     )
+    # At checkpoint 0 there are no decisions: its thresholds come from the base data.
+    shares = series(simulation, "automatic_share", 100)
     automatic.plot(
-        x,
-        [share * 100 for share in series("automatic_share")],
+        x[1:], shares[1:], marker="o", color="tab:blue", linewidth=2, label="thresholds from the decisions"
+    )
+    automatic.plot(
+        x[:1],
+        shares[:1],
         marker="o",
-        label="thresholds from the decisions",
+        markerfacecolor="white",
+        color="tab:blue",
+        linestyle="none",
+        label="thresholds from the base data (0 decisions)",
     )
     automatic.plot(
         x,
-        [share * 100 for share in series("attainable_share")],
+        series(simulation, "attainable_share", 100),
         marker="o",
         linestyle="--",
+        color="tab:orange",
+        linewidth=2,
         label="at best (thresholds from the scored comments)",
     )
     automatic.set(
@@ -308,32 +355,53 @@ def write_simulation_report(folder: Path, simulation: Simulation) -> Path:
         title="Automatic share of the same comments",
         ylim=(0, 100),
     )
-    automatic.legend()
+    automatic.legend(loc="upper right", fontsize="small")
     save_figure(figure, folder / "learning_curve.png")
-    names = list(points[0].figures()) if points else []
-    header = "".join(f"<th>{html.escape(name)}</th>" for name in ["decisions", *names])
-    rows = "".join(
-        "<tr>"
-        + f"<td>{point.decisions}</td>"
-        + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in point.figures().values())
-        + "</tr>"
-        for point in points
-    )
+    names = list(simulation.checkpoints[0].figures())
+    tables = [
+        _table(
+            ["decisions", *names],
+            [[point.decisions, *point.figures().values()] for point in simulation.checkpoints],
+        )
+    ]
+    if runs:
+        headline = ("roc_auc", "automatic_share", "attainable_share")
+        tables.append(
+            _table(
+                ["order", "decisions", *headline],
+                [
+                    [run.order, point.decisions, *(getattr(point, name) for name in headline)]
+                    for run in runs
+                    for point in run.checkpoints
+                ],
+            )
+        )
     title = f"Site simulation: {simulation.site} on {simulation.base}"
     return write_page(
         folder,
         title,
-        f"<p>Each decision weighs {simulation.decision_weight:g} against 1 for a base text. "
+        f"<p>Arrival order: {html.escape(simulation.order)}. "
+        f"Each decision weighs {simulation.decision_weight:g} against 1 for a base text. "
         + (
             "Thresholds and shares at the site's own mix."
             if simulation.prevalence is None
             else f"Thresholds and shares for a site with {simulation.prevalence:.0%} offensive comments."
         )
         + "</p>"
-        f"<table><tr>{header}</tr>{rows}</table>"
-        "<figure><img src='learning_curve.png' alt='learning curve'></figure>",
+        + "".join(tables)
+        + "<figure><img src='learning_curve.png' alt='learning curve'></figure>",
     )
 
 
-def _cell(value: float | int | None) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[str | float | int | None]]) -> str:
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(value))}</td>" for value in row) + "</tr>" for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _cell(value: str | float | int | None) -> str:
+    if isinstance(value, str):
+        return value
     return "–" if value is None else f"{value:g}"

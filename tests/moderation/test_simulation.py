@@ -110,6 +110,21 @@ def test_simulation_at_a_news_sites_mix(site: Path) -> None:
         simulate("--format", "csv", str(site), "--prevalence", "1.5")
 
 
+def test_several_orders_are_averaged(site: Path) -> None:
+    output = simulate("--format", "csv", str(site), "--checkpoints", "20", "--window", "20", "--seed", "1,2")
+    values = lines(output)
+    assert values["simulate.order"] == "mean of seed 1, seed 2"
+    for decided in (0, 20):
+        for name in ("roc_auc", "automatic_share", "attainable_share"):
+            each = [float(values[f"simulate.seed_{seed}.after_{decided}.{name}"]) for seed in (1, 2)]
+            assert float(values[f"simulate.after_{decided}.{name}"]) == pytest.approx(np.mean(each), abs=1e-4)
+    assert values["simulate.seed_1.after_20.roc_auc"] == values["simulate.seed_2.after_20.roc_auc"] == "1"
+    page = Path(values["report"]).read_text(encoding="utf-8")
+    assert "mean of seed 1, seed 2" in page and "<td>seed 2</td>" in page
+    with pytest.raises(CommandError, match="--seed '1,zwei'"):
+        simulate("--format", "csv", str(site), "--seed", "1,zwei")
+
+
 def test_simulation_refuses_what_the_site_cannot_serve(site: Path) -> None:
     with pytest.raises(
         CommandError, match="checkpoint 50 and a window of 20 need 70 comments; the site has 60"

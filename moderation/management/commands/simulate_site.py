@@ -4,6 +4,7 @@ its moderators' decisions (moderation/modelops/simulation.py says what is measur
     manage.py simulate_site                      # GermEval 2021's training file as the site
     manage.py simulate_site --format csv FILE --checkpoints 100,200 --window 200
     manage.py simulate_site --decision-weight 3 --seed 1
+    manage.py simulate_site --seed 1,2,3,4,5      # averaged over five shuffled orders
     manage.py simulate_site --prevalence 0.1     # thresholds for a site with 10 % offensive
 
 The base data is every public source present in DATASETS_DIR except the site's own,
@@ -29,6 +30,7 @@ from moderation.modelops.simulation import (
     SimulationError,
     base_data,
     check_checkpoints,
+    mean_simulation,
     simulate_site,
     write_simulation_report,
 )
@@ -39,11 +41,11 @@ SITE_FORMATS = ("germeval2021", "germeval", "hasoc", "gahd", "davidson2017", "cs
 DEFAULT_SITE = ("germeval2021", "germeval2021/GermEval21_TrainData.csv")  # under DATASETS_DIR
 
 
-def checkpoint_list(raw: str) -> list[int]:
+def number_list(option: str, raw: str) -> list[int]:
     try:
         return [int(item) for item in raw.split(",") if item.strip()]
     except ValueError:
-        raise CommandError(f"--checkpoints {raw!r}: give whole numbers separated by commas") from None
+        raise CommandError(f"{option} {raw!r}: give whole numbers separated by commas") from None
 
 
 class Command(BaseCommand):
@@ -76,7 +78,11 @@ class Command(BaseCommand):
             help="how much a decision counts in training against 1 for a base text "
             "(default: MODEL_RETRAIN_DECISION_WEIGHT)",
         )
-        parser.add_argument("--seed", type=int, help="shuffle the comments' order with this seed")
+        parser.add_argument(
+            "--seed",
+            help="shuffle the comments' order with this seed; several (1,2,3) play the site in each "
+            "order and print the figures averaged over them",
+        )
         parser.add_argument(
             "--with-english", action="store_true", help="keep Davidson's English tweets in the base data"
         )
@@ -106,31 +112,48 @@ class Command(BaseCommand):
             site = load_source(data_format, [path]).renamed("site")
         except (OSError, DataFormatError) as exc:
             raise CommandError(f"the site's comments: {exc}") from exc
-        checkpoints = checkpoint_list(options["checkpoints"])
+        checkpoints = number_list("--checkpoints", options["checkpoints"])
+        seeds: list[int | None] = [None]
+        if options["seed"] is not None:
+            seeds = list(dict.fromkeys(number_list("--seed", options["seed"]))) or [None]
         try:
             ordered = check_checkpoints(checkpoints, options["window"], len(site))
         except SimulationError as exc:
             raise CommandError(str(exc)) from exc
         base = base_data([path], with_english=options["with_english"])
-        bar = ProgressBar(self.stdout, total=len(ordered) * (CALIBRATION_FOLDS + 2) + 3, label="simulate")
+        per_run = 1 + len(ordered) * (CALIBRATION_FOLDS + 2)
+        bar = ProgressBar(self.stdout, total=len(seeds) * per_run + 2, label="simulate")
         bar.step(f"base data: {', '.join(base.parts())}")
-        simulation = simulate_site(
-            site,
-            base,
-            checkpoints=ordered,
-            window=options["window"],
-            decision_weight=weight,
-            seed=options["seed"],
-            prevalence=prevalence,
-            progress=bar.step,
-        )
+        runs = [
+            simulate_site(
+                site,
+                base,
+                checkpoints=ordered,
+                window=options["window"],
+                decision_weight=weight,
+                seed=seed,
+                prevalence=prevalence,
+                progress=bar.step,
+            )
+            for seed in seeds
+        ]
+        simulation = runs[0] if len(runs) == 1 else mean_simulation(runs)
         folder = reports_dir() / f"simulation-{timezone.now():%Y%m%d-%H%M%S}"
-        page = write_simulation_report(folder, simulation)
+        page = write_simulation_report(folder, simulation, runs if len(runs) > 1 else ())
         bar.finish()
         self.stdout.write(f"simulate.site: {path}")
         self.stdout.write(f"simulate.base: {'+'.join(base.parts())}")
         self.stdout.write(f"simulate.decision_weight: {weight:g}")
         self.stdout.write(f"simulate.prevalence: {'site' if prevalence is None else f'{prevalence:g}'}")
+        self.stdout.write(f"simulate.order: {simulation.order}")
+        if len(runs) > 1:  # each order's headline figures; the after_ lines are their means
+            for run in runs:
+                for point in run.checkpoints:
+                    for name in ("roc_auc", "automatic_share", "attainable_share"):
+                        shown = _value(getattr(point, name))
+                        self.stdout.write(
+                            f"simulate.{run.order.replace(' ', '_')}.after_{point.decisions}.{name}: {shown}"
+                        )
         for point in simulation.checkpoints:
             for name, value in point.figures().items():
                 self.stdout.write(f"simulate.after_{point.decisions}.{name}: {_value(value)}")
