@@ -29,7 +29,8 @@ _SPACE = re.compile(r"\s+")
 LOOKALIKE_LETTERS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 _LEET = str.maketrans(LOOKALIKE_LETTERS)
 _LEET_WORD = re.compile(r"[\w@$]+")
-_INNER_LEET = re.compile(rf"[^\W\d_][{re.escape(''.join(LOOKALIKE_LETTERS))}]+[^\W\d_]")
+_LOOKALIKE = re.compile(f"[{re.escape(''.join(LOOKALIKE_LETTERS))}]")
+_INNER_LEET = re.compile(rf"[^\W\d_]{_LOOKALIKE.pattern}+[^\W\d_]")
 # Four or more single letters with the same separator between each: one word
 # ("i d i o t", "I.d.i.o.t"); "z. B." and "u. a." are left alone.
 SPELT_OUT = re.compile(r"(?<!\w)[^\W\d_]([ .*_-])(?:[^\W\d_]\1){2,}[^\W\d_](?!\w)")
@@ -53,7 +54,9 @@ def normalize_text(text: str) -> str:
     text = _EMOJI_VARIANTS.sub("", text)
     text = _SYMBOL_REPEATS.sub(r"\1\1", text)
     text = SPELT_OUT.sub(_joined_letters, text)
-    text = _LEET_WORD.sub(_unleet, text)
+    # Rare: the word-by-word pass only where it can change something.
+    if _LOOKALIKE.search(text) and _INNER_LEET.search(text):
+        text = _LEET_WORD.sub(_unleet, text)
     return _SPACE.sub(" ", text).strip().lower()
 
 
